@@ -1,0 +1,67 @@
+import type { PeerCertificate } from 'node:tls';
+
+/**
+ * The broker's extension points. Tenancy, provisioning, gateways and the resource API plug in
+ * here; the broker itself knows nothing about accounts.
+ */
+
+export type ListenerKind = 'mqtt' | 'mqtts' | 'mqtts-mutual' | 'ws' | 'wss';
+
+export interface ListenerInfo {
+  id: string;
+  kind: ListenerKind;
+  host: string;
+  port: number;
+}
+
+export interface ConnectContext {
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+  protocolVersion: 3 | 4 | 5;
+  listener: ListenerInfo;
+  remoteAddress: string;
+  /** The verified client certificate chain on mutual-TLS listeners, leaf first. */
+  peerCertificates?: PeerCertificate[];
+}
+
+/** Who a connected client is, as decided at CONNECT. */
+export interface Principal {
+  kind: 'device' | 'gateway' | 'api-key' | 'operator' | 'anonymous';
+  /** The account the client belongs to, or null for the root namespace (lab / anonymous use). */
+  accountId: string | null;
+  accountName?: string;
+  username?: string;
+  /** Internal topic prefix the broker adds on the way in and strips on the way out (e.g. `$a/acme/`). */
+  topicPrefix: string;
+  /** Free-form data the authenticating capability wants back in later calls. */
+  attributes?: Record<string, unknown>;
+}
+
+export type AuthenticateResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; reasonCode: number; reasonString?: string };
+
+/** `true` allows; otherwise the MQTT 5 reason code to answer with (mapped for 3.1.1). */
+export type AuthorizeResult = true | { reasonCode: number; reasonString?: string };
+
+export interface ClientRef {
+  clientId: string;
+  principal: Principal;
+  listener: ListenerInfo;
+  remoteAddress: string;
+}
+
+export interface BrokerHooks {
+  authenticate(ctx: ConnectContext): Promise<AuthenticateResult>;
+  /** `topic` as the client sent it, before namespacing. */
+  authorizePublish(client: ClientRef, topic: string, qos: 0 | 1 | 2, retain: boolean): Promise<AuthorizeResult>;
+  /** `filter` as the client sent it, before namespacing. */
+  authorizeSubscribe(client: ClientRef, filter: string, qos: 0 | 1 | 2): Promise<AuthorizeResult>;
+}
+
+/** A publish the platform intercepted on a reserved topic; returning true consumes it. */
+export type PublishInterceptor = (
+  client: ClientRef,
+  message: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Record<string, unknown> },
+) => boolean | Promise<boolean>;

@@ -1,0 +1,18 @@
+import { coreMigration } from './0001-core';
+import { brokerMigration } from './0002-broker';
+import { tenancyMigration } from './0003-tenancy';
+import { pkiMigration } from './0004-pki';
+import { explorerMigration } from './0005-explorer';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const migrations: readonly Migration[] = [
+  coreMigration,
+  brokerMigration,
+  tenancyMigration,
+  pkiMigration,
+  explorerMigration,
+];
+
+export const latestSchemaVersion = migrations.length;
