@@ -13,6 +13,7 @@ export const migrations: readonly Migration[] = [
   tenancyMigration,
   pkiMigration,
   explorerMigration,
+  listenersMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;
