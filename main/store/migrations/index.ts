@@ -3,6 +3,7 @@ import { brokerMigration } from './0002-broker';
 import { tenancyMigration } from './0003-tenancy';
 import { pkiMigration } from './0004-pki';
 import { explorerMigration } from './0005-explorer';
+import { listenersMigration } from './0006-listeners';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
