@@ -1,0 +1,1 @@
+export { createAesKeyProtector, createFileKeyProtector, type KeyProtector } from './key-protector';
