@@ -27,7 +27,8 @@ export function createAesKeyProtector(key: Buffer, kind: KeyProtector['kind'] = 
       return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
     },
     decrypt(sealed) {
-      if (sealed.length < 29 || sealed[0] !== VERSION) throw new Error('Not a sealed secret of a known version');
+      if (sealed.length < 29 || sealed[0] !== VERSION)
+        throw new Error('Not a sealed secret of a known version');
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
       decipher.setAuthTag(sealed.subarray(13, 29));
       return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);

@@ -39,7 +39,11 @@ export const systemStatsSchema = z.object({
 export type SystemStats = z.infer<typeof systemStatsSchema>;
 
 export const systemMethods = {
-  'system.info': method(z.object({}).strict(), systemInfoSchema, 'Version, data directory and database facts.'),
+  'system.info': method(
+    z.object({}).strict(),
+    systemInfoSchema,
+    'Version, data directory and database facts.',
+  ),
   'system.stats': method(z.object({}).strict(), systemStatsSchema, 'Uptime, memory and event counters now.'),
   'system.logs': method(
     z

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { type Core, createCore } from '../core';
+import { registerAppScheme, serveAppScheme } from './app-protocol';
+import { loadElectron } from './electron-api';
+import { registerIpcTransport } from './ipc-transport';
+import { APP_ORIGIN, isTrustedAppUrl, secureWindowOptions } from './window-options';
+
+// The desktop entry point: a thin shell around the same core the headless mode runs.
+const electron = loadElectron();
+const { app, BrowserWindow } = electron;
+
+if (!app.requestSingleInstanceLock()) app.exit(0);
+registerAppScheme(electron);
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  const blockForeign = (event: { preventDefault(): void }, url: string) => {
+    if (!isTrustedAppUrl(url)) event.preventDefault();
+  };
+  contents.on('will-navigate', blockForeign);
+  contents.on('will-redirect', blockForeign);
+  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  contents.session.setPermissionCheckHandler(() => false);
+});
+
+let core: Core | undefined;
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  core = await createCore({ dataDir: app.getPath('userData'), mode: 'desktop', consoleLevel: 'warn' });
+  serveAppScheme(electron, path.join(__dirname, '../renderer'));
+  registerIpcTransport(electron, core);
+  const window = new BrowserWindow(secureWindowOptions(path.join(__dirname, '../preload/index.js')));
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('window-all-closed', () => app.quit());
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !core) return;
+  event.preventDefault();
+  quitting = true;
+  core.close().finally(() => app.quit());
+});
+
+start().catch((err) => {
+  console.error('Fieldbench failed to start:', err);
+  app.exit(1);
+});

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError } from '../core';
+import { StoreError } from '../store';
+import { detectDesktop } from './desktop-detect';
+import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
+import { runHeadless, stopOnSignals } from './run-headless';
+import { readAppVersion } from '../core';
+
+function launchDesktop(electronPath: string, argv: readonly string[]): void {
+  const appDir = path.resolve(__dirname, '../..');
+  const child = spawn(electronPath, [appDir, ...argv], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`fieldbench: ${err.message}\nRun "fieldbench --help" for the list of options.`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (options.help) {
+    process.stdout.write(HELP_TEXT);
+    return;
+  }
+  if (options.version) {
+    console.log(readAppVersion());
+    return;
+  }
+  if (!options.forceHeadless) {
+    const desktop = detectDesktop();
+    if (desktop.available) {
+      launchDesktop(desktop.electronPath, argv);
+      return;
+    }
+    if (options.forceDesktop) {
+      console.error(`fieldbench: --desktop was requested, but ${desktop.reason}.`);
+      process.exit(1);
+    }
+    console.log(`Starting headless: ${desktop.reason}.`);
+  }
+  try {
+    const { stop } = await runHeadless(options);
+    stopOnSignals(stop);
+  } catch (err) {
+    if (
+      err instanceof StoreError ||
+      err instanceof ConfigError ||
+      (err as Error).message?.includes('already in use')
+    ) {
+      console.error(`fieldbench: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error('fieldbench: unexpected error:', err);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+const accessRuleSchema = z
+  .object({
+    filter: z.string().min(1),
+    access: z.enum(['publish', 'subscribe', 'both']).default('both'),
+  })
+  .strict();
+
+const positiveInt = z.number().int().positive();
+
+/** The `--config FILE` format: broker limits and lab access rules. Unknown keys are errors, named. */
+export const fileConfigSchema = z
+  .object({
+    allowAnonymous: z.boolean().optional(),
+    broker: z
+      .object({
+        maxKeepAlive: positiveInt.max(65535).optional(),
+        receiveMaximum: positiveInt.max(65535).optional(),
+        maxPacketSize: positiveInt.max(268435455).optional(),
+        maxQueuedMessages: positiveInt.optional(),
+        maxOutgoingBufferBytes: positiveInt.optional(),
+        maxInflight: positiveInt.max(65535).optional(),
+        maxTopicLength: positiveInt.max(65535).optional(),
+        maxTopicLevels: positiveInt.optional(),
+        maxSubscriptionsPerClient: positiveInt.optional(),
+        connectTimeoutMs: positiveInt.optional(),
+        maxConnections: positiveInt.optional(),
+        sysIntervalSeconds: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
+    accessRules: z
+      .object({ allow: z.array(accessRuleSchema).optional(), deny: z.array(accessRuleSchema).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates a JSON config file; every problem names the file and the offending key. */
+export function loadConfigFile(file: string): FileConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = fileConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      const unknown = issue.code === 'unrecognized_keys' ? ` ${issue.keys.join(', ')}` : '';
+      return `"${key}"${unknown}: ${issue.message}`;
+    });
+    throw new ConfigError(`Config file ${file} is invalid: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

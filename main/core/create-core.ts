@@ -1,0 +1,126 @@
+import { type AllHandlers, createDispatcher, type Dispatch, EventBus, type RouteHandler } from '../api';
+import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
+import { openStore, type Store } from '../store';
+import type { FileConfig } from './config-file';
+import { prepareDataDir } from './data-dir';
+import { createSystemHandlers, type SystemFacts, systemStats } from './system-handlers';
+import { readAppVersion } from './version';
+
+export interface CoreOptions {
+  dataDir: string;
+  mode: SystemFacts['mode'];
+  logLevel?: LogLevel;
+  /** Human-readable log lines on stderr from this level up; omitted → none. */
+  consoleLevel?: LogLevel;
+  config?: FileConfig;
+  allowAnonymous?: boolean;
+  /** Listeners asked for on the command line (not persisted). */
+  listeners?: ListenerFlags;
+}
+
+export interface ListenerFlags {
+  brokerHost: string;
+  mqttPort?: number;
+  mqttsPort?: number;
+  mqttsMutualPort?: number;
+  wsPort?: number;
+  wssPort?: number;
+}
+
+/** Everything that runs in the main process, independent of Electron and of the transport. */
+export interface Core {
+  readonly facts: SystemFacts;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly logs: LogRing;
+  readonly events: EventBus;
+  readonly dispatch: Dispatch;
+  /** Plain HTTP routes the headless server should expose (e.g. CRL download). */
+  readonly routes: Record<string, RouteHandler>;
+  /** Transports report how many events they dropped for slow clients, for the System page. */
+  addDropCounter(counter: () => number): void;
+  /** Short facts for the ready line, e.g. `mqtt 127.0.0.1:1883`. */
+  readyDetails(): string[];
+  close(): Promise<void>;
+}
+
+const STATS_INTERVAL_MS = 1000;
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  prepareDataDir(options.dataDir);
+  const startedAt = Date.now();
+  const log = createLogger({
+    level: options.logLevel ?? 'info',
+    dir: options.dataDir,
+    consoleLevel: options.consoleLevel,
+  });
+  const logger = log.logger;
+  let store: Store;
+  try {
+    store = openStore(options.dataDir);
+  } catch (err) {
+    log.close();
+    throw err;
+  }
+  const facts: SystemFacts = {
+    mode: options.mode,
+    dataDir: options.dataDir,
+    version: readAppVersion(),
+    startedAt,
+  };
+  const events = new EventBus();
+  const dropCounters: Array<() => number> = [];
+  const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
+
+  const handlers: Partial<AllHandlers> = {
+    ...createSystemHandlers(facts, store, log.ring, eventsDropped),
+  };
+  const routes: Record<string, RouteHandler> = {};
+  const closers: Array<() => Promise<void> | void> = [];
+  const readyDetails: Array<() => string[]> = [];
+
+  const stopLogEvents = log.ring.onEntry((entry) => events.emit('system.log', entry));
+  const statsTimer = setInterval(() => {
+    if (events.hasListeners) events.emit('system.stats', systemStats(store, startedAt, eventsDropped));
+  }, STATS_INTERVAL_MS);
+  statsTimer.unref();
+
+  logger.info(
+    {
+      dataDir: options.dataDir,
+      schemaVersion: store.schemaVersion(),
+      mode: options.mode,
+      version: facts.version,
+    },
+    'Fieldbench core started',
+  );
+
+  let closed = false;
+  return {
+    facts,
+    store,
+    logger,
+    logs: log.ring,
+    events,
+    dispatch: createDispatcher(handlers, logger),
+    routes,
+    addDropCounter: (counter) => dropCounters.push(counter),
+    readyDetails: () => readyDetails.flatMap((detail) => detail()),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(statsTimer);
+      stopLogEvents();
+      for (const close of closers.reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          logger.error({ err }, 'error while shutting down a capability');
+        }
+      }
+      logger.info('Fieldbench core stopped');
+      store.close();
+      log.close();
+    },
+  };
+}

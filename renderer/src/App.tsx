@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'react';
+import { pages } from './pages/registry';
+import { useConnection } from './state/connection';
+
+function currentPageId(): string {
+  const id = location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  return pages.some((p) => p.id === id) ? id : (pages[0]?.id ?? 'system');
+}
+
+function StatusBar() {
+  const { status, droppedEvents } = useConnection();
+  const label = {
+    connecting: 'Connecting…',
+    open: 'Connected',
+    closed: 'Disconnected — retrying',
+    unauthorized: 'Token refused',
+  }[status];
+  return (
+    <footer className={`status-bar status-${status}`} role="status">
+      <span className="status-dot" aria-hidden="true" />
+      <span data-testid="connection-status">{label}</span>
+      {droppedEvents > 0 ? (
+        <span className="muted">{droppedEvents} live updates skipped (UI was busy)</span>
+      ) : null}
+    </footer>
+  );
+}
+
+/** The application frame: navigation on the left, the selected page on the right, status at the bottom. */
+export function App() {
+  const [pageId, setPageId] = useState(currentPageId);
+  useEffect(() => {
+    const onHash = () => setPageId(currentPageId());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const page = pages.find((p) => p.id === pageId) ?? pages[0]!;
+  const Page = page.component;
+  return (
+    <div className="app">
+      <nav className="nav" aria-label="Main">
+        <div className="brand">Fieldbench</div>
+        <ul>
+          {pages.map((p) => (
+            <li key={p.id}>
+              <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined}>
+                {p.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        <Page />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
