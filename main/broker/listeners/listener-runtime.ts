@@ -166,8 +166,12 @@ export class ListenerRuntime {
   }
 
   private watchHandshakes(server: tls.Server): void {
+    // Reading the address once caches it on the raw socket, so it is still known if the peer resets.
+    server.on('connection', (raw: net.Socket) => raw.remoteAddress);
     server.on('tlsClientError', (err: Error & { code?: string }, socket: tls.TLSSocket) => {
-      this.recordFailure(socket.remoteAddress, explainHandshakeError(err), err.code ?? err.message);
+      const remote =
+        socket.remoteAddress ?? (socket as tls.TLSSocket & { _parent?: net.Socket })._parent?.remoteAddress;
+      this.recordFailure(remote, explainHandshakeError(err), err.code ?? err.message);
     });
   }
 
