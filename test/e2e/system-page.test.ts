@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { latestSchemaVersion } from '../../main/store';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { type RunningCli, startCli } from '../helpers/cli-process';
+import { tempDir } from '../helpers/temp-dir';
+
+describe('System page in Chromium against the headless UI', () => {
+  let app: RunningCli;
+  let browser: Browser;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = tempDir();
+    app = await startCli(['serve', '--data-dir', dataDir, '--http-port', '0']);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  test('shows the real data directory, schema version and a live log tail', async () => {
+    const page = await browser.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${app.url}#token=${app.token}`);
+    await page.getByTestId('data-dir').filter({ hasText: dataDir }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('data-dir').textContent(), dataDir);
+    assert.equal(await page.getByTestId('schema-version').textContent(), `${latestSchemaVersion} (current)`);
+    assert.equal(await page.getByTestId('connection-status').textContent(), 'Connected');
+    // The token moved out of the address bar into session storage.
+    assert.ok(!page.url().includes(app.token), 'token removed from the URL');
+    // Live stats arrive by push: uptime changes without a reload.
+    const firstUptime = await page.getByTestId('uptime').textContent();
+    await page.waitForFunction(
+      (first) => document.querySelector('[data-testid="uptime"]')?.textContent !== first,
+      firstUptime,
+      { timeout: 10_000 },
+    );
+    // The log tail shows the core's start-up line.
+    await page.getByTestId('log-lines').getByText('Fieldbench core started').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('system-page'), fullPage: true });
+    assert.deepEqual(consoleErrors, [], 'no errors in the browser console');
+    await page.close();
+  });
+
+  test('keyboard navigation reaches the page links', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}#token=${app.token}`);
+    await page.getByTestId('data-dir').waitFor();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent);
+    assert.equal(focused, 'System');
+    await page.close();
+  });
+
+  test('a wrong token is refused and the page says so', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.url}#token=wrong-token-wrong-token-wrong-token-1234`);
+    await page.getByTestId('unauthorized').waitFor({ timeout: 10_000 });
+    assert.match((await page.getByTestId('unauthorized').textContent()) ?? '', /Token refused/);
+    await context.close();
+  });
+
+  test('every response carries the strict content security policy', async () => {
+    const response = await fetch(app.url);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.ok(!csp.includes('unsafe-eval'));
+  });
+});
