@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { KeyProtector } from '../secrets';
+import type { LocalAuthorities } from './authorities';
+import type { PkiRepository } from './repository';
+
+/** What the PKI services share. */
+export interface PkiContext {
+  repo: PkiRepository;
+  protector: KeyProtector;
+  authorities: LocalAuthorities;
+  now: () => Date;
+  logger?: Logger;
+}
+
+export const DAY_MS = 86_400_000;

@@ -1,0 +1,58 @@
+import { algorithmSpec } from './algorithms';
+import type { SigningAuthority } from './signing-authority';
+import type { RevocationReason } from './types';
+import { x509 } from './x509';
+
+const CRL_NUMBER_OID = '2.5.29.20';
+
+const reasonCodes: Record<RevocationReason, x509.X509CrlReason> = {
+  unspecified: x509.X509CrlReason.unspecified,
+  keyCompromise: x509.X509CrlReason.keyCompromise,
+  caCompromise: x509.X509CrlReason.cACompromise,
+  affiliationChanged: x509.X509CrlReason.affiliationChanged,
+  superseded: x509.X509CrlReason.superseded,
+  cessationOfOperation: x509.X509CrlReason.cessationOfOperation,
+  certificateHold: x509.X509CrlReason.certificateHold,
+  privilegeWithdrawn: x509.X509CrlReason.privilegeWithdrawn,
+};
+
+/** DER INTEGER for a non-negative safe integer. */
+function derInteger(value: number): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let body = Buffer.from(hex, 'hex');
+  if ((body[0] ?? 0) & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
+  return Buffer.concat([Buffer.from([0x02, body.length]), body]);
+}
+
+export interface CrlEntry {
+  serial: string;
+  reason: RevocationReason;
+  revokedAt: number;
+}
+
+export async function buildCrl(
+  authority: SigningAuthority,
+  entries: readonly CrlEntry[],
+  crlNumber: number,
+  thisUpdate: Date,
+  nextUpdate: Date,
+): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: authority.certificate.subjectName,
+    thisUpdate,
+    nextUpdate,
+    signingKey: authority.key,
+    signingAlgorithm: algorithmSpec(authority.keyAlgorithm).signing,
+    extensions: [
+      authority.authorityKeyIdentifier,
+      new x509.Extension(CRL_NUMBER_OID, false, derInteger(crlNumber)),
+    ],
+    entries: entries.map((e) => ({
+      serialNumber: e.serial,
+      revocationDate: new Date(e.revokedAt),
+      reason: reasonCodes[e.reason],
+    })),
+  });
+  return crl.toString('pem') + '\n';
+}

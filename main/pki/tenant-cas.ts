@@ -1,0 +1,185 @@
+import crypto from 'node:crypto';
+import { fingerprintSha256 } from './certificate-builder';
+import { type PkiContext, DAY_MS } from './context';
+import { commonNameOf } from './csr';
+import { PkiError } from './errors';
+import { certificatesIn } from './pem';
+import type { StoredTenantCa } from './repository';
+import type { TenantCaRecord } from './types';
+import { x509 } from './x509';
+
+export const MAX_TENANT_CAS_PER_ACCOUNT = 2;
+/** A registration code is good for this long after the upload. */
+const REGISTRATION_TTL_MS = DAY_MS;
+
+export interface TenantCaRegistration {
+  id: string;
+  registrationCode: string;
+  /** The verification certificate must carry this CN and be signed by the CA's key. */
+  instructions: string;
+  expiresAt: number;
+}
+
+function publicRecord(ca: StoredTenantCa): TenantCaRecord {
+  const { registrationCode: _code, ...rest } = ca;
+  return rest;
+}
+
+function parseSingleCertificate(pem: string, what: string): x509.X509Certificate {
+  const blocks = certificatesIn(pem);
+  if (blocks.length !== 1) {
+    throw new PkiError(
+      'BAD_REQUEST',
+      `Expected exactly one PEM certificate for the ${what}, found ${blocks.length}`,
+    );
+  }
+  try {
+    return new x509.X509Certificate(blocks[0]!.der);
+  } catch (err) {
+    throw new PkiError('BAD_REQUEST', `The ${what} cannot be parsed: ${(err as Error).message}`);
+  }
+}
+
+/** Account-owned CAs, accepted only after proof of possession of the CA key. */
+export class TenantCas {
+  private accepted: { record: TenantCaRecord; certificate: x509.X509Certificate }[] | undefined;
+
+  constructor(
+    private readonly ctx: PkiContext,
+    private readonly onTrustChanged: () => void,
+  ) {}
+
+  private checkLimit(accountId: string, excludeId?: string): void {
+    const accepted = this.ctx.repo
+      .tenantCas(accountId)
+      .filter((c) => c.status === 'accepted' && c.id !== excludeId);
+    if (accepted.length >= MAX_TENANT_CAS_PER_ACCOUNT) {
+      throw new PkiError(
+        'CONFLICT',
+        `Account ${accountId} already has ${accepted.length} CA certificates (${accepted
+          .map((c) => `"${c.subject}"`)
+          .join(' and ')}); remove one before adding another`,
+        { existing: accepted.map((c) => ({ id: c.id, subject: c.subject })) },
+      );
+    }
+  }
+
+  async startRegistration(accountId: string, caPem: string): Promise<TenantCaRegistration> {
+    const ca = parseSingleCertificate(caPem, 'CA certificate');
+    const basic = ca.getExtension(x509.BasicConstraintsExtension);
+    if (!basic?.ca)
+      throw new PkiError(
+        'BAD_REQUEST',
+        `${ca.subject} is not a CA certificate (basicConstraints CA:TRUE missing)`,
+      );
+    const usage = ca.getExtension(x509.KeyUsagesExtension);
+    if (usage && !(usage.usages & x509.KeyUsageFlags.keyCertSign)) {
+      throw new PkiError(
+        'BAD_REQUEST',
+        `${ca.subject} may not sign certificates (keyUsage lacks keyCertSign)`,
+      );
+    }
+    const now = this.ctx.now();
+    if (now > ca.notAfter)
+      throw new PkiError('BAD_REQUEST', `${ca.subject} expired on ${ca.notAfter.toISOString()}`);
+    if (now < ca.notBefore) {
+      throw new PkiError('BAD_REQUEST', `${ca.subject} is not valid before ${ca.notBefore.toISOString()}`);
+    }
+    if (ca.subject === ca.issuer && !(await ca.verify({ signatureOnly: true }).catch(() => false))) {
+      throw new PkiError(
+        'BAD_REQUEST',
+        `${ca.subject} is self-issued but its self-signature does not verify`,
+      );
+    }
+    const fingerprint = fingerprintSha256(Buffer.from(ca.rawData));
+    const existing = this.ctx.repo.tenantCas(accountId).find((c) => c.fingerprintSha256 === fingerprint);
+    if (existing?.status === 'accepted') {
+      throw new PkiError('CONFLICT', `${ca.subject} is already registered for account ${accountId}`);
+    }
+    this.checkLimit(accountId);
+    if (existing) this.ctx.repo.deleteTenantCa(existing.id);
+    const id = crypto.randomUUID();
+    const registrationCode = crypto.randomBytes(16).toString('hex');
+    this.ctx.repo.insertTenantCa({
+      id,
+      accountId,
+      subject: ca.subject,
+      fingerprintSha256: fingerprint,
+      notBefore: ca.notBefore.getTime(),
+      notAfter: ca.notAfter.getTime(),
+      certificatePem: ca.toString('pem') + '\n',
+      registrationCode,
+      createdAt: now.getTime(),
+    });
+    return {
+      id,
+      registrationCode,
+      expiresAt: now.getTime() + REGISTRATION_TTL_MS,
+      instructions:
+        `Create a key pair and a certificate with subject CN=${registrationCode}, signed by this CA's ` +
+        'private key, and submit it to complete the registration.',
+    };
+  }
+
+  async completeRegistration(id: string, verificationCertPem: string): Promise<TenantCaRecord> {
+    const pending = this.ctx.repo.tenantCa(id);
+    if (!pending) throw new PkiError('NOT_FOUND', `No tenant CA registration ${id}`);
+    if (pending.status !== 'pending' || !pending.registrationCode) {
+      throw new PkiError('CONFLICT', `Tenant CA ${pending.subject} is already accepted`);
+    }
+    if (this.ctx.now().getTime() > pending.createdAt + REGISTRATION_TTL_MS) {
+      throw new PkiError('BAD_REQUEST', 'The registration code has expired; upload the CA certificate again');
+    }
+    const verification = parseSingleCertificate(verificationCertPem, 'verification certificate');
+    const cn = commonNameOf(verification.subjectName);
+    if (cn !== pending.registrationCode) {
+      throw new PkiError(
+        'BAD_REQUEST',
+        `The verification certificate's CN must be the registration code ${pending.registrationCode}`,
+      );
+    }
+    const ca = new x509.X509Certificate(pending.certificatePem);
+    const signed = await verification
+      .verify({ publicKey: ca.publicKey, signatureOnly: true })
+      .catch(() => false);
+    if (!signed) {
+      throw new PkiError(
+        'BAD_REQUEST',
+        `The verification certificate is not signed by the key of ${ca.subject}`,
+      );
+    }
+    this.checkLimit(pending.accountId, id);
+    this.ctx.repo.acceptTenantCa(id, this.ctx.now().getTime());
+    this.ctx.logger?.info({ accountId: pending.accountId, subject: pending.subject }, 'accepted tenant CA');
+    this.accepted = undefined;
+    this.onTrustChanged();
+    return this.get(id);
+  }
+
+  get(id: string): TenantCaRecord {
+    const ca = this.ctx.repo.tenantCa(id);
+    if (!ca) throw new PkiError('NOT_FOUND', `No tenant CA ${id}`);
+    return publicRecord(ca);
+  }
+
+  list(accountId?: string): TenantCaRecord[] {
+    return this.ctx.repo.tenantCas(accountId).map(publicRecord);
+  }
+
+  remove(id: string): void {
+    const ca = this.ctx.repo.tenantCa(id);
+    if (!ca) throw new PkiError('NOT_FOUND', `No tenant CA ${id}`);
+    this.ctx.repo.deleteTenantCa(id);
+    this.accepted = undefined;
+    if (ca.status === 'accepted') this.onTrustChanged();
+  }
+
+  /** Accepted tenant CAs, parsed once and cached until the set changes. */
+  acceptedCertificates(): { record: TenantCaRecord; certificate: x509.X509Certificate }[] {
+    this.accepted ??= this.ctx.repo
+      .tenantCas()
+      .filter((c) => c.status === 'accepted')
+      .map((c) => ({ record: publicRecord(c), certificate: new x509.X509Certificate(c.certificatePem) }));
+    return this.accepted;
+  }
+}
