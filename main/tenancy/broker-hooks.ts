@@ -1,0 +1,165 @@
+import type {
+  AuthenticateResult,
+  AuthorizeResult,
+  BrokerHooks,
+  ConnectContext,
+  Principal,
+} from '../broker/hooks';
+import type { AccountRow, AccountService } from './accounts';
+import type { ApiKeyService } from './api-keys';
+import type { Authorizer } from './authorizer';
+import { REASON } from './context';
+import type { CredentialService } from './credentials';
+import type { DeviceService } from './devices';
+import type { LoginFailureTracker } from './lockout';
+import { verifyAgainstDummy, verifyPassword } from './password-hash';
+import { API_KEY_USERNAME } from './validation';
+
+export interface HookDeps {
+  accounts: AccountService;
+  credentials: CredentialService;
+  apiKeys: ApiKeyService;
+  devices: DeviceService;
+  authorizer: Authorizer;
+  failures: LoginFailureTracker;
+  now: () => number;
+  /** Lets clients without a username into the root namespace (lab use). Default false. */
+  allowAnonymous: boolean;
+}
+
+type Refusal = Extract<AuthenticateResult, { ok: false }>;
+
+function refuse(reasonCode: number, reasonString: string): Refusal {
+  return { ok: false, reasonCode, reasonString };
+}
+
+export function namespaceOf(accountName: string): string {
+  return `$a/${accountName}/`;
+}
+
+/** Enforces accounts, messaging-service assignment, connection options, credentials and rules. */
+export function createTenancyHooks(deps: HookDeps): BrokerHooks {
+  const { accounts, credentials, apiKeys, devices, authorizer, failures } = deps;
+
+  function admit(
+    ctx: ConnectContext,
+    account: AccountRow,
+    principal: Omit<Principal, 'accountId' | 'accountName' | 'topicPrefix'>,
+    credential: { id: string; username: string } | null,
+  ): AuthenticateResult {
+    const usable = accounts.usability(account);
+    if (!usable.ok) return refuse(REASON.notAuthorized, `Not authorized: ${usable.reason}`);
+    const service = accounts.effectiveService(account);
+    if (!service) {
+      return refuse(
+        REASON.notAuthorized,
+        `Not authorized: account "${account.name}" has no messaging service`,
+      );
+    }
+    if (service.kind !== 'embedded') {
+      return refuse(
+        REASON.notAuthorized,
+        `Not authorized: account "${account.name}" is served by messaging service "${service.name}", not this broker`,
+      );
+    }
+    if (!accounts.effectiveOptions(account).includes(ctx.listener.kind)) {
+      return refuse(
+        REASON.notAuthorized,
+        `Not authorized: connection option "${ctx.listener.kind}" is not enabled for account "${account.name}"`,
+      );
+    }
+    const admission = devices.admit(account, ctx.clientId, credential);
+    if (!admission.ok) return refuse(admission.reasonCode, `Not authorized: ${admission.reasonString}`);
+    return {
+      ok: true,
+      principal: {
+        ...principal,
+        accountId: account.id,
+        accountName: account.name,
+        topicPrefix: namespaceOf(account.name),
+        attributes: { ...principal.attributes, tenancy: true, deviceId: admission.device.id },
+      },
+    };
+  }
+
+  function authenticateApiKey(ctx: ConnectContext, key: string): AuthenticateResult {
+    const check = apiKeys.verify(key, 'mqtt');
+    if (!check.ok) {
+      if (check.reason === 'unknown API key') {
+        failures.recordFailure(API_KEY_USERNAME, ctx.remoteAddress);
+        return refuse(REASON.badCredentials, 'Bad user name or password');
+      }
+      return refuse(REASON.notAuthorized, `Not authorized: ${check.reason}`);
+    }
+    failures.recordSuccess(API_KEY_USERNAME, ctx.remoteAddress);
+    const account = accounts.require(check.row.account_id);
+    return admit(
+      ctx,
+      account,
+      {
+        kind: 'api-key',
+        username: API_KEY_USERNAME,
+        attributes: { apiKeyId: check.row.id, apiKeyName: check.row.name },
+      },
+      null,
+    );
+  }
+
+  async function authenticate(ctx: ConnectContext): Promise<AuthenticateResult> {
+    const username = ctx.username;
+    if (username === undefined || username === '') {
+      if (deps.allowAnonymous) {
+        return { ok: true, principal: { kind: 'anonymous', accountId: null, topicPrefix: '' } };
+      }
+      return refuse(REASON.notAuthorized, 'Not authorized: a username is required');
+    }
+    const lockedMs = failures.lockedFor(username, ctx.remoteAddress);
+    if (lockedMs > 0) {
+      return refuse(
+        REASON.notAuthorized,
+        `Not authorized: too many failed logins from ${ctx.remoteAddress}; retry in ${Math.ceil(lockedMs / 1000)} s`,
+      );
+    }
+    const password = ctx.password?.toString('utf8') ?? '';
+    if (username === API_KEY_USERNAME) return authenticateApiKey(ctx, password);
+
+    const found = credentials.byUsername(username);
+    const valid = found
+      ? await verifyPassword(password, found.password_hash)
+      : await verifyAgainstDummy(password);
+    if (!valid) {
+      failures.recordFailure(username, ctx.remoteAddress);
+      return refuse(REASON.badCredentials, 'Bad user name or password');
+    }
+    failures.recordSuccess(username, ctx.remoteAddress);
+    // Re-read: the credential may have changed while the hash was computed.
+    const credential = found && credentials.row(found.id);
+    if (!credential) return refuse(REASON.badCredentials, 'Bad user name or password');
+    if (!credential.enabled)
+      return refuse(REASON.notAuthorized, `Not authorized: credential "${username}" is disabled`);
+    if (credential.expires_at !== null && credential.expires_at <= deps.now()) {
+      return refuse(REASON.notAuthorized, `Not authorized: credential "${username}" has expired`);
+    }
+    const result = admit(
+      ctx,
+      accounts.require(credential.account_id),
+      { kind: 'device', username, attributes: { credentialId: credential.id } },
+      { id: credential.id, username },
+    );
+    if (result.ok) credentials.markUsed(credential.id);
+    return result;
+  }
+
+  function toResult(decision: ReturnType<Authorizer['decide']>): AuthorizeResult {
+    return decision.allowed
+      ? true
+      : { reasonCode: REASON.notAuthorized, reasonString: `Not authorized: ${decision.reason}` };
+  }
+
+  return {
+    authenticate,
+    // Synchronous on purpose: the broker does not cache synchronous answers, so changes apply at once.
+    authorizePublish: (client, topic) => toResult(authorizer.decide(client, 'publish', topic)),
+    authorizeSubscribe: (client, filter) => toResult(authorizer.decide(client, 'subscribe', filter)),
+  };
+}

@@ -1,0 +1,132 @@
+import type { AccessRule, RuleAction } from '../../preload/contract/tenancy';
+
+/** Values substituted for %c, %u and %a. A missing value makes the rule match nothing. */
+export interface RuleVariables {
+  clientId: string;
+  username?: string;
+  accountName?: string;
+}
+
+type Level = { kind: 'literal'; value: string } | { kind: 'plus' } | { kind: 'hash' } | { kind: 'never' };
+
+export interface CompiledRule {
+  rule: AccessRule;
+  levels: Level[];
+}
+
+const VARIABLE = /%(.)/g;
+
+/** Returns why a rule filter is malformed, or null when it is fine. */
+export function ruleFilterProblem(filter: string): string | null {
+  if (filter.length === 0) return 'the filter is empty';
+  const levels = filter.split('/');
+  for (const [i, level] of levels.entries()) {
+    if (level === '#' && i !== levels.length - 1) return '"#" may only be the last level';
+    if (level !== '#' && level !== '+' && /[#+]/.test(level)) return 'wildcards must occupy a whole level';
+    for (const m of level.matchAll(VARIABLE)) {
+      if (!'cua'.includes(m[1] ?? '')) return `unknown variable "%${m[1]}" (use %c, %u or %a)`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Binds variables level by level. Substituted values are always literal, so a client id such as
+ * "+" or "a/#" can never widen a rule into a wildcard.
+ */
+export function compileRule(rule: AccessRule, vars: RuleVariables): CompiledRule {
+  const levels: Level[] = [];
+  for (const level of rule.filter.split('/')) {
+    if (level === '#') levels.push({ kind: 'hash' });
+    else if (level === '+') levels.push({ kind: 'plus' });
+    else {
+      let missing = false;
+      const value = level.replace(VARIABLE, (_, name: string) => {
+        const v = name === 'c' ? vars.clientId : name === 'u' ? vars.username : vars.accountName;
+        if (v === undefined || v === '') missing = true;
+        return v ?? '';
+      });
+      if (missing) levels.push({ kind: 'never' });
+      else for (const part of value.split('/')) levels.push({ kind: 'literal', value: part });
+    }
+  }
+  return { rule, levels };
+}
+
+function isDollar(level: string | undefined): boolean {
+  return level?.startsWith('$') === true;
+}
+
+/** Whether a concrete topic name matches the rule. Leading wildcards never match `$` topics. */
+export function ruleMatchesTopic(levels: Level[], topic: string[]): boolean {
+  for (const [i, level] of levels.entries()) {
+    if (level.kind === 'hash') return !(i === 0 && isDollar(topic[0]));
+    const part = topic[i];
+    if (part === undefined || level.kind === 'never') return false;
+    if (level.kind === 'plus') {
+      if (i === 0 && isDollar(part)) return false;
+      continue;
+    }
+    if (level.value !== part) return false;
+  }
+  return levels.length === topic.length;
+}
+
+/** Whether every topic the subscription filter can match is also matched by the rule. */
+export function ruleCoversFilter(levels: Level[], filter: string[]): boolean {
+  for (const [i, level] of levels.entries()) {
+    if (level.kind === 'hash') return !(i === 0 && isDollar(filter[0]));
+    const part = filter[i];
+    if (part === undefined || part === '#' || level.kind === 'never') return false;
+    if (level.kind === 'plus') {
+      if (i === 0 && isDollar(part)) return false;
+      continue;
+    }
+    if (part === '+' || level.value !== part) return false;
+  }
+  return levels.length === filter.length;
+}
+
+export function isValidTopicName(topic: string): boolean {
+  return topic.length > 0 && !/[#+\u0000]/.test(topic);
+}
+
+export function isValidTopicFilter(filter: string): boolean {
+  if (filter.length === 0 || filter.includes('\u0000')) return false;
+  const levels = filter.split('/');
+  return levels.every(
+    (level, i) => (level === '#' && i === levels.length - 1) || level === '+' || !/[#+]/.test(level),
+  );
+}
+
+/** `$share/<group>/<filter>` → `<filter>`; the group name is not a topic. */
+export function stripSharePrefix(filter: string): string {
+  if (!filter.startsWith('$share/')) return filter;
+  const rest = filter.slice('$share/'.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? '' : rest.slice(slash + 1);
+}
+
+function allows(action: RuleAction, wanted: 'publish' | 'subscribe'): boolean {
+  return action === 'both' || action === wanted;
+}
+
+/** The first rule that permits the operation, or null (deny). */
+export function findPermittingRule(
+  rules: CompiledRule[],
+  wanted: 'publish' | 'subscribe',
+  topicOrFilter: string,
+): AccessRule | null {
+  if (wanted === 'publish' && !isValidTopicName(topicOrFilter)) return null;
+  if (wanted === 'subscribe' && !isValidTopicFilter(topicOrFilter)) return null;
+  const parts = topicOrFilter.split('/');
+  for (const compiled of rules) {
+    if (!allows(compiled.rule.action, wanted)) continue;
+    const ok =
+      wanted === 'publish'
+        ? ruleMatchesTopic(compiled.levels, parts)
+        : ruleCoversFilter(compiled.levels, parts);
+    if (ok) return compiled.rule;
+  }
+  return null;
+}
