@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import { accountPrefix, splitAccount, topicMatches } from '../topic-match';
+import type { FlowMessage, FlowPacket, LocalBrokerSource, LocalTapEvent } from '../types';
+
+export const LOCAL_TAP_MAX_EVENTS_PER_SECOND = 100_000;
+
+export interface LocalSink {
+  message(message: FlowMessage): void;
+  packet(packet: FlowPacket): void;
+}
+
+/**
+ * The embedded broker as the `local` connection. Reads traffic through the broker tap, attached
+ * only while something watches (views, packet subscribers, captures), so idle costs nothing.
+ */
+export class LocalConnection {
+  private detach: (() => void) | undefined;
+  private seeded = false;
+  wantPackets = false;
+
+  constructor(
+    private readonly broker: LocalBrokerSource,
+    private readonly sink: LocalSink,
+    private readonly logger: Logger,
+  ) {}
+
+  get attached(): boolean {
+    return this.detach !== undefined;
+  }
+
+  setWatching(watching: boolean): void {
+    if (watching && !this.detach) {
+      this.detach = this.broker.tap.attach((e) => this.onTap(e), {
+        maxEventsPerSecond: LOCAL_TAP_MAX_EVENTS_PER_SECOND,
+      });
+      this.logger.debug('explorer attached the broker tap');
+      if (!this.seeded) {
+        this.seeded = true;
+        void this.seedRetained();
+      }
+    } else if (!watching && this.detach) {
+      this.detach();
+      this.detach = undefined;
+      this.logger.debug('explorer detached the broker tap');
+    }
+  }
+
+  async publish(
+    topic: string,
+    account: string | undefined,
+    payload: Buffer,
+    opts: { qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> },
+  ): Promise<void> {
+    const message = {
+      topic,
+      payload,
+      qos: opts.qos,
+      retain: opts.retain,
+      ...(opts.properties ? { properties: opts.properties } : {}),
+    };
+    await this.broker.publish(message, { topicPrefix: accountPrefix(account) });
+    // Platform publishes do not pass through the tap (no client connection); show them directly.
+    if (this.attached) {
+      this.sink.message({
+        connectionId: 'local',
+        topic: accountPrefix(account) + topic,
+        payload,
+        qos: opts.qos,
+        retain: opts.retain,
+        time: Date.now(),
+        ...(opts.properties ? { properties: opts.properties } : {}),
+        clientId: '(fieldbench)',
+      });
+    }
+  }
+
+  /** Internal topics of retained messages matching `filter` as `account` sees it. */
+  async retainedTopics(filter: string, account: string | undefined): Promise<string[]> {
+    const internal = accountPrefix(account) + filter;
+    const entries = await this.broker.retained(internal);
+    const topics: string[] = [];
+    for (const entry of entries) {
+      if (entry.payload.length > 0 && topicMatches(internal, entry.topic)) topics.push(entry.topic);
+    }
+    return topics.sort();
+  }
+
+  close(): void {
+    this.setWatching(false);
+  }
+
+  private async seedRetained(): Promise<void> {
+    try {
+      for (const entry of await this.broker.retained()) {
+        if (entry.payload.length === 0) continue;
+        this.sink.message({
+          connectionId: 'local',
+          topic: entry.topic,
+          payload: entry.payload,
+          qos: entry.qos,
+          retain: true,
+          time: entry.storedAt ?? Date.now(),
+          ...(entry.properties ? { properties: entry.properties } : {}),
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'explorer could not list retained messages');
+    }
+  }
+
+  private onTap(e: LocalTapEvent): void {
+    const topic = e.topic === undefined ? undefined : internalTopic(e.topic, e.accountName);
+    if (e.type === 'publish' && e.direction === 'in' && e.payload && topic !== undefined) {
+      const message: FlowMessage = {
+        connectionId: 'local',
+        topic,
+        payload: e.payload,
+        qos: e.qos ?? 0,
+        retain: e.retain ?? false,
+        time: e.time,
+        clientId: e.clientId,
+      };
+      if (e.properties && Object.keys(e.properties).length > 0) message.properties = e.properties;
+      this.sink.message(message);
+    }
+    if (!this.wantPackets) return;
+    const packet: FlowPacket = {
+      time: e.time,
+      direction: e.direction,
+      clientId: e.clientId,
+      listenerId: e.listenerId,
+      remoteAddress: e.remoteAddress,
+      type: e.type,
+      size: e.size,
+    };
+    if (e.accountName !== undefined) packet.account = e.accountName;
+    if (e.type === 'subscribe' || e.type === 'unsubscribe') {
+      if (e.topic) packet.filters = e.topic.split(', ');
+    } else if (topic !== undefined) packet.topic = topic;
+    if (e.qos !== undefined) packet.qos = e.qos;
+    if (e.retain !== undefined) packet.retain = e.retain;
+    if (e.packetId !== undefined) packet.packetId = e.packetId;
+    if (e.reasonCode !== undefined) packet.reasonCode = e.reasonCode;
+    if (e.payload) packet.payload = e.payload;
+    this.sink.packet(packet);
+  }
+}
+
+/** The tap reports topics as the client sees them; tenant topics get their `$a/<account>/` prefix back. */
+function internalTopic(topic: string, accountName: string | undefined): string {
+  if (!accountName || splitAccount(topic).account !== undefined) return topic;
+  return accountPrefix(accountName) + topic;
+}

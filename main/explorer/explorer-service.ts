@@ -1,0 +1,306 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type {
+  ExplorerConnectionInfo,
+  ExplorerPacket,
+  ExplorerSubscription,
+} from '../../preload/contract/explorer';
+import type { EventBus } from '../api/event-bus';
+import type { KeyProtector } from '../secrets';
+import { CaptureWriter } from './capture/capture-writer';
+import type { Replay } from './capture/replay';
+import { type ConnectionState, ExternalConnection } from './connections/external-connection';
+import { LocalConnection } from './connections/local-connection';
+import { ProfileStore } from './connections/profile-store';
+import { HistoryQueries } from './history/history-queries';
+import { type HistoryOptions, HistoryStore } from './history/history-store';
+import { PacketLog } from './packets/packet-log';
+import { PinStore } from './store/pin-store';
+import { TemplateStore } from './store/template-store';
+import { TopicTree } from './tree/topic-tree';
+import { ViewManager } from './tree/views';
+import type { FlowMessage, FlowPacket, LocalBrokerSource } from './types';
+
+export const LOCAL = 'local';
+const DELTA_INTERVAL_MS = 150;
+const RATE_INTERVAL_MS = 1000;
+
+export interface ExplorerOptions {
+  db: Database;
+  events: EventBus;
+  keyProtector: KeyProtector;
+  logger: Logger;
+  dataDir: string;
+  broker?: LocalBrokerSource;
+  history?: HistoryOptions;
+  /** Distinct topics kept per connection tree. */
+  maxTopicsPerConnection?: number;
+}
+
+/**
+ * The explorer's state: connections, their topic trees and history, views, packet subscribers,
+ * captures and replays. Handlers (handlers.ts) translate API calls into calls on this.
+ */
+export class ExplorerService {
+  readonly history: HistoryStore;
+  readonly queries: HistoryQueries;
+  readonly profiles: ProfileStore;
+  readonly templates: TemplateStore;
+  readonly pins: PinStore;
+  readonly views: ViewManager;
+  readonly packets: PacketLog;
+  readonly local: LocalConnection | undefined;
+  readonly external = new Map<string, ExternalConnection>();
+  readonly captures = new Map<string, CaptureWriter>();
+  readonly replays = new Map<string, Replay>();
+  private readonly trees = new Map<string, TopicTree>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(readonly options: ExplorerOptions) {
+    const { db, logger } = options;
+    this.history = new HistoryStore(db, logger, options.history);
+    this.queries = new HistoryQueries(db);
+    this.profiles = new ProfileStore(db, options.keyProtector);
+    this.templates = new TemplateStore(db);
+    this.pins = new PinStore(db);
+    this.views = new ViewManager({
+      tree: (id) => this.trees.get(id),
+      isPinned: (id, topic) => this.pins.isPinned(id, topic),
+      emit: (delta) => options.events.emit('explorer.tree.delta', delta),
+      watchingChanged: (id) => this.updateWatching(id),
+    });
+    this.packets = new PacketLog((id) => this.updateWatching(id));
+    if (options.broker) {
+      this.local = new LocalConnection(
+        options.broker,
+        { message: (m) => this.onMessage(m), packet: (p) => this.onPacket(LOCAL, p, 5) },
+        logger,
+      );
+    }
+    const tick = setInterval(() => this.tickDeltas(), DELTA_INTERVAL_MS);
+    const rates = setInterval(() => this.tickRates(), RATE_INTERVAL_MS);
+    tick.unref();
+    rates.unref();
+    this.timers.push(tick, rates);
+  }
+
+  tree(connectionId: string): TopicTree {
+    let tree = this.trees.get(connectionId);
+    if (!tree) {
+      tree = new TopicTree({ maxTopics: this.options.maxTopicsPerConnection ?? 1_000_000 });
+      this.trees.set(connectionId, tree);
+    }
+    return tree;
+  }
+
+  existingTree(connectionId: string): TopicTree | undefined {
+    return this.trees.get(connectionId);
+  }
+
+  hasConnection(connectionId: string): boolean {
+    return connectionId === LOCAL ? this.local !== undefined : this.external.has(connectionId);
+  }
+
+  connectionInfos(): ExplorerConnectionInfo[] {
+    const infos: ExplorerConnectionInfo[] = [];
+    if (this.local) {
+      const tree = this.trees.get(LOCAL);
+      infos.push({
+        id: LOCAL,
+        name: 'Embedded broker',
+        kind: 'local',
+        state: 'connected',
+        subscriptions: [],
+        messages: tree?.messages ?? 0,
+        topics: tree?.topics ?? 0,
+      });
+    }
+    for (const conn of this.external.values()) infos.push(this.externalInfo(conn));
+    return infos;
+  }
+
+  externalInfo(conn: ExternalConnection): ExplorerConnectionInfo {
+    const tree = this.trees.get(conn.id);
+    const info: ExplorerConnectionInfo = {
+      id: conn.id,
+      name: conn.profile.name,
+      kind: 'external',
+      state: conn.state,
+      subscriptions: conn.subscriptions,
+      messages: tree?.messages ?? 0,
+      topics: tree?.topics ?? 0,
+    };
+    if (conn.error) info.error = conn.error;
+    return info;
+  }
+
+  /** Opens an external connection for a saved profile (its id is the connection id). */
+  async openExternal(profileId: string): Promise<ExternalConnection> {
+    const existing = this.external.get(profileId);
+    if (existing && existing.state !== 'error' && existing.state !== 'closed') return existing;
+    const profile = this.profiles.resolve(profileId);
+    if (!profile) throw new Error(`No profile ${profileId}`);
+    const conn = new ExternalConnection(
+      profileId,
+      profile,
+      {
+        message: (m) => this.onMessage(m),
+        packet: (p) => this.onPacket(profileId, p, profile.mqttVersion),
+        state: (state: ConnectionState) => {
+          if (state === 'closed') this.external.delete(profileId);
+          this.emitConnections();
+        },
+      },
+      this.options.logger,
+    );
+    this.external.set(profileId, conn);
+    conn.wantPackets = this.packetsWanted(profileId);
+    try {
+      await conn.open();
+    } catch (err) {
+      this.external.delete(profileId);
+      this.emitConnections();
+      throw err;
+    }
+    return conn;
+  }
+
+  async closeExternal(connectionId: string): Promise<boolean> {
+    const conn = this.external.get(connectionId);
+    if (!conn) return false;
+    await conn.close();
+    this.external.delete(connectionId);
+    this.emitConnections();
+    return true;
+  }
+
+  async setSubscriptions(
+    connectionId: string,
+    subs: ExplorerSubscription[],
+    persist: boolean,
+  ): Promise<void> {
+    const conn = this.external.get(connectionId);
+    if (!conn) throw new Error(`Connection ${connectionId} is not open`);
+    await conn.setSubscriptions(subs);
+    if (persist) this.profiles.setSubscriptions(connectionId, subs);
+    this.emitConnections();
+  }
+
+  emitConnections(): void {
+    if (this.closed) return;
+    this.options.events.emit('explorer.connections', { connections: this.connectionInfos() });
+  }
+
+  startCapture(opts: {
+    connectionId: string;
+    file?: string | undefined;
+    redactPayloads: boolean;
+    redactCredentials: boolean;
+    includePackets: boolean;
+  }): CaptureWriter {
+    let file = opts.file;
+    if (!file) {
+      const dir = path.join(this.options.dataDir, 'captures');
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      file = path.join(dir, `${opts.connectionId.replace(/[^\w.-]/g, '_')}-${stamp}.jsonl`);
+    }
+    const writer = new CaptureWriter({ ...opts, file });
+    this.captures.set(writer.id, writer);
+    this.updateWatching(opts.connectionId);
+    return writer;
+  }
+
+  async stopCapture(captureId: string): Promise<CaptureWriter | undefined> {
+    const writer = this.captures.get(captureId);
+    if (!writer) return undefined;
+    await writer.stop();
+    this.updateWatching(writer.options.connectionId);
+    return writer;
+  }
+
+  /** Attaches or detaches the local tap, and turns packet summaries on or off, as watchers come and go. */
+  updateWatching(connectionId: string): void {
+    const packets = this.packetsWanted(connectionId);
+    if (connectionId === LOCAL && this.local) {
+      this.local.wantPackets = packets;
+      const capturing = this.activeCaptures(LOCAL).length > 0;
+      this.local.setWatching(this.views.hasViews(LOCAL) || this.packets.countFor(LOCAL) > 0 || capturing);
+    }
+    const conn = this.external.get(connectionId);
+    if (conn) conn.wantPackets = packets;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const replay of this.replays.values()) replay.stop();
+    await Promise.all([...this.replays.values()].map((r) => r.done));
+    for (const writer of this.captures.values()) await writer.stop();
+    await Promise.all([...this.external.values()].map((c) => c.close().catch(() => undefined)));
+    this.local?.close();
+    this.history.close();
+  }
+
+  private packetsWanted(connectionId: string): boolean {
+    return (
+      this.packets.countFor(connectionId) > 0 ||
+      this.activeCaptures(connectionId).some((c) => c.options.includePackets)
+    );
+  }
+
+  private activeCaptures(connectionId: string): CaptureWriter[] {
+    return [...this.captures.values()].filter((c) => c.active && c.options.connectionId === connectionId);
+  }
+
+  private onMessage(m: FlowMessage): void {
+    this.tree(m.connectionId).ingest(m);
+    this.history.add(m);
+    for (const writer of this.captures.values()) {
+      if (writer.active && writer.options.connectionId === m.connectionId) writer.addMessage(m);
+    }
+  }
+
+  private onPacket(connectionId: string, p: FlowPacket, mqttVersion: 3 | 4 | 5): void {
+    const record: ExplorerPacket = this.packets.record(connectionId, p, mqttVersion);
+    for (const writer of this.captures.values()) {
+      if (writer.active && writer.options.connectionId === connectionId) writer.addPacket(record);
+    }
+  }
+
+  private tickDeltas(): void {
+    try {
+      this.views.tick(this.trees.keys());
+      for (const batch of this.packets.takeBatches()) this.options.events.emit('explorer.packets', batch);
+    } catch (err) {
+      this.options.logger.error({ err }, 'explorer delta tick failed');
+    }
+  }
+
+  private tickRates(): void {
+    const now = Date.now();
+    for (const tree of this.trees.values()) tree.tickRates(now);
+    for (const writer of this.captures.values()) {
+      if (!writer.active) continue;
+      this.options.events.emit('explorer.capture.status', captureInfo(writer));
+    }
+  }
+}
+
+export function captureInfo(writer: CaptureWriter) {
+  return {
+    captureId: writer.id,
+    connectionId: writer.options.connectionId,
+    file: writer.options.file,
+    startedAt: writer.startedAt,
+    messages: writer.messages,
+    packets: writer.packets,
+    bytes: writer.bytes,
+    redactPayloads: writer.options.redactPayloads,
+    redactCredentials: writer.options.redactCredentials,
+    active: writer.active,
+  };
+}

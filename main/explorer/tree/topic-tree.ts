@@ -1,0 +1,181 @@
+import { makePreview } from '../preview';
+import { matchLevels, prefixMayMatch } from '../topic-match';
+import { displayTopicOf, newNode, pathLevels, type TreeNode } from './tree-node';
+
+export interface TreeIngest {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+  time: number;
+}
+
+export interface TopicTreeOptions {
+  /** Distinct topics kept; messages on further new topics are only counted. */
+  maxTopics?: number;
+}
+
+/**
+ * Aggregates messages of one connection into a topic tree: counts, rates, last-value previews.
+ * Changed nodes are collected in `dirty` for the view layer to turn into batched deltas.
+ */
+export class TopicTree {
+  readonly root: TreeNode = newNode('', '', null);
+  /** Nodes changed since the last `takeDirty`. */
+  private dirty = new Set<TreeNode>();
+  /** Nodes with a non-zero rate or window, revisited by `tickRates`. */
+  private readonly active = new Set<TreeNode>();
+  private lastRateTick = Date.now();
+  private readonly maxTopics: number;
+  overflowMessages = 0;
+  totalRate = 0;
+
+  constructor(options: TopicTreeOptions = {}) {
+    this.maxTopics = options.maxTopics ?? 1_000_000;
+  }
+
+  get topics(): number {
+    return this.root.subtreeTopics;
+  }
+
+  get messages(): number {
+    return this.root.subtreeMessages + this.overflowMessages;
+  }
+
+  ingest(msg: TreeIngest): void {
+    const levels = pathLevels(msg.topic);
+    if (levels.length === 0) return;
+    let node = this.root;
+    const full = this.root.subtreeTopics >= this.maxTopics;
+    for (const level of levels) {
+      let child = node.children?.get(level);
+      if (!child) {
+        if (full) {
+          this.overflowMessages++;
+          return;
+        }
+        child = this.addChild(node, level);
+      }
+      node = child;
+    }
+    const isNewTopic = node.messages === 0;
+    node.messages++;
+    node.lastTime = msg.time;
+    node.lastSize = msg.payload.length;
+    const preview = makePreview(msg.payload);
+    node.preview = preview.text;
+    node.previewHex = preview.kind === 'hex';
+    if (msg.retain) node.retained = msg.payload.length > 0;
+    for (let n: TreeNode | null = node; n; n = n.parent) {
+      n.subtreeMessages++;
+      if (isNewTopic) n.subtreeTopics++;
+      n.window++;
+      this.active.add(n);
+      if (n !== this.root) this.dirty.add(n);
+    }
+  }
+
+  /** Marks the retained flag without counting a message (e.g. after clearing a retained topic). */
+  setRetained(topic: string, retained: boolean): void {
+    const node = this.find(topic);
+    if (node && node.retained !== retained) {
+      node.retained = retained;
+      this.dirty.add(node);
+    }
+  }
+
+  /** Recomputes per-node rates over the time since the last call; call about once a second. */
+  tickRates(now = Date.now()): void {
+    const seconds = Math.max(0.001, (now - this.lastRateTick) / 1000);
+    this.lastRateTick = now;
+    for (const node of this.active) {
+      const rate = Math.round((node.window / seconds) * 10) / 10;
+      node.window = 0;
+      if (rate !== node.rate) {
+        node.rate = rate;
+        if (node !== this.root) this.dirty.add(node);
+      }
+      if (rate === 0) this.active.delete(node);
+    }
+    this.totalRate = this.root.rate;
+  }
+
+  takeDirty(): Set<TreeNode> {
+    const taken = this.dirty;
+    this.dirty = new Set();
+    return taken;
+  }
+
+  find(path: string): TreeNode | undefined {
+    let node: TreeNode | undefined = this.root;
+    for (const level of pathLevels(path)) {
+      node = node.children?.get(level);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
+  /** A page of children sorted by name, pruned to branches that may match `filterLevels`. */
+  children(
+    node: TreeNode,
+    offset: number,
+    limit: number,
+    filterLevels?: string[],
+  ): { page: TreeNode[]; total: number } {
+    if (!node.children) return { page: [], total: 0 };
+    if (!node.sortedNames) node.sortedNames = [...node.children.keys()].sort();
+    const all = node.sortedNames.map((name) => node.children?.get(name) as TreeNode);
+    const visible = filterLevels ? all.filter((c) => nodeMayMatch(c, filterLevels)) : all;
+    return { page: visible.slice(offset, offset + limit), total: visible.length };
+  }
+
+  /** Walks every topic (node with messages), stopping when `visit` returns false. */
+  walkTopics(visit: (node: TreeNode) => boolean): void {
+    const stack: TreeNode[] = [this.root];
+    while (stack.length > 0) {
+      const node = stack.pop() as TreeNode;
+      if (node.messages > 0 && !visit(node)) return;
+      if (node.children) for (const child of node.children.values()) stack.push(child);
+    }
+  }
+
+  clear(): void {
+    this.root.children = null;
+    this.root.sortedNames = null;
+    this.root.subtreeMessages = 0;
+    this.root.subtreeTopics = 0;
+    this.root.window = 0;
+    this.root.rate = 0;
+    this.overflowMessages = 0;
+    this.dirty.clear();
+    this.active.clear();
+  }
+
+  private addChild(parent: TreeNode, level: string): TreeNode {
+    const path = parent.path === '' ? level : `${parent.path}/${level}`;
+    let child: TreeNode;
+    if (parent === this.root && level.startsWith('$a/')) {
+      child = newNode(level.slice(3), path, parent, level.slice(3));
+      child.isAccountGroup = true;
+    } else {
+      child = newNode(level, path, parent, parent.account);
+    }
+    if (!parent.children) parent.children = new Map();
+    parent.children.set(level, child);
+    parent.sortedNames = null;
+    return child;
+  }
+}
+
+/** Levels used for filter matching: what the node's account sees. */
+export function matchLevelsOf(node: TreeNode): string[] {
+  const display = displayTopicOf(node);
+  return display === '' ? [] : display.split('/');
+}
+
+export function nodeMayMatch(node: TreeNode, filterLevels: string[]): boolean {
+  return prefixMayMatch(filterLevels, matchLevelsOf(node));
+}
+
+export function topicNodeMatches(node: TreeNode, filterLevels: string[]): boolean {
+  return matchLevels(filterLevels, matchLevelsOf(node));
+}

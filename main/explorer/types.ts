@@ -1,0 +1,77 @@
+/** What the explorer consumes from the embedded broker (a narrow view of `createBroker`'s result). */
+export interface LocalBrokerSource {
+  tap: {
+    attach(observer: (e: LocalTapEvent) => void, opts?: { maxEventsPerSecond?: number }): () => void;
+  };
+  publish(
+    message: {
+      topic: string;
+      payload: Buffer | string;
+      qos?: 0 | 1 | 2;
+      retain?: boolean;
+      properties?: Record<string, unknown>;
+    },
+    opts?: { topicPrefix?: string },
+  ): unknown;
+  retained(filter?: string): Iterable<LocalRetained> | Promise<Iterable<LocalRetained>>;
+}
+
+export interface LocalTapEvent {
+  time: number;
+  direction: 'in' | 'out';
+  clientId: string;
+  listenerId: string;
+  remoteAddress: string;
+  accountName?: string;
+  type: string;
+  topic?: string;
+  qos?: 0 | 1 | 2;
+  retain?: boolean;
+  size: number;
+  reasonCode?: number;
+  packetId?: number;
+  payload?: Buffer;
+  properties?: Record<string, unknown>;
+}
+
+export interface LocalRetained {
+  topic: string;
+  qos: 0 | 1 | 2;
+  payload: Buffer;
+  storedAt?: number;
+  properties?: Record<string, unknown>;
+}
+
+/** A message as it flows through the explorer (internal topic, i.e. `$a/<account>/...` for tenants). */
+export interface FlowMessage {
+  connectionId: string;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  time: number;
+  properties?: Record<string, unknown>;
+  clientId?: string;
+}
+
+/** A packet summary from the tap or an mqtt.js client, before filtering. */
+export interface FlowPacket {
+  time: number;
+  direction: 'in' | 'out';
+  clientId: string;
+  account?: string;
+  listenerId?: string;
+  remoteAddress?: string;
+  type: string;
+  topic?: string;
+  qos?: number;
+  retain?: boolean;
+  size: number;
+  packetId?: number;
+  reasonCode?: number;
+  reasonCodes?: number[];
+  filters?: string[];
+  username?: string;
+  payload?: Buffer;
+  properties?: Record<string, unknown>;
+}
