@@ -52,12 +52,25 @@ export interface ClientRef {
   remoteAddress: string;
 }
 
+/**
+ * Hooks may answer synchronously; the broker then keeps its QoS 0 path free of Promises. Asynchronous
+ * publish decisions are cached per connection and topic until `broker.invalidateAuthorizations()`.
+ */
 export interface BrokerHooks {
-  authenticate(ctx: ConnectContext): Promise<AuthenticateResult>;
+  authenticate(ctx: ConnectContext): AuthenticateResult | Promise<AuthenticateResult>;
   /** `topic` as the client sent it, before namespacing. */
-  authorizePublish(client: ClientRef, topic: string, qos: 0 | 1 | 2, retain: boolean): Promise<AuthorizeResult>;
+  authorizePublish(
+    client: ClientRef,
+    topic: string,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+  ): AuthorizeResult | Promise<AuthorizeResult>;
   /** `filter` as the client sent it, before namespacing. */
-  authorizeSubscribe(client: ClientRef, filter: string, qos: 0 | 1 | 2): Promise<AuthorizeResult>;
+  authorizeSubscribe(
+    client: ClientRef,
+    filter: string,
+    qos: 0 | 1 | 2,
+  ): AuthorizeResult | Promise<AuthorizeResult>;
 }
 
 /** A publish the platform intercepted on a reserved topic; returning true consumes it. */

@@ -1,0 +1,658 @@
+import type { Duplex } from 'node:stream';
+import type { Packet } from 'mqtt-packet';
+import pino, { type Logger } from 'pino';
+import { AUTHENTICATING, AWAIT_CONNECT, CONNECTED, Connection } from './connection';
+import { handleConnect } from './connect-handler';
+import { createDefaultHooks } from './default-hooks';
+import { BrokerEvents } from './events';
+import type { BrokerHooks, ClientRef, PublishInterceptor } from './hooks';
+import { createMessage, type Message, type OutMessage } from './message';
+import { BrokerPersistence } from './persistence';
+import { handlePuback, handlePubcomp, handlePublish, handlePubrec, handlePubrel } from './publish-handler';
+import { RetainedStore } from './retained-store';
+import { NEVER_EXPIRES, Session } from './session';
+import { handleSubscribe, handleUnsubscribe } from './subscribe-handler';
+import type { MatchTarget, SharedGroup, Subscription } from './subscription';
+import { SubscriptionTrie } from './subscription-trie';
+import { TapHub } from './tap';
+import { parseSubscriptionFilter } from './topics';
+import { resolveLimits } from './limits';
+import type { BrokerLimits, BrokerOptions, ConnectionInfo, DisconnectCause, DropReason, QoS } from './types';
+
+export interface Counters {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  dropped: number;
+  connects: number;
+  refused: number;
+}
+
+interface Interceptor {
+  filter: string;
+  fn: PublishInterceptor;
+}
+
+/** Separates namespace prefix and client id in session keys (client ids cannot contain NUL). */
+export function sessionKey(prefix: string, clientId: string): string {
+  return prefix + '\u0000' + clientId;
+}
+
+/**
+ * The broker's state and routing: sessions, subscriptions, retained messages, delivery with
+ * flow control, wills, expiry and housekeeping. Packet parsing and per-packet rules live in the
+ * connection and the `*-handler.ts` files.
+ */
+export class BrokerCore {
+  limits: BrokerLimits;
+  readonly logger: Logger;
+  readonly hooks: BrokerHooks;
+  readonly now: () => number;
+  readonly counters: Counters = {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    dropped: 0,
+    connects: 0,
+    refused: 0,
+  };
+  readonly tap: TapHub;
+  readonly events = new BrokerEvents();
+  readonly trie = new SubscriptionTrie();
+  readonly sessions = new Map<string, Session>();
+  readonly connections = new Set<Connection>();
+  readonly retained = new RetainedStore();
+  readonly persistence: BrokerPersistence | null;
+  readonly startedAt: number;
+  interceptors: Interceptor[] = [];
+  /** Offline persistent sessions with a finite expiry interval. */
+  private readonly expiring = new Set<Session>();
+  private readonly housekeeping: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: BrokerOptions) {
+    this.limits = resolveLimits(options.limits);
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'broker' });
+    this.hooks = options.hooks ?? createDefaultHooks(options.allowAnonymous ?? false, options.accessRules);
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.tap = new TapHub(this.now, this.logger);
+    this.persistence = options.db ? new BrokerPersistence(options.db, this.logger) : null;
+    if (this.persistence) this.restore(this.persistence);
+    this.housekeeping = setInterval(() => this.sweep(), 500);
+    this.housekeeping.unref();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  handleConnection(stream: Duplex, info: ConnectionInfo): void {
+    if (this.closed || this.connections.size >= this.limits.maxConnections) {
+      this.logger.warn({ remoteAddress: info.remoteAddress }, 'connection refused: broker full or closing');
+      stream.destroy();
+      return;
+    }
+    const socket = stream as Duplex & { setNoDelay?: (on: boolean) => void };
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    this.connections.add(new Connection(this, stream, info));
+  }
+
+  handlePacket(conn: Connection, packet: Packet): void {
+    if (this.tap.active && packet.cmd !== 'publish') {
+      this.tap.control(conn, 'in', packet as unknown as Record<string, unknown>, packet.length ?? 0);
+    }
+    if (packet.cmd === 'connect') {
+      if (conn.state !== AWAIT_CONNECT) conn.protocolViolation('second CONNECT', 0x82);
+      else handleConnect(this, conn, packet);
+      return;
+    }
+    if (conn.state !== CONNECTED) {
+      conn.protocolViolation(`${packet.cmd} before CONNECT`, 0x82);
+      return;
+    }
+    switch (packet.cmd) {
+      case 'publish':
+        handlePublish(this, conn, packet);
+        break;
+      case 'puback':
+        handlePuback(this, conn, packet);
+        break;
+      case 'pubrec':
+        handlePubrec(this, conn, packet);
+        break;
+      case 'pubrel':
+        handlePubrel(this, conn, packet);
+        break;
+      case 'pubcomp':
+        handlePubcomp(this, conn, packet);
+        break;
+      case 'subscribe':
+        handleSubscribe(this, conn, packet);
+        break;
+      case 'unsubscribe':
+        handleUnsubscribe(this, conn, packet);
+        break;
+      case 'pingreq':
+        conn.writePacket({ cmd: 'pingresp' });
+        break;
+      case 'disconnect':
+        this.handleDisconnect(conn, packet);
+        break;
+      case 'auth':
+        conn.close('protocol-error', 0x8c, 'bad authentication method');
+        break;
+      default:
+        conn.protocolViolation(`unexpected ${packet.cmd}`, 0x82);
+    }
+  }
+
+  private handleDisconnect(conn: Connection, packet: Packet & { reasonCode?: number }): void {
+    const session = conn.session;
+    const props = (packet as { properties?: { sessionExpiryInterval?: number } }).properties;
+    const expiry = props?.sessionExpiryInterval;
+    if (expiry !== undefined && session !== null) {
+      if (session.expiryInterval === 0 && expiry > 0) {
+        // [MQTT-3.14.2-2]
+        conn.protocolViolation('session expiry set on DISCONNECT after 0 on CONNECT', 0x82);
+        return;
+      }
+      session.expiryInterval = expiry;
+    }
+    conn.lastDisconnectReason = packet.reasonCode ?? 0;
+    conn.close('normal');
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  /** Binds a connection to its session (taking over any other connection using it). */
+  attachSession(conn: Connection, expiryInterval: number): { session: Session; present: boolean } {
+    const key = sessionKey(conn.prefix, conn.clientId);
+    let session = this.sessions.get(key);
+    if (session?.conn) this.takeOver(session.conn, conn.cleanStart);
+    if (session && conn.cleanStart) {
+      this.endSession(session);
+      session = undefined;
+    }
+    const present = session !== undefined;
+    if (session === undefined) {
+      session = new Session(key, conn.clientId, conn.ref!.principal, conn.version);
+      this.sessions.set(key, session);
+    } else {
+      this.cancelPendingWill(session);
+      this.expiring.delete(session);
+      session.principal = conn.ref!.principal;
+      session.protocolVersion = conn.version;
+    }
+    session.conn = conn;
+    session.disconnectedAt = 0;
+    session.expiryInterval = expiryInterval;
+    conn.session = session;
+    if (this.persistence) {
+      if (session.persistent) this.persistence.saveSession(session);
+      else if (session.stored) {
+        this.persistence.deleteSession(session.key);
+        session.stored = false;
+      }
+    }
+    return { session, present };
+  }
+
+  private takeOver(old: Connection, newCleanStart: boolean): void {
+    const session = old.session!;
+    if (old.will !== null && (old.willDelay === 0 || newCleanStart)) this.publishWill(old, old.will);
+    old.will = null;
+    old.session = null;
+    session.conn = null;
+    this.events.emit('client.disconnected', { client: old.ref!, cause: 'takeover', reasonCode: 0x8e });
+    old.close('takeover', 0x8e, 'session taken over');
+  }
+
+  /** Re-sends unacknowledged messages with DUP, then whatever was queued while offline. */
+  resumeSession(conn: Connection, session: Session): void {
+    if (session.inflight !== null) {
+      for (const out of session.inflight.values()) {
+        if (out.state === 2) conn.writePacket({ cmd: 'pubrel', messageId: out.packetId });
+        else if (!conn.sendOut(out, true)) this.forgetInflight(session, out, 'packet-too-large');
+      }
+    }
+    this.drainQueue(session);
+  }
+
+  connectionClosed(
+    conn: Connection,
+    wasConnected: boolean,
+    cause: DisconnectCause,
+    reasonCode?: number,
+  ): void {
+    this.connections.delete(conn);
+    const session = conn.session;
+    if (!wasConnected || session === null || session.conn !== conn) return;
+    session.conn = null;
+    conn.session = null;
+    const normal = cause === 'normal';
+    const code = reasonCode ?? conn.lastDisconnectReason;
+    this.events.emit('client.disconnected', {
+      client: conn.ref!,
+      cause,
+      ...(code === undefined ? {} : { reasonCode: code }),
+    });
+    const will = conn.will;
+    conn.will = null;
+    if (will !== null && (!normal || conn.lastDisconnectReason === 0x04)) {
+      if (conn.willDelay > 0 && session.persistent) {
+        const delay = Math.min(conn.willDelay, session.expiryInterval);
+        const ref = conn.ref!;
+        session.will = {
+          message: will,
+          delaySeconds: delay,
+          timer: setTimeout(() => {
+            session.will = null;
+            this.publishWillAs(ref, will);
+          }, delay * 1000),
+        };
+        session.will.timer?.unref();
+      } else this.publishWill(conn, will);
+    }
+    if (!session.persistent) {
+      this.endSession(session);
+      return;
+    }
+    session.disconnectedAt = this.now();
+    if (this.persistence) this.persistence.saveSession(session);
+    if (session.expiryInterval !== NEVER_EXPIRES) this.expiring.add(session);
+  }
+
+  endSession(session: Session): void {
+    if (session.ended) return;
+    session.ended = true;
+    if (session.subs !== null) {
+      for (const sub of session.subs.values()) this.trie.remove(sub);
+      session.subs = null;
+    }
+    if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
+    this.expiring.delete(session);
+    if (session.stored && this.persistence) this.persistence.deleteSession(session.key);
+    session.stored = false;
+    const pending = session.will;
+    if (pending !== null) {
+      this.cancelPendingWill(session);
+      this.publishMessage(pending.message, null);
+    }
+    session.queue = null;
+    session.inflight = null;
+    session.inboundQos2 = null;
+  }
+
+  private cancelPendingWill(session: Session): void {
+    if (session.will?.timer) clearTimeout(session.will.timer);
+    session.will = null;
+  }
+
+  private publishWill(conn: Connection, will: Message): void {
+    this.publishWillAs(conn.ref!, will);
+  }
+
+  /** Wills go through publish authorization like any message, asynchronously if need be. */
+  private publishWillAs(ref: ClientRef, will: Message): void {
+    const prefix = ref.principal.topicPrefix;
+    const clientTopic = will.topic.slice(prefix.length);
+    Promise.resolve(this.hooks.authorizePublish(ref, clientTopic, will.qos, will.retain))
+      .then((result) => {
+        if (result !== true) {
+          this.logger.info({ clientId: ref.clientId, topic: clientTopic }, 'will refused by authorization');
+          return;
+        }
+        const now = this.now();
+        const expiry = will.properties?.messageExpiryInterval;
+        will.publishedAt = now;
+        will.expiresAt = expiry !== undefined && expiry > 0 ? now + expiry * 1000 : 0;
+        this.publishMessage(will, null);
+      })
+      .catch((err: unknown) =>
+        this.logger.error({ err, clientId: ref.clientId }, 'will authorization failed'),
+      );
+  }
+
+  // ---- subscriptions --------------------------------------------------------------------------
+
+  /** Adds or replaces a subscription; returns true when it did not exist before. */
+  addSubscription(session: Session, sub: Subscription): boolean {
+    session.subs ??= new Map();
+    const subs = session.subs;
+    const existing = subs.get(sub.key);
+    if (existing) this.trie.remove(existing);
+    subs.set(sub.key, sub);
+    this.trie.add(sub);
+    if (session.persistent && this.persistence) this.persistence.saveSubscription(session, sub);
+    return existing === undefined;
+  }
+
+  removeSubscription(session: Session, key: string): boolean {
+    const sub = session.subs?.get(key);
+    if (!sub) return false;
+    session.subs!.delete(key);
+    this.trie.remove(sub);
+    if (session.persistent && this.persistence) this.persistence.deleteSubscription(session, key);
+    return true;
+  }
+
+  /** Sends retained messages matching a new subscription (retained flag set, [MQTT-3.3.1-8]). */
+  sendRetained(session: Session, sub: Subscription): void {
+    const entries = this.retained.match(sub.filter, this.now(), (topic) =>
+      this.persistence?.deleteRetained(topic),
+    );
+    const ids = sub.identifier === undefined ? undefined : [sub.identifier];
+    for (const entry of entries) {
+      const msg = entry.message;
+      this.deliver(session, msg, Math.min(msg.qos, sub.qos) as QoS, true, ids);
+    }
+  }
+
+  // ---- publishing and delivery ----------------------------------------------------------------
+
+  /** Stores/clears a retained message and routes it; returns the number of matched targets. */
+  publishMessage(msg: Message, conn: Connection | null): number {
+    if (msg.retain) this.retain(msg);
+    const n = this.route(msg);
+    if (this.events.has('message.published')) {
+      const prefix = conn?.prefix ?? '';
+      this.events.emit('message.published', {
+        client: conn?.ref ?? null,
+        topic: msg.topic.slice(prefix.length),
+        qos: msg.qos,
+        retain: msg.retain,
+        size: msg.payload.length,
+      });
+    }
+    return n;
+  }
+
+  private retain(msg: Message): void {
+    const persist = this.persistence !== null && !msg.topic.startsWith('$SYS/');
+    if (msg.payload.length === 0) {
+      if (this.retained.delete(msg.topic) && persist) this.persistence!.deleteRetained(msg.topic);
+      return;
+    }
+    const copy: Message = { ...msg, origin: null, wire4: undefined, wire5: undefined };
+    const now = this.now();
+    this.retained.set(copy, now);
+    if (persist) this.persistence!.saveRetained(copy, now);
+  }
+
+  route(msg: Message): number {
+    const match = this.trie.match(msg.topic);
+    const targets = match.targets;
+    const n = targets.length;
+    for (let i = 0; i < n; i++) {
+      const target = targets[i]!;
+      if (target.simple) {
+        const subQos = target.subs[0]!.qos;
+        this.deliver(target.session, msg, Math.min(subQos, msg.qos) as QoS, false, undefined);
+      } else this.deliverMerged(target, msg);
+    }
+    const groups = match.groups;
+    for (let i = 0; i < groups.length; i++) this.deliverShared(groups[i]!, msg);
+    return n + groups.length;
+  }
+
+  /** One copy for overlapping subscriptions: highest QoS, every subscription identifier. */
+  private deliverMerged(target: MatchTarget, msg: Message): void {
+    let qos = -1;
+    let rap = false;
+    let ids: number[] | undefined;
+    for (const sub of target.subs) {
+      if (sub.noLocal && msg.origin === target.session) continue;
+      if (sub.qos > qos) qos = sub.qos;
+      if (sub.retainAsPublished) rap = true;
+      if (sub.identifier !== undefined) {
+        ids ??= [];
+        ids.push(sub.identifier);
+      }
+    }
+    if (qos < 0) return;
+    this.deliver(target.session, msg, Math.min(qos, msg.qos) as QoS, rap && msg.retain, ids);
+  }
+
+  /** Round-robin over the group, preferring members that are online. */
+  private deliverShared(group: SharedGroup, msg: Message): void {
+    const members = group.members;
+    const n = members.length;
+    if (n === 0) return;
+    let chosen: Subscription | undefined;
+    for (let i = 0; i < n; i++) {
+      const candidate = members[(group.next + i) % n]!;
+      if (candidate.session.conn?.state === CONNECTED) {
+        chosen = candidate;
+        group.next = (group.next + i + 1) % n;
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      chosen = members[group.next % n]!;
+      group.next = (group.next + 1) % n;
+    }
+    const qos = Math.min(chosen.qos, msg.qos) as QoS;
+    const ids = chosen.identifier === undefined ? undefined : [chosen.identifier];
+    this.deliver(chosen.session, msg, qos, chosen.retainAsPublished && msg.retain, ids);
+  }
+
+  deliver(session: Session, msg: Message, qos: QoS, retain: boolean, subIds: number[] | undefined): void {
+    if (qos === 0) {
+      const conn = session.conn;
+      if (conn !== null && conn.state === CONNECTED) conn.sendQos0(msg, retain, subIds);
+      return;
+    }
+    const out: OutMessage = { seq: session.nextSeq(), msg, qos, retain, subIds, packetId: 0, state: 0 };
+    const conn = session.conn;
+    if (conn !== null && conn.state === CONNECTED && !session.queue?.length && this.canSend(conn, session)) {
+      this.sendInflight(conn, session, out);
+      return;
+    }
+    if (session.persistent && this.persistence) this.persistence.saveMessage(session, out);
+    session.queue ??= [];
+    const queue = session.queue;
+    queue.push(out);
+    if (queue.length > this.limits.maxQueuedMessages) {
+      const oldest = queue.shift()!;
+      session.dropped++;
+      if (session.persistent && this.persistence) this.persistence.deleteMessage(session, oldest.seq);
+      this.dropped(session.clientId, oldest.msg, oldest.qos, 'queue-full');
+    }
+  }
+
+  private canSend(conn: Connection, session: Session): boolean {
+    const window = Math.min(conn.clientReceiveMax, this.limits.maxInflight);
+    return (
+      (session.inflight?.size ?? 0) < window &&
+      conn.stream.writableLength <= this.limits.maxOutgoingBufferBytes
+    );
+  }
+
+  private sendInflight(conn: Connection, session: Session, out: OutMessage): void {
+    out.packetId = session.allocatePacketId();
+    out.state = 1;
+    session.inflight!.set(out.packetId, out);
+    if (session.persistent && this.persistence) this.persistence.saveMessage(session, out);
+    if (!conn.sendOut(out, false)) this.forgetInflight(session, out, 'packet-too-large');
+  }
+
+  forgetInflight(session: Session, out: OutMessage, reason?: DropReason): void {
+    session.inflight?.delete(out.packetId);
+    if (session.persistent && this.persistence) this.persistence.deleteMessage(session, out.seq);
+    if (reason !== undefined) {
+      session.dropped++;
+      this.dropped(session.clientId, out.msg, out.qos, reason);
+    }
+  }
+
+  /** Moves queued messages into flight while the client's window and our socket allow. */
+  drainQueue(session: Session): void {
+    const conn = session.conn;
+    const queue = session.queue;
+    if (conn === null || conn.state !== CONNECTED || queue === null) return;
+    const now = this.now();
+    while (queue.length > 0 && this.canSend(conn, session)) {
+      const out = queue.shift()!;
+      if (out.msg.expiresAt > 0 && out.msg.expiresAt <= now) {
+        if (session.persistent && this.persistence) this.persistence.deleteMessage(session, out.seq);
+        this.dropped(session.clientId, out.msg, out.qos, 'expired');
+        continue;
+      }
+      this.sendInflight(conn, session, out);
+    }
+  }
+
+  dropped(clientId: string, msg: Message, qos: QoS, reason: DropReason): void {
+    this.counters.dropped++;
+    if (this.events.has('message.dropped')) {
+      this.events.emit('message.dropped', { clientId, topic: msg.topic, qos, reason });
+    }
+  }
+
+  // ---- platform API helpers -------------------------------------------------------------------
+
+  intercept(filter: string, fn: PublishInterceptor): () => void {
+    const entry: Interceptor = { filter, fn };
+    this.interceptors = [...this.interceptors, entry];
+    return () => {
+      this.interceptors = this.interceptors.filter((i) => i !== entry);
+    };
+  }
+
+  /** Publishes on behalf of the platform; resolves once any persistence it caused is on disk. */
+  publishFromPlatform(
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    retain: boolean,
+    properties: Message['properties'],
+  ): Promise<void> {
+    this.publishMessage(createMessage(topic, payload, qos, retain, properties, this.now(), null), null);
+    this.counters.messagesIn++;
+    return this.persistence ? this.persistence.flushed() : Promise.resolve();
+  }
+
+  /** Drops cached asynchronous publish decisions (call after access rules change). */
+  invalidateAuthorizations(): void {
+    for (const conn of this.connections) conn.authCache = null;
+  }
+
+  logRejected(conn: Connection, why: string): void {
+    this.logger.warn(
+      {
+        clientId: conn.clientId || undefined,
+        remoteAddress: conn.remoteAddress,
+        listener: conn.info.listener.id,
+      },
+      `closing connection: ${why}`,
+    );
+  }
+
+  // ---- housekeeping ---------------------------------------------------------------------------
+
+  private sweep(): void {
+    const now = this.now();
+    const timeout = this.limits.connectTimeoutMs;
+    for (const conn of this.connections) {
+      if (conn.state === AWAIT_CONNECT || conn.state === AUTHENTICATING) {
+        if (now - conn.createdAt > timeout) {
+          this.logRejected(conn, 'no CONNECT in time');
+          conn.close('connect-timeout');
+        }
+      } else if (
+        conn.state === CONNECTED &&
+        conn.keepAlive > 0 &&
+        now - conn.lastActivity > conn.keepAlive * 1500
+      ) {
+        conn.close('keepalive', 0x8d, 'keep alive timeout');
+      }
+    }
+    for (const session of this.expiring) {
+      if (now - session.disconnectedAt >= session.expiryInterval * 1000) this.endSession(session);
+    }
+    this.onSweep?.(now);
+  }
+
+  /** Extra per-sweep work (stats sampling) installed by the facade. */
+  onSweep: ((now: number) => void) | undefined;
+
+  private restore(persistence: BrokerPersistence): void {
+    const now = this.now();
+    for (const r of persistence.loadRetained()) {
+      if (r.expiresAt > 0 && r.expiresAt <= now) {
+        persistence.deleteRetained(r.topic);
+        continue;
+      }
+      const msg = createMessage(r.topic, r.payload, r.qos, true, r.properties, now, null);
+      msg.expiresAt = r.expiresAt;
+      this.retained.set(msg, r.storedAt);
+    }
+    for (const s of persistence.loadSessions()) {
+      const disconnectedAt = s.disconnectedAt || now;
+      if (s.expiryInterval !== NEVER_EXPIRES && now - disconnectedAt >= s.expiryInterval * 1000) {
+        persistence.deleteSession(s.key);
+        continue;
+      }
+      const session = new Session(s.key, s.clientId, s.principal, s.protocolVersion);
+      session.expiryInterval = s.expiryInterval;
+      session.disconnectedAt = disconnectedAt;
+      session.stored = true;
+      this.sessions.set(s.key, session);
+      for (const stored of s.subscriptions) {
+        const parsed = parseSubscriptionFilter(stored.key);
+        if (!parsed) continue;
+        const sub: Subscription = {
+          session,
+          filter: parsed.filter,
+          key: stored.key,
+          group: parsed.group,
+          qos: stored.qos,
+          noLocal: stored.noLocal,
+          retainAsPublished: stored.retainAsPublished,
+          retainHandling: stored.retainHandling,
+          identifier: stored.identifier,
+        };
+        session.subs ??= new Map();
+        session.subs.set(sub.key, sub);
+        this.trie.add(sub);
+      }
+      for (const m of s.messages) {
+        const msg = createMessage(m.topic, m.payload, m.qos, m.retain, m.properties, m.publishedAt, null);
+        msg.expiresAt = m.expiresAt;
+        const out: OutMessage = {
+          seq: m.seq,
+          msg,
+          qos: m.qos,
+          retain: m.retain,
+          subIds: m.subIds,
+          packetId: m.packetId,
+          state: m.state,
+        };
+        session.bumpSeq(m.seq);
+        if (m.state === 0 || m.packetId === 0) {
+          session.queue ??= [];
+          session.queue.push(out);
+        } else {
+          session.inflight ??= new Map();
+          session.inflight.set(m.packetId, out);
+        }
+      }
+      if (s.inboundQos2.length > 0) session.inboundQos2 = new Set(s.inboundQos2);
+      if (session.expiryInterval !== NEVER_EXPIRES) this.expiring.add(session);
+    }
+    persistence.flush();
+    this.logger.info({ sessions: this.sessions.size, retained: this.retained.size }, 'broker state restored');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.housekeeping);
+    for (const conn of [...this.connections]) conn.close('server', 0x8b, 'server shutting down');
+    for (const session of this.sessions.values()) this.cancelPendingWill(session);
+    this.persistence?.flush();
+  }
+}

@@ -1,0 +1,312 @@
+import type { Duplex } from 'node:stream';
+import mqttPacket, { type Packet, type Parser } from 'mqtt-packet';
+import type { BrokerCore } from './broker';
+import type { ClientRef } from './hooks';
+import type { Message, OutMessage } from './message';
+import type { Session } from './session';
+import type { ConnectionInfo, DisconnectCause, QoS } from './types';
+
+export const AWAIT_CONNECT = 0;
+export const AUTHENTICATING = 1;
+export const CONNECTED = 2;
+export const CLOSED = 3;
+
+/** How many packets may wait behind an asynchronous hook before we stop reading the socket. */
+const BACKLOG_PAUSE = 256;
+
+function uncork(conn: Connection): void {
+  conn.corked = false;
+  conn.stream.uncork();
+}
+
+/**
+ * One network connection: framing, writes, flow control and the per-connection MQTT state.
+ * Protocol decisions live in the packet handlers (see `packet-handlers.ts`) and the broker core.
+ */
+export class Connection {
+  state = AWAIT_CONNECT;
+  session: Session | null = null;
+  clientId = '';
+  version: 3 | 4 | 5 = 4;
+  keepAlive = 0;
+  lastActivity: number;
+  readonly createdAt: number;
+  connectedAt = 0;
+  ref: ClientRef | null = null;
+  /** Account namespace prefix ('' for the root namespace). */
+  prefix = '';
+  cleanStart = true;
+  /** Limits the client announced (MQTT 5). */
+  clientReceiveMax = 65535;
+  clientMaxPacket = 0;
+  clientAliasMax = 0;
+  outAliases: Map<string, number> | null = null;
+  inAliases: Map<number, string> | null = null;
+  /** QoS 1 acks waiting for the store; counts toward our Receive Maximum. */
+  pendingAcks = 0;
+  requestProblemInfo = true;
+  /** Reason code of the client's DISCONNECT, if it sent one. */
+  lastDisconnectReason: number | undefined = undefined;
+  refusedPublishes = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  dropped = 0;
+  will: Message | null = null;
+  willDelay = 0;
+  /** Cached asynchronous publish decisions: topic → result per (qos * 2 + retain). */
+  authCache: Map<string, (true | { reasonCode: number; reasonString?: string } | undefined)[]> | null = null;
+  corked = false;
+  private busy = 0;
+  private backlog: Packet[] | null = null;
+  private paused = false;
+  readonly parser: Parser;
+
+  constructor(
+    readonly broker: BrokerCore,
+    readonly stream: Duplex,
+    readonly info: ConnectionInfo,
+  ) {
+    this.createdAt = this.lastActivity = broker.now();
+    this.parser = mqttPacket.parser({});
+    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
+    this.parser.on('error', (err: Error) => this.onParseError(err));
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', () => this.finish('socket-error'));
+    stream.on('close', () => this.finish('socket-error'));
+    stream.on('end', () => {
+      this.finish('socket-error');
+      stream.end();
+    });
+    stream.on('drain', () => {
+      if (this.session !== null && this.state === CONNECTED) broker.drainQueue(this.session);
+    });
+  }
+
+  get remoteAddress(): string {
+    return this.info.remoteAddress;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === CLOSED) return;
+    this.bytesIn += chunk.length;
+    this.broker.counters.bytesIn += chunk.length;
+    this.lastActivity = this.broker.now();
+    this.parser.parse(chunk);
+    if (
+      this.state !== CLOSED &&
+      (this.parser as unknown as { packet: Packet }).packet.length! > this.broker.limits.maxPacketSize
+    ) {
+      this.protocolViolation('packet too large', 0x95);
+    }
+  }
+
+  private onParseError(err: Error): void {
+    if (this.state === CLOSED) return;
+    if (this.state === AWAIT_CONNECT && err.message === 'Invalid protocol version') {
+      // [MQTT-3.1.2-2]: answer an unsupported level with "unacceptable protocol version"
+      this.writePacket({ cmd: 'connack', sessionPresent: false, returnCode: 1 });
+      this.close('protocol-error');
+      this.broker.logRejected(this, 'unsupported protocol version');
+      return;
+    }
+    this.protocolViolation(`malformed packet: ${err.message}`, 0x81);
+  }
+
+  private onPacket(packet: Packet): void {
+    if (this.state === CLOSED) return;
+    if (packet.length! > this.broker.limits.maxPacketSize) {
+      this.protocolViolation('packet too large', 0x95);
+      return;
+    }
+    if (this.busy > 0) {
+      this.backlog ??= [];
+      this.backlog.push(packet);
+      if (this.backlog.length >= BACKLOG_PAUSE && !this.paused) {
+        this.paused = true;
+        this.stream.pause();
+      }
+      return;
+    }
+    this.broker.handlePacket(this, packet);
+  }
+
+  /** Hold further packets until `resume()`; used while an asynchronous hook runs. */
+  suspend(): void {
+    this.busy++;
+  }
+
+  resume(): void {
+    if (--this.busy > 0) return;
+    const backlog = this.backlog;
+    while (backlog !== null && backlog.length > 0 && this.busy === 0 && this.state !== CLOSED) {
+      this.broker.handlePacket(this, backlog.shift()!);
+    }
+    if (this.paused && this.busy === 0) {
+      this.paused = false;
+      this.stream.resume();
+    }
+  }
+
+  /** Queues bytes for the socket; writes made in one tick leave in one syscall. */
+  write(buf: Buffer): void {
+    if (this.state === CLOSED || this.stream.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(uncork, this);
+    }
+    this.bytesOut += buf.length;
+    this.broker.counters.bytesOut += buf.length;
+    this.stream.write(buf);
+  }
+
+  /** Encodes and writes a control packet; returns false when it exceeds the client's maximum. */
+  writePacket(packet: Record<string, unknown>): boolean {
+    let buf = mqttPacket.generate(packet as unknown as Packet, { protocolVersion: this.version });
+    if (this.clientMaxPacket > 0 && buf.length > this.clientMaxPacket) {
+      // [MQTT-3.1.2-25]: drop the optional reason string and user properties first
+      if (packet.properties === undefined) return false;
+      buf = mqttPacket.generate({ ...packet, properties: undefined } as unknown as Packet, {
+        protocolVersion: this.version,
+      });
+      if (buf.length > this.clientMaxPacket) return false;
+    }
+    if (this.broker.tap.active) this.broker.tap.control(this, 'out', packet, buf.length);
+    this.write(buf);
+    return true;
+  }
+
+  /** Reason string property, only when the client did not ask us to leave them out. */
+  reason(reasonString: string | undefined): { reasonString: string } | undefined {
+    return this.version === 5 && reasonString !== undefined && this.requestProblemInfo
+      ? { reasonString }
+      : undefined;
+  }
+
+  /** Delivers a QoS 0 message; shares one encoding across subscribers when nothing differs. */
+  sendQos0(msg: Message, retain: boolean, subIds: number[] | undefined): void {
+    const broker = this.broker;
+    if (this.stream.writableLength > broker.limits.maxOutgoingBufferBytes) {
+      this.dropped++;
+      broker.dropped(this.clientId, msg, 0, 'outgoing-buffer-full');
+      return;
+    }
+    let buf: Buffer;
+    if (!retain && subIds === undefined && this.clientAliasMax === 0) {
+      if (this.version === 5) buf = msg.wire5 ??= this.encodePublish(msg, 0, 0, false, false, undefined);
+      else buf = msg.wire4 ??= this.encodePublish(msg, 0, 0, false, false, undefined);
+    } else {
+      buf = this.encodePublish(msg, 0, 0, false, retain, subIds);
+    }
+    if (this.clientMaxPacket > 0 && buf.length > this.clientMaxPacket) {
+      this.dropped++;
+      broker.dropped(this.clientId, msg, 0, 'packet-too-large');
+      return;
+    }
+    this.write(buf);
+    this.messagesOut++;
+    broker.counters.messagesOut++;
+    if (broker.tap.active) broker.tap.publish(this, 'out', msg, 0, retain, 0, buf.length);
+  }
+
+  /** Sends (or re-sends) a QoS 1/2 message already registered in flight; false if too large. */
+  sendOut(out: OutMessage, dup: boolean): boolean {
+    const buf = this.encodePublish(out.msg, out.qos, out.packetId, dup, out.retain, out.subIds);
+    if (this.clientMaxPacket > 0 && buf.length > this.clientMaxPacket) return false;
+    this.write(buf);
+    this.messagesOut++;
+    this.broker.counters.messagesOut++;
+    if (this.broker.tap.active) {
+      this.broker.tap.publish(this, 'out', out.msg, out.qos, out.retain, out.packetId, buf.length);
+    }
+    return true;
+  }
+
+  encodePublish(
+    msg: Message,
+    qos: QoS,
+    packetId: number,
+    dup: boolean,
+    retain: boolean,
+    subIds: number[] | undefined,
+  ): Buffer {
+    let topic = this.prefix.length > 0 ? msg.topic.slice(this.prefix.length) : msg.topic;
+    let properties: Record<string, unknown> | undefined;
+    if (this.version === 5) {
+      const props = msg.properties;
+      if (props !== undefined || subIds !== undefined || this.clientAliasMax > 0) {
+        properties = props === undefined ? {} : { ...props };
+        if (msg.expiresAt > 0) {
+          properties.messageExpiryInterval = Math.max(
+            1,
+            Math.ceil((msg.expiresAt - this.broker.now()) / 1000),
+          );
+        }
+        if (subIds !== undefined)
+          properties.subscriptionIdentifier = subIds.length === 1 ? subIds[0] : subIds;
+        if (this.clientAliasMax > 0) topic = this.applyOutboundAlias(topic, properties);
+      }
+    }
+    return mqttPacket.generate(
+      {
+        cmd: 'publish',
+        topic,
+        payload: msg.payload,
+        qos,
+        dup,
+        retain,
+        messageId: qos > 0 ? packetId : undefined,
+        properties,
+      } as unknown as Packet,
+      { protocolVersion: this.version },
+    );
+  }
+
+  private applyOutboundAlias(topic: string, properties: Record<string, unknown>): string {
+    this.outAliases ??= new Map();
+    const aliases = this.outAliases;
+    const known = aliases.get(topic);
+    if (known !== undefined) {
+      properties.topicAlias = known;
+      return '';
+    }
+    if (aliases.size < this.clientAliasMax) {
+      const alias = aliases.size + 1;
+      aliases.set(topic, alias);
+      properties.topicAlias = alias;
+    }
+    return topic;
+  }
+
+  /** Closes after a protocol violation, telling a 5.0 client why, and logs it. */
+  protocolViolation(why: string, reasonCode: number): void {
+    if (this.state === CLOSED) return;
+    this.broker.logRejected(this, why);
+    this.close('protocol-error', reasonCode, why);
+  }
+
+  /** Ends the connection; 5.0 clients past CONNECT get a DISCONNECT with the reason first. */
+  close(cause: DisconnectCause, reasonCode?: number, reasonString?: string): void {
+    if (this.state === CLOSED) return;
+    if (reasonCode !== undefined && this.version === 5 && this.state === CONNECTED) {
+      this.writePacket({ cmd: 'disconnect', reasonCode, properties: this.reason(reasonString) });
+    }
+    this.finish(cause, reasonCode);
+    const stream = this.stream;
+    if (!stream.destroyed) stream.end(() => stream.destroy());
+    // A peer that never reads must not keep the socket (and its buffers) alive.
+    setTimeout(() => stream.destroy(), 2000).unref();
+  }
+
+  /** Runs once when the connection ends for whatever reason. */
+  finish(cause: DisconnectCause, reasonCode?: number): void {
+    if (this.state === CLOSED) return;
+    const wasConnected = this.state === CONNECTED;
+    this.state = CLOSED;
+    this.backlog = null;
+    if (!this.stream.destroyed && cause === 'socket-error') this.stream.destroy();
+    this.broker.connectionClosed(this, wasConnected, cause, reasonCode);
+  }
+}

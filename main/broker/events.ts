@@ -1,0 +1,36 @@
+import { EventEmitter } from 'node:events';
+import type { BrokerEventMap } from './types';
+
+type Listener<K extends keyof BrokerEventMap> = (event: BrokerEventMap[K]) => void;
+
+/** Typed facade over EventEmitter for broker lifecycle events. */
+export class BrokerEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  on<K extends keyof BrokerEventMap>(name: K, listener: Listener<K>): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  once<K extends keyof BrokerEventMap>(name: K, listener: Listener<K>): () => void {
+    this.emitter.once(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  off<K extends keyof BrokerEventMap>(name: K, listener: Listener<K>): void {
+    this.emitter.off(name, listener);
+  }
+
+  /** Whether anyone listens, so producers can skip building the event. */
+  has(name: keyof BrokerEventMap): boolean {
+    return this.emitter.listenerCount(name) > 0;
+  }
+
+  emit<K extends keyof BrokerEventMap>(name: K, event: BrokerEventMap[K]): void {
+    this.emitter.emit(name, event);
+  }
+}

@@ -1,0 +1,17 @@
+export { type Broker, createBroker } from './create-broker';
+export { createDefaultHooks, filterCovers, filtersIntersect } from './default-hooks';
+export type { BrokerEvents } from './events';
+export type {
+  AuthenticateResult,
+  AuthorizeResult,
+  BrokerHooks,
+  ClientRef,
+  ConnectContext,
+  ListenerInfo,
+  ListenerKind,
+  Principal,
+  PublishInterceptor,
+} from './hooks';
+export { defaultLimits } from './limits';
+export { isValidTopicFilter, isValidTopicName, NAMESPACE_ROOT, topicMatches } from './topics';
+export type * from './types';
