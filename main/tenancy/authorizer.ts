@@ -50,13 +50,12 @@ export class Authorizer {
     if (entry.refusal) return { allowed: false, reason: entry.refusal };
     if (entry.expiresAt !== null && entry.expiresAt <= this.now())
       return { allowed: false, reason: 'credential expired' };
-    const target = action === 'subscribe' ? stripSharePrefix(topicOrFilter) : topicOrFilter;
-    const rule = findPermittingRule(entry.rules, action, target);
+    const rule = findPermittingRule(entry.rules, action, topicOrFilter);
     return rule
       ? { allowed: true, rule }
       : {
           allowed: false,
-          reason: `no access rule allows ${action === 'publish' ? 'publishing to' : 'subscribing to'} "${target}"`,
+          reason: `no access rule allows ${action === 'publish' ? 'publishing to' : 'subscribing to'} "${topicOrFilter}"`,
         };
   }
 

@@ -117,9 +117,10 @@ export function findPermittingRule(
   wanted: 'publish' | 'subscribe',
   topicOrFilter: string,
 ): AccessRule | null {
-  if (wanted === 'publish' && !isValidTopicName(topicOrFilter)) return null;
-  if (wanted === 'subscribe' && !isValidTopicFilter(topicOrFilter)) return null;
-  const parts = topicOrFilter.split('/');
+  const target = wanted === 'subscribe' ? stripSharePrefix(topicOrFilter) : topicOrFilter;
+  if (wanted === 'publish' && !isValidTopicName(target)) return null;
+  if (wanted === 'subscribe' && !isValidTopicFilter(target)) return null;
+  const parts = target.split('/');
   for (const compiled of rules) {
     if (!allows(compiled.rule.action, wanted)) continue;
     const ok =

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../helpers/wait-for';
+import {
+  connectOk,
+  disconnectedBy,
+  endAll,
+  type TenancyBroker,
+  startTenancyBroker,
+  tryConnect,
+} from './broker-fixture';
+import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
+
+describe('messaging-service assignment enforced by the broker', () => {
+  let fx: TenancyFixture;
+  let tb: TenancyBroker;
+  let levelOne: string;
+  let deep: string;
+
+  before(async () => {
+    fx = openTenancy();
+    tb = await startTenancyBroker(fx);
+    const h = fx.tenancy.handlers;
+    levelOne = (
+      await h['accounts.create'](
+        {
+          parentId: rootId(fx),
+          name: 'fleet',
+          organization: '',
+          email: null,
+          expiresAt: null,
+          maxChildAccounts: null,
+          maxDevices: null,
+          userCoupling: 'loose',
+          serviceId: localServiceId(fx),
+        },
+        operator,
+      )
+    ).id;
+    const mid = await h['accounts.create'](
+      {
+        parentId: levelOne,
+        name: 'fleet-eu',
+        organization: '',
+        email: null,
+        expiresAt: null,
+        maxChildAccounts: null,
+        maxDevices: null,
+        userCoupling: 'loose',
+        serviceId: null,
+      },
+      operator,
+    );
+    deep = (
+      await h['accounts.create'](
+        {
+          parentId: mid.id,
+          name: 'fleet-eu-depot',
+          organization: '',
+          email: null,
+          expiresAt: null,
+          maxChildAccounts: null,
+          maxDevices: null,
+          userCoupling: 'loose',
+          serviceId: null,
+        },
+        operator,
+      )
+    ).id;
+    await h['credentials.create'](
+      {
+        accountId: levelOne,
+        username: 'fleet-dev',
+        password: 'fleet-secret-1',
+        expiresAt: null,
+        enabled: true,
+      },
+      operator,
+    );
+    await h['credentials.create'](
+      { accountId: deep, username: 'depot-dev', password: 'depot-secret-1', expiresAt: null, enabled: true },
+      operator,
+    );
+    await h['credentials.create'](
+      {
+        accountId: rootId(fx),
+        username: 'sys-dev',
+        password: 'sys-secret-1',
+        expiresAt: null,
+        enabled: true,
+      },
+      operator,
+    );
+  });
+  after(async () => {
+    await tb.close();
+    fx.close();
+  });
+
+  it('root and level-one accounts connect once assigned; deeper accounts inherit', async () => {
+    const a = await connectOk(tb.url, { clientId: 'a1', username: 'fleet-dev', password: 'fleet-secret-1' });
+    const b = await connectOk(tb.url, { clientId: 'b1', username: 'depot-dev', password: 'depot-secret-1' });
+    const c = await connectOk(tb.url, { clientId: 'c1', username: 'sys-dev', password: 'sys-secret-1' });
+    await endAll(a, b, c);
+  });
+
+  it('an inherited assignment cannot be changed on the descendant', () => {
+    assert.throws(
+      () => fx.tenancy.handlers['accounts.assignService']({ accountId: deep, serviceId: null }, operator),
+      /inherits its messaging service from level-one account "fleet"/,
+    );
+  });
+
+  it('unassign drops connected devices and refuses new ones; reassign lets them back', async () => {
+    const a = await connectOk(tb.url, { clientId: 'a2', username: 'fleet-dev', password: 'fleet-secret-1' });
+    const b = await connectOk(tb.url, { clientId: 'b2', username: 'depot-dev', password: 'depot-secret-1' });
+    const c = await connectOk(tb.url, { clientId: 'c2', username: 'sys-dev', password: 'sys-secret-1' });
+    const aGone = disconnectedBy(a);
+    const bGone = disconnectedBy(b);
+    fx.tenancy.handlers['accounts.assignService']({ accountId: levelOne, serviceId: null }, operator);
+    const [aWhy, bWhy] = await Promise.all([aGone, bGone]);
+    assert.equal(aWhy.reasonCode, 0x87);
+    assert.match(aWhy.reasonString ?? '', /account "fleet" has no messaging service/);
+    assert.equal(bWhy.reasonCode, 0x87);
+    assert.ok(c.connected, 'the root account keeps its own assignment');
+
+    for (const [username, password] of [
+      ['fleet-dev', 'fleet-secret-1'],
+      ['depot-dev', 'depot-secret-1'],
+    ]) {
+      const refused = await tryConnect(tb.url, { clientId: `x-${username}`, username, password });
+      assert.equal(refused.ok, false);
+      assert.ok(!refused.ok && refused.reasonCode === 0x87, `refused with 0x87: ${JSON.stringify(refused)}`);
+      assert.ok(
+        !refused.ok && /has no messaging service/.test(refused.message),
+        refused.ok ? '' : refused.message,
+      );
+    }
+    // MQTT 3.1.1 clients get "not authorized" too.
+    const v4 = await tryConnect(tb.url, {
+      clientId: 'v4',
+      username: 'fleet-dev',
+      password: 'fleet-secret-1',
+      protocolVersion: 4,
+    });
+    assert.ok(!v4.ok && v4.reasonCode === 5, JSON.stringify(v4));
+
+    await waitFor(
+      () => fx.tenancy.devices.get(levelOne, 'a2')?.status === 'disconnected',
+      'the connection record of a2 to show the server disconnect',
+    );
+    assert.match(fx.tenancy.devices.get(levelOne, 'a2')?.lastDisconnectReason ?? '', /no messaging service/);
+
+    fx.tenancy.handlers['accounts.assignService'](
+      { accountId: levelOne, serviceId: localServiceId(fx) },
+      operator,
+    );
+    const a3 = await connectOk(tb.url, { clientId: 'a3', username: 'fleet-dev', password: 'fleet-secret-1' });
+    const b3 = await connectOk(tb.url, { clientId: 'b3', username: 'depot-dev', password: 'depot-secret-1' });
+    await endAll(a3, b3, c);
+  });
+});

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { CallContext } from '../../main/api/handlers';
+import type { ListenerKind } from '../../main/broker/hooks';
+import { openStore, type Store } from '../../main/store';
+import { createTenancy, type RunningListener, type TenancyOptions } from '../../main/tenancy';
+
+export const operator: CallContext = { transport: 'internal', actor: 'test-operator' };
+
+export interface TenancyFixture {
+  dir: string;
+  store: Store;
+  tenancy: ReturnType<typeof createTenancy>;
+  listeners: RunningListener[];
+  close(): void;
+}
+
+/** A tenancy over a real SQLite file in a fresh temp directory. */
+export function openTenancy(overrides: Partial<TenancyOptions> = {}): TenancyFixture {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-'));
+  const store = openStore(dir);
+  const listeners: RunningListener[] = [];
+  const tenancy = createTenancy({
+    db: store.db,
+    logger: pino({ level: 'silent' }),
+    listenerKinds: () => [...new Set(listeners.map((l) => l.kind))] as ListenerKind[],
+    runningListeners: () => listeners,
+    expirySweepMs: 0,
+    ...overrides,
+  });
+  return {
+    dir,
+    store,
+    tenancy,
+    listeners,
+    close() {
+      tenancy.close();
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls a handler the way a transport would (with the request already parsed). */
+export function rootId(fx: TenancyFixture): string {
+  const root = fx.tenancy.accounts.root();
+  if (!root) throw new Error('no root account');
+  return root.id;
+}
+
+export function localServiceId(fx: TenancyFixture): string {
+  const local = fx.tenancy.services.list().find((s) => s.kind === 'embedded');
+  if (!local) throw new Error('no local service');
+  return local.id;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AccessRule } from '../../preload/contract/tenancy';
+import {
+  compileRule,
+  findPermittingRule,
+  type RuleVariables,
+  ruleFilterProblem,
+} from '../../main/tenancy/topic-rules';
+
+const vars = { clientId: 'dev-1', username: 'alice', accountName: 'acme' };
+
+function allowed(
+  rules: AccessRule[],
+  action: 'publish' | 'subscribe',
+  topic: string,
+  v: RuleVariables = vars,
+): boolean {
+  return (
+    findPermittingRule(
+      rules.map((r) => compileRule(r, v)),
+      action,
+      topic,
+    ) !== null
+  );
+}
+
+describe('access rules', () => {
+  it('substitutes %c, %u and %a', () => {
+    const rules: AccessRule[] = [
+      { filter: 'devices/%c/#', action: 'both' },
+      { filter: 'users/%u/inbox', action: 'subscribe' },
+      { filter: 'accounts/%a/+/status', action: 'publish' },
+    ];
+    assert.ok(allowed(rules, 'publish', 'devices/dev-1/temp'));
+    assert.ok(allowed(rules, 'subscribe', 'devices/dev-1/#'));
+    assert.ok(!allowed(rules, 'publish', 'devices/dev-2/temp'));
+    assert.ok(!allowed(rules, 'subscribe', 'devices/+/temp'), 'a wildcard wider than the rule');
+    assert.ok(allowed(rules, 'subscribe', 'users/alice/inbox'));
+    assert.ok(!allowed(rules, 'publish', 'users/alice/inbox'), 'subscribe-only rule');
+    assert.ok(allowed(rules, 'publish', 'accounts/acme/x/status'));
+    assert.ok(!allowed(rules, 'subscribe', 'accounts/acme/x/status'), 'publish-only rule');
+  });
+
+  it('substituted values are literal, never wildcards', () => {
+    const rules: AccessRule[] = [{ filter: 'devices/%c/#', action: 'both' }];
+    const sneaky = { ...vars, clientId: '+' };
+    assert.ok(!allowed(rules, 'subscribe', 'devices/+/#', sneaky));
+    assert.ok(!allowed(rules, 'publish', 'devices/other/x', sneaky));
+    const slashy = { ...vars, clientId: 'a/b' };
+    assert.ok(allowed(rules, 'publish', 'devices/a/b/x', slashy));
+    assert.ok(!allowed(rules, 'publish', 'devices/a/c/x', slashy));
+  });
+
+  it('a missing variable value matches nothing', () => {
+    const rules: AccessRule[] = [{ filter: 'users/%u/#', action: 'both' }];
+    assert.ok(!allowed(rules, 'publish', 'users//x', { clientId: 'c' }));
+  });
+
+  it('subscription filters must be covered by the rule', () => {
+    const rules: AccessRule[] = [
+      { filter: 'a/+/c', action: 'subscribe' },
+      { filter: 'x/#', action: 'subscribe' },
+    ];
+    assert.ok(allowed(rules, 'subscribe', 'a/b/c'));
+    assert.ok(allowed(rules, 'subscribe', 'a/+/c'));
+    assert.ok(!allowed(rules, 'subscribe', 'a/#'));
+    assert.ok(!allowed(rules, 'subscribe', '#'));
+    assert.ok(allowed(rules, 'subscribe', 'x'));
+    assert.ok(allowed(rules, 'subscribe', 'x/y/#'));
+    assert.ok(allowed(rules, 'subscribe', '$share/g/x/y'));
+  });
+
+  it('leading wildcards never reach $ topics', () => {
+    const rules: AccessRule[] = [{ filter: '#', action: 'both' }];
+    assert.ok(allowed(rules, 'publish', 'a/b'));
+    assert.ok(!allowed(rules, 'publish', '$a/other/x'));
+    assert.ok(!allowed(rules, 'subscribe', '$SYS/#'));
+    assert.ok(!allowed([{ filter: '+/x', action: 'both' }], 'publish', '$a/x'));
+  });
+
+  it('rejects malformed operations and explains malformed rules', () => {
+    const rules: AccessRule[] = [{ filter: '#', action: 'both' }];
+    assert.ok(!allowed(rules, 'publish', 'a/+'));
+    assert.ok(!allowed(rules, 'subscribe', 'a/#/b'));
+    assert.match(ruleFilterProblem('a/#/b') ?? '', /last level/);
+    assert.match(ruleFilterProblem('a/b+') ?? '', /whole level/);
+    assert.match(ruleFilterProblem('a/%x') ?? '', /unknown variable "%x"/);
+    assert.equal(ruleFilterProblem('d/%c/%u-%a/#'), null);
+  });
+});
