@@ -52,12 +52,12 @@ export type ConnectOutcome =
 
 /** Connects with mqtt.js (MQTT 5 unless told otherwise) and reports CONNACK success or refusal. */
 export function tryConnect(url: string, opts: IClientOptions = {}): Promise<ConnectOutcome> {
-  const client = mqtt.connect(url, {
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    protocolVersion: 5,
-    ...opts,
-  });
+  return outcomeOf(
+    mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 5, ...opts }),
+  );
+}
+
+function outcomeOf(client: MqttClient): Promise<ConnectOutcome> {
   let reasonString: string | undefined;
   client.on('packetreceive', (packet) => {
     if (packet.cmd === 'connack') reasonString = packet.properties?.reasonString;
@@ -97,4 +97,46 @@ export function disconnectedBy(client: MqttClient): Promise<{ reasonCode?: numbe
     );
     client.once('close', () => resolve({}));
   });
+}
+
+/** Adds a real MQTT-over-WebSocket listener (kind `ws`) in front of the same broker. */
+export async function addWebSocketListener(
+  fx: TenancyFixture,
+  tb: TenancyBroker,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { WebSocketServer, createWebSocketStream } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'mqtt' });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const port = (wss.address() as net.AddressInfo).port;
+  wss.on('connection', (socket, req) => {
+    tb.broker.handleConnection(createWebSocketStream(socket), {
+      listener: { id: 'ws', kind: 'ws', host: '127.0.0.1', port },
+      remoteAddress: req.socket.remoteAddress ?? '',
+    });
+  });
+  const entry = { kind: 'ws' as const, host: '127.0.0.1', port };
+  fx.listeners.push(entry);
+  return {
+    url: `ws://127.0.0.1:${port}/mqtt`,
+    async close() {
+      fx.listeners.splice(fx.listeners.indexOf(entry), 1);
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Like tryConnect, but from a chosen local (loopback) address. */
+export function tryConnectFrom(
+  localAddress: string,
+  port: number,
+  opts: IClientOptions,
+): Promise<ConnectOutcome> {
+  const client = new mqtt.MqttClient(() => net.connect({ host: '127.0.0.1', port, localAddress }), {
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    protocolVersion: 5,
+    ...opts,
+  });
+  return outcomeOf(client);
 }

@@ -1,0 +1,412 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MqttClient } from 'mqtt';
+import { waitFor } from '../helpers/wait-for';
+import {
+  addWebSocketListener,
+  connectOk,
+  disconnectedBy,
+  endAll,
+  type TenancyBroker,
+  startTenancyBroker,
+  tryConnect,
+  tryConnectFrom,
+} from './broker-fixture';
+import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
+
+function accountRequest(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    organization: '',
+    email: null,
+    expiresAt: null,
+    maxChildAccounts: null,
+    maxDevices: null,
+    userCoupling: 'loose' as const,
+    serviceId: null,
+    name,
+    ...extra,
+  };
+}
+
+/** Publishes at QoS 1 and returns the PUBACK reason code (0 = accepted). */
+function pubackCode(client: MqttClient, topic: string): Promise<number> {
+  return new Promise((resolve) => {
+    client.publish(topic, 'x', { qos: 1 }, (err, packet) => {
+      const code = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+      resolve(err ? ((err as Error & { code?: number }).code ?? code ?? -1) : (code ?? 0));
+    });
+  });
+}
+
+/** Subscribes at QoS 1 and returns the SUBACK code (1 = granted QoS 1). */
+async function subackCode(client: MqttClient, filter: string): Promise<number> {
+  try {
+    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    return granted[0]?.qos ?? -1;
+  } catch (err) {
+    // mqtt.js rejects when the broker refuses; the SUBACK is on the error.
+    return (err as { packet?: { granted?: number[] } }).packet?.granted?.[0] ?? -1;
+  }
+}
+
+describe('credentials, coupling, access rules and API keys at the broker', () => {
+  let fx: TenancyFixture;
+  let tb: TenancyBroker;
+  let acme: string;
+  const h = () => fx.tenancy.handlers;
+
+  before(async () => {
+    fx = openTenancy({ lockout: { maxFailures: 3, windowMs: 60_000, lockMs: 60_000 } });
+    tb = await startTenancyBroker(fx);
+    acme = (
+      await h()['accounts.create'](
+        accountRequest('acme', { parentId: rootId(fx), serviceId: localServiceId(fx) }),
+        operator,
+      )
+    ).id;
+  });
+  after(async () => {
+    await tb.close();
+    fx.close();
+  });
+
+  async function credential(
+    username: string,
+    password: string,
+    extra: Record<string, unknown> = {},
+    accountId = acme,
+  ) {
+    return h()['credentials.create'](
+      { accountId, username, password, expiresAt: null, enabled: true, ...extra },
+      operator,
+    );
+  }
+
+  it('stores only a scrypt hash', async () => {
+    await credential('hashme', 'plain-text-pw');
+    const row = fx.store.db
+      .prepare('SELECT password_hash FROM tenancy_credentials WHERE username = ?')
+      .get('hashme') as {
+      password_hash: string;
+    };
+    assert.match(row.password_hash, /^scrypt\$16384\$8\$1\$/);
+    assert.ok(!row.password_hash.includes('plain-text-pw'));
+    await assert.rejects(async () => credential('hashme', 'another-pw-1'), /already taken/);
+    await assert.rejects(
+      async () => credential('authorization', 'another-pw-1'),
+      /reserved for API-key logins/,
+    );
+  });
+
+  it('refuses a wrong password, an unknown user, a disabled and an expired credential', async () => {
+    await credential('dev-a', 'right-password');
+    const wrong = await tryConnect(tb.url, { clientId: 'w1', username: 'dev-a', password: 'wrong-password' });
+    assert.ok(!wrong.ok && wrong.reasonCode === 0x86, JSON.stringify(wrong));
+    const unknown = await tryConnect(tb.url, { clientId: 'w2', username: 'nobody', password: 'whatever' });
+    assert.ok(!unknown.ok && unknown.reasonCode === 0x86, JSON.stringify(unknown));
+
+    const ok = await connectOk(tb.url, { clientId: 'w3', username: 'dev-a', password: 'right-password' });
+    const cred = fx.tenancy.credentials.byUsername('dev-a')!;
+    const gone = disconnectedBy(ok);
+    h()['credentials.update']({ id: cred.id, enabled: false }, operator);
+    assert.equal((await gone).reasonCode, 0x87, 'disabling drops the connected client');
+    const disabled = await tryConnect(tb.url, {
+      clientId: 'w3',
+      username: 'dev-a',
+      password: 'right-password',
+    });
+    assert.ok(
+      !disabled.ok && disabled.reasonCode === 0x87 && /disabled/.test(disabled.message),
+      JSON.stringify(disabled),
+    );
+
+    h()['credentials.update']({ id: cred.id, enabled: true, expiresAt: Date.now() - 1000 }, operator);
+    const expired = await tryConnect(tb.url, {
+      clientId: 'w3',
+      username: 'dev-a',
+      password: 'right-password',
+    });
+    assert.ok(
+      !expired.ok && expired.reasonCode === 0x87 && /expired/.test(expired.message),
+      JSON.stringify(expired),
+    );
+    h()['credentials.update']({ id: cred.id, expiresAt: null }, operator);
+    await endAll(await connectOk(tb.url, { clientId: 'w3', username: 'dev-a', password: 'right-password' }));
+  });
+
+  it('locks out only the address with repeated failures', async () => {
+    await credential('dev-lock', 'lock-password');
+    for (let i = 0; i < 3; i++) {
+      const bad = await tryConnectFrom('127.0.0.2', tb.port, {
+        clientId: 'l1',
+        username: 'dev-lock',
+        password: 'nope-nope',
+      });
+      assert.ok(!bad.ok && bad.reasonCode === 0x86, JSON.stringify(bad));
+    }
+    const locked = await tryConnectFrom('127.0.0.2', tb.port, {
+      clientId: 'l1',
+      username: 'dev-lock',
+      password: 'lock-password',
+    });
+    assert.ok(
+      !locked.ok && /too many failed logins from 127\.0\.0\.2/.test(locked.message),
+      JSON.stringify(locked),
+    );
+    const cred = fx.tenancy.credentials.byUsername('dev-lock')!;
+    assert.deepEqual(fx.tenancy.credentials.toDto(cred).lockedAddresses, ['127.0.0.2']);
+
+    const elsewhere = await tryConnectFrom('127.0.0.1', tb.port, {
+      clientId: 'l2',
+      username: 'dev-lock',
+      password: 'lock-password',
+    });
+    assert.ok(elsewhere.ok, 'another address is not locked out');
+    await endAll(elsewhere.client);
+
+    h()['credentials.unlock']({ id: cred.id, address: '127.0.0.2' }, operator);
+    const unlocked = await tryConnectFrom('127.0.0.2', tb.port, {
+      clientId: 'l1',
+      username: 'dev-lock',
+      password: 'lock-password',
+    });
+    assert.ok(unlocked.ok, 'unlock lets the address back in');
+    await endAll(unlocked.client);
+  });
+
+  it('strict coupling keeps a device on its first credential and honours reservations', async () => {
+    const strict = (
+      await h()['accounts.create'](
+        accountRequest('strictco', {
+          parentId: rootId(fx),
+          serviceId: localServiceId(fx),
+          userCoupling: 'strict',
+        }),
+        operator,
+      )
+    ).id;
+    await credential('s-one', 'strict-pass-1', {}, strict);
+    const two = await credential('s-two', 'strict-pass-2', {}, strict);
+    const first = await connectOk(tb.url, { clientId: 'sd', username: 's-one', password: 'strict-pass-1' });
+    await endAll(first);
+    const switched = await tryConnect(tb.url, {
+      clientId: 'sd',
+      username: 's-two',
+      password: 'strict-pass-2',
+    });
+    assert.ok(!switched.ok && /bound to another credential/.test(switched.message), JSON.stringify(switched));
+
+    h()['connections.update']({ accountId: strict, clientId: 'sd', allowUserChange: true }, operator);
+    await endAll(await connectOk(tb.url, { clientId: 'sd', username: 's-two', password: 'strict-pass-2' }));
+    assert.equal(
+      fx.tenancy.devices.get(strict, 'sd')?.boundCredentialId,
+      two.id,
+      'the binding follows the change',
+    );
+
+    h()['connections.update'](
+      { accountId: strict, clientId: 'reserved-dev', reservedCredentialId: two.id },
+      operator,
+    );
+    const stolen = await tryConnect(tb.url, {
+      clientId: 'other-dev',
+      username: 's-two',
+      password: 'strict-pass-2',
+    });
+    assert.ok(!stolen.ok && /reserved for another device/.test(stolen.message), JSON.stringify(stolen));
+    const owner = await tryConnect(tb.url, {
+      clientId: 'reserved-dev',
+      username: 's-one',
+      password: 'strict-pass-1',
+    });
+    assert.ok(!owner.ok && /must use its reserved credential/.test(owner.message), JSON.stringify(owner));
+    await endAll(
+      await connectOk(tb.url, { clientId: 'reserved-dev', username: 's-two', password: 'strict-pass-2' }),
+    );
+
+    // A per-device loose override lifts the binding for that device only.
+    h()['connections.update'](
+      { accountId: strict, clientId: 'sd', coupling: 'loose', allowUserChange: false },
+      operator,
+    );
+    await endAll(await connectOk(tb.url, { clientId: 'sd', username: 's-one', password: 'strict-pass-1' }));
+  });
+
+  it('enforces the device quota (0 = none allowed)', async () => {
+    const small = (
+      await h()['accounts.create'](
+        accountRequest('smallco', { parentId: rootId(fx), serviceId: localServiceId(fx), maxDevices: 1 }),
+        operator,
+      )
+    ).id;
+    await credential('small-dev', 'small-pass-1', {}, small);
+    const one = await connectOk(tb.url, {
+      clientId: 'only',
+      username: 'small-dev',
+      password: 'small-pass-1',
+    });
+    const two = await tryConnect(tb.url, {
+      clientId: 'second',
+      username: 'small-dev',
+      password: 'small-pass-1',
+    });
+    assert.ok(
+      !two.ok && two.reasonCode === 0x97 && /device limit \(1\)/.test(two.message),
+      JSON.stringify(two),
+    );
+    await endAll(one);
+    h()['accounts.update']({ id: small, maxDevices: 0 }, operator);
+    const none = await tryConnect(tb.url, {
+      clientId: 'third',
+      username: 'small-dev',
+      password: 'small-pass-1',
+    });
+    assert.ok(!none.ok && none.reasonCode === 0x97, JSON.stringify(none));
+  });
+
+  it('access rules with %c, %u and %a apply to every publish and subscribe', async () => {
+    const rules = await credential('rules-dev', 'rules-pass-1');
+    h()['accessRules.set'](
+      {
+        accountId: acme,
+        credentialId: rules.id,
+        rules: [
+          { filter: 'devices/%c/#', action: 'both' },
+          { filter: 'users/%u/inbox', action: 'subscribe' },
+          { filter: 'org/%a/status', action: 'publish' },
+        ],
+      },
+      operator,
+    );
+    const c = await connectOk(tb.url, { clientId: 'r1', username: 'rules-dev', password: 'rules-pass-1' });
+    assert.equal(await pubackCode(c, 'devices/r1/temp'), 0);
+    assert.equal(await pubackCode(c, 'devices/r2/temp'), 0x87);
+    assert.equal(await pubackCode(c, 'org/acme/status'), 0);
+    assert.equal(await pubackCode(c, 'users/rules-dev/inbox'), 0x87, 'subscribe-only');
+    assert.equal(await subackCode(c, 'users/rules-dev/inbox'), 1);
+    assert.equal(await subackCode(c, 'devices/+/temp'), 0x87, 'wider than the rule');
+    assert.equal(await subackCode(c, 'devices/r1/#'), 1);
+
+    // A rule change applies to the next operation without reconnecting.
+    h()['accessRules.set'](
+      { accountId: acme, credentialId: rules.id, rules: [{ filter: 'other/#', action: 'both' }] },
+      operator,
+    );
+    assert.equal(await pubackCode(c, 'devices/r1/temp'), 0x87);
+    assert.equal(await pubackCode(c, 'other/x'), 0);
+    // Clearing its own rules falls back to the account template ("#" by default).
+    const cleared = h()['accessRules.set']({ accountId: acme, credentialId: rules.id, rules: [] }, operator);
+    assert.equal(cleared.usesTemplate, true);
+    assert.equal(await pubackCode(c, 'devices/r2/temp'), 0);
+    await endAll(c);
+  });
+
+  it('API keys: username "authorization", permission changes apply to the next publish, revocation disconnects', async () => {
+    const created = h()['apiKeys.create'](
+      {
+        accountId: acme,
+        name: 'ingest',
+        type: 'device',
+        permissions: [{ filter: 'data/#', action: 'publish' }],
+        expiresAt: null,
+      },
+      operator,
+    );
+    assert.match(created.key, /^fbk_/);
+    const stored = JSON.stringify(fx.store.db.prepare('SELECT * FROM tenancy_api_keys').all());
+    assert.ok(!stored.includes(created.key.split('_')[2]!), 'only a hash of the key is stored');
+    assert.ok(!JSON.stringify(h()['apiKeys.list']({ accountId: acme }, operator)).includes(created.key));
+
+    const c = await connectOk(tb.url, {
+      clientId: 'app-1',
+      username: 'authorization',
+      password: created.key,
+    });
+    assert.equal(await pubackCode(c, 'data/a'), 0);
+    assert.equal(await pubackCode(c, 'control/a'), 0x87);
+    h()['apiKeys.update'](
+      { id: created.apiKey.id, permissions: [{ filter: 'control/#', action: 'publish' }] },
+      operator,
+    );
+    assert.equal(await pubackCode(c, 'data/a'), 0x87, 'the very next publish sees the change');
+    assert.equal(await pubackCode(c, 'control/a'), 0);
+
+    const bad = await tryConnect(tb.url, {
+      clientId: 'app-2',
+      username: 'authorization',
+      password: `${created.key}x`,
+    });
+    assert.ok(!bad.ok && bad.reasonCode === 0x86, JSON.stringify(bad));
+
+    const gone = disconnectedBy(c);
+    h()['apiKeys.revoke']({ id: created.apiKey.id }, operator);
+    assert.equal((await gone).reasonCode, 0x87);
+    const revoked = await tryConnect(tb.url, {
+      clientId: 'app-1',
+      username: 'authorization',
+      password: created.key,
+    });
+    assert.ok(!revoked.ok && /revoked/.test(revoked.message), JSON.stringify(revoked));
+
+    const operatorKey = h()['apiKeys.create'](
+      { accountId: acme, name: 'ops', type: 'operator', permissions: [], expiresAt: null },
+      operator,
+    );
+    const noMqtt = await tryConnect(tb.url, {
+      clientId: 'ops',
+      username: 'authorization',
+      password: operatorKey.key,
+    });
+    assert.ok(!noMqtt.ok && /lacks the "mqtt" scope/.test(noMqtt.message), JSON.stringify(noMqtt));
+  });
+
+  it('connection options are enforced by listener kind', async () => {
+    const ws = await addWebSocketListener(fx, tb);
+    try {
+      await credential('opt-dev', 'opt-pass-1');
+      h()['accounts.setConnectionOptions']({ accountId: acme, options: ['ws'] }, operator);
+      const overTcp = await tryConnect(tb.url, {
+        clientId: 'o1',
+        username: 'opt-dev',
+        password: 'opt-pass-1',
+      });
+      assert.ok(
+        !overTcp.ok && /connection option "mqtt" is not enabled/.test(overTcp.message),
+        JSON.stringify(overTcp),
+      );
+      await endAll(await connectOk(ws.url, { clientId: 'o1', username: 'opt-dev', password: 'opt-pass-1' }));
+      h()['accounts.setConnectionOptions']({ accountId: acme, options: null }, operator);
+      await endAll(await connectOk(tb.url, { clientId: 'o1', username: 'opt-dev', password: 'opt-pass-1' }));
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('keeps connection records: connected, disconnected, missing', async () => {
+    await credential('rec-dev', 'rec-pass-1');
+    const c = await connectOk(tb.url, { clientId: 'rec', username: 'rec-dev', password: 'rec-pass-1' });
+    await waitFor(() => fx.tenancy.devices.get(acme, 'rec')?.status === 'connected', 'connected record');
+    const record = fx.tenancy.devices.get(acme, 'rec')!;
+    assert.equal(record.protocol, 'MQTT 5.0');
+    assert.equal(record.username, 'rec-dev');
+    assert.equal(record.listenerKind, 'mqtt');
+    assert.equal(record.clientAddress, '127.0.0.1');
+    await c.endAsync();
+    await waitFor(
+      () => fx.tenancy.devices.get(acme, 'rec')?.status === 'disconnected',
+      'disconnected record',
+    );
+    assert.match(fx.tenancy.devices.get(acme, 'rec')?.lastDisconnectReason ?? '', /client sent DISCONNECT/);
+
+    const lost = await connectOk(tb.url, { clientId: 'rec', username: 'rec-dev', password: 'rec-pass-1' });
+    await waitFor(() => fx.tenancy.devices.get(acme, 'rec')?.status === 'connected', 'connected again');
+    lost.stream.destroy();
+    await waitFor(() => fx.tenancy.devices.get(acme, 'rec')?.status === 'missing', 'missing record');
+    lost.end(true);
+    const listed = h()['connections.list'](
+      { accountId: rootId(fx), includeDescendants: true, status: 'missing' },
+      operator,
+    );
+    assert.ok(listed.connections.some((d) => d.clientId === 'rec' && d.accountName === 'acme'));
+  });
+});
