@@ -1,0 +1,7 @@
+// The scenario registry: one line per scenario file. `bench/run.ts` runs everything exported here.
+export { fanIn } from './fan-in';
+export { fanOut } from './fan-out';
+export { qos1FanIn } from './qos1-fan-in';
+export { latency } from './latency';
+export { idleConnections } from './idle-connections';
+export { flood } from './flood';
