@@ -15,7 +15,7 @@ import { captureInfo, type ExplorerService, LOCAL } from './explorer-service';
 import { toMessageDto } from './history/history-queries';
 import { propertiesFromJson, payloadBytes } from './publish-payload';
 import { buildSeries } from './series';
-import { accountPrefix, splitAccount } from './topic-match';
+import { accountPrefix, matchLevels, splitAccount } from './topic-match';
 import { toNodeDto } from './tree/node-dto';
 import { topicNodeMatches } from './tree/topic-tree';
 
@@ -183,6 +183,16 @@ export function createHandlers(s: ExplorerService): ExplorerHandlers {
         out.push(toNodeDto(node, s.pins.isPinned(connectionId, node.path)));
         return true;
       });
+      // Topics only in stored history (e.g. from before a restart) are listed too.
+      for (const topic of fromHistory ?? []) {
+        if (out.length >= limit) {
+          truncated = true;
+          break;
+        }
+        if (tree?.find(topic)?.messages) continue;
+        const dto = historyOnlyNode(topic, s.pins.isPinned(connectionId, topic));
+        if (!filterLevels || matchLevels(filterLevels, dto.displayTopic.split('/'))) out.push(dto);
+      }
       out.sort((a, b) => (a.path < b.path ? -1 : 1));
       return { topics: out, truncated };
     },
@@ -363,4 +373,26 @@ export function createHandlers(s: ExplorerService): ExplorerHandlers {
       return ok;
     },
   };
+}
+
+/** A tree-node row for a topic known only from stored history. */
+function historyOnlyNode(topic: string, pinned: boolean): ExplorerTreeNode {
+  const { account, displayTopic } = splitAccount(topic);
+  const cut = topic.lastIndexOf('/');
+  const node: ExplorerTreeNode = {
+    path: topic,
+    parent: cut < 0 ? '' : topic.slice(0, cut),
+    name: cut < 0 ? topic : topic.slice(cut + 1),
+    displayTopic,
+    isAccountGroup: false,
+    messages: 0,
+    rate: 0,
+    subtreeMessages: 0,
+    subtreeTopics: 0,
+    childCount: 0,
+    retained: false,
+    pinned,
+  };
+  if (account !== undefined) node.account = account;
+  return node;
 }

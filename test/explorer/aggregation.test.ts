@@ -71,7 +71,7 @@ test('100,000 topics x 3 messages: deltas are batched per tick, bounded, and onl
       assert.ok(expanded.has(n.parent) || n.path === 's7/d3/t157', `unexpected ${n.path}`);
   }
   // Seq numbers are consecutive (no gaps within one view).
-  deltas.forEach((d, i) => assert.equal(d.seq, i + 1));
+  for (const [i, d] of deltas.entries()) assert.equal(d.seq, i + 1);
 
   // A UI that applies the deltas ends up with the same top-level and expanded rows as the tree.
   const ui = new Map<string, ExplorerTreeNode>();

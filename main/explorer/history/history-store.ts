@@ -31,6 +31,7 @@ export interface StoredRow {
 
 const PRUNE_SLACK = 0.1;
 const GLOBAL_PRUNE_BATCH = 2000;
+const GLOBAL_PRUNE_TARGET = 0.9;
 const BATCH_SIZE = 2000;
 
 /** SQLite-backed message history: batched writes, per-topic and total-size bounds. */
@@ -52,7 +53,9 @@ export class HistoryStore {
     insertMessage: Statement;
     bumpCount: Statement;
     pruneTopic: Statement;
-    pruneGlobal: Statement;
+    oldest: Statement;
+    countsUpTo: Statement;
+    deleteUpTo: Statement;
     decCount: Statement;
   };
 
@@ -82,10 +85,11 @@ export class HistoryStore {
            (SELECT id FROM explorer_messages WHERE topic_id = ? ORDER BY id LIMIT ?)
          RETURNING length(payload) AS bytes`,
       ),
-      pruneGlobal: db.prepare(
-        `DELETE FROM explorer_messages WHERE id IN (SELECT id FROM explorer_messages ORDER BY id LIMIT ?)
-         RETURNING topic_id AS topicId, length(payload) AS bytes`,
+      oldest: db.prepare('SELECT id, length(payload) AS bytes FROM explorer_messages ORDER BY id LIMIT ?'),
+      countsUpTo: db.prepare(
+        'SELECT topic_id AS topicId, COUNT(*) AS n FROM explorer_messages WHERE id <= ? GROUP BY topic_id',
       ),
+      deleteUpTo: db.prepare('DELETE FROM explorer_messages WHERE id <= ?'),
       decCount: db.prepare('UPDATE explorer_topics SET message_count = message_count - ? WHERE id = ?'),
     };
     this.totalBytes =
@@ -161,15 +165,26 @@ export class HistoryStore {
       const total = this.st.bumpCount.get(count, topicId) as number;
       if (total > pruneAbove) this.pruneTopic(topicId, total - this.maxPerTopic);
     }
-    while (this.totalBytes > this.maxTotalBytes) {
-      const rows = this.st.pruneGlobal.all(GLOBAL_PRUNE_BATCH) as { topicId: number; bytes: number }[];
+    if (this.totalBytes > this.maxTotalBytes) this.pruneOldest();
+  }
+
+  /** Deletes the oldest messages until the total is back under 90% of the limit (so pruning runs in batches). */
+  private pruneOldest(): void {
+    while (this.totalBytes > this.maxTotalBytes * GLOBAL_PRUNE_TARGET) {
+      const toFree = this.totalBytes - this.maxTotalBytes * GLOBAL_PRUNE_TARGET;
+      const rows = this.st.oldest.all(GLOBAL_PRUNE_BATCH) as { id: number; bytes: number }[];
       if (rows.length === 0) break;
-      const perTopic = new Map<number, number>();
+      let freed = 0;
+      let lastId = 0;
       for (const row of rows) {
-        this.totalBytes -= row.bytes;
-        perTopic.set(row.topicId, (perTopic.get(row.topicId) ?? 0) + 1);
+        freed += row.bytes;
+        lastId = row.id;
+        if (freed >= toFree) break;
       }
-      for (const [topicId, n] of perTopic) this.st.decCount.run(n, topicId);
+      const perTopic = this.st.countsUpTo.all(lastId) as { topicId: number; n: number }[];
+      this.st.deleteUpTo.run(lastId);
+      this.totalBytes -= freed;
+      for (const { topicId, n } of perTopic) this.st.decCount.run(n, topicId);
     }
   }
 
