@@ -1,21 +1,17 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { createBroker } from '../../main/broker';
 import type { ConnectionSink } from '../../main/broker/listeners';
 
 export interface BenchEngine extends ConnectionSink {
   close(): Promise<void> | void;
 }
 
-/** Creates the Fieldbench broker engine (`createBroker` from main/broker). */
+/** The Fieldbench broker engine as the app creates it (with its SQLite store). */
 export async function loadFieldbenchEngine(options: {
   db: Database;
   allowAnonymous: boolean;
   logger: Logger;
 }): Promise<BenchEngine> {
-  // Loaded by path so the bench compiles while the engine's entry point is being written.
-  const modulePath = '../../main/broker/index';
-  const mod = (await import(modulePath)) as {
-    createBroker(o: typeof options): BenchEngine | Promise<BenchEngine>;
-  };
-  return mod.createBroker(options);
+  return createBroker(options);
 }

@@ -15,10 +15,7 @@ function nodeEntry(file: string, extraArgs: string[] = []): string[] {
 const fieldbench: BrokerTarget = {
   id: 'fieldbench',
   label: 'Fieldbench',
-  unavailable: () =>
-    fs.existsSync(path.join(__dirname, '..', '..', 'main', 'broker', 'index.ts'))
-      ? undefined
-      : 'main/broker/index.ts (the engine) does not exist yet',
+  unavailable: () => undefined,
   start: () => {
     const profileDir = process.env['BENCH_CPU_PROF'];
     const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
