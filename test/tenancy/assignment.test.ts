@@ -9,7 +9,7 @@ import {
   startTenancyBroker,
   tryConnect,
 } from './broker-fixture';
-import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 describe('messaging-service assignment enforced by the broker', () => {
   let fx: TenancyFixture;
@@ -20,77 +20,36 @@ describe('messaging-service assignment enforced by the broker', () => {
   before(async () => {
     fx = openTenancy();
     tb = await startTenancyBroker(fx);
-    const h = fx.tenancy.handlers;
     levelOne = (
-      await h['accounts.create'](
-        {
-          parentId: rootId(fx),
-          name: 'fleet',
-          organization: '',
-          email: null,
-          expiresAt: null,
-          maxChildAccounts: null,
-          maxDevices: null,
-          userCoupling: 'loose',
-          serviceId: localServiceId(fx),
-        },
-        operator,
-      )
+      await call(fx, 'accounts.create', {
+        parentId: rootId(fx),
+        name: 'fleet',
+        serviceId: localServiceId(fx),
+      })
     ).id;
-    const mid = await h['accounts.create'](
-      {
-        parentId: levelOne,
-        name: 'fleet-eu',
-        organization: '',
-        email: null,
-        expiresAt: null,
-        maxChildAccounts: null,
-        maxDevices: null,
-        userCoupling: 'loose',
-        serviceId: null,
-      },
-      operator,
-    );
-    deep = (
-      await h['accounts.create'](
-        {
-          parentId: mid.id,
-          name: 'fleet-eu-depot',
-          organization: '',
-          email: null,
-          expiresAt: null,
-          maxChildAccounts: null,
-          maxDevices: null,
-          userCoupling: 'loose',
-          serviceId: null,
-        },
-        operator,
-      )
-    ).id;
-    await h['credentials.create'](
-      {
-        accountId: levelOne,
-        username: 'fleet-dev',
-        password: 'fleet-secret-1',
-        expiresAt: null,
-        enabled: true,
-      },
-      operator,
-    );
-    await h['credentials.create'](
-      { accountId: deep, username: 'depot-dev', password: 'depot-secret-1', expiresAt: null, enabled: true },
-      operator,
-    );
-    await h['credentials.create'](
-      {
-        accountId: rootId(fx),
-        username: 'sys-dev',
-        password: 'sys-secret-1',
-        expiresAt: null,
-        enabled: true,
-      },
-      operator,
-    );
+    const mid = await call(fx, 'accounts.create', { parentId: levelOne, name: 'fleet-eu' });
+    deep = (await call(fx, 'accounts.create', { parentId: mid.id, name: 'fleet-eu-depot' })).id;
+    await call(fx, 'credentials.create', {
+      accountId: levelOne,
+      username: 'fleet-dev',
+      password: 'fleet-secret-1',
+      expiresAt: null,
+      enabled: true,
+    });
+    await call(fx, 'credentials.create', {
+      accountId: deep,
+      username: 'depot-dev',
+      password: 'depot-secret-1',
+      expiresAt: null,
+      enabled: true,
+    });
+    await call(fx, 'credentials.create', {
+      accountId: rootId(fx),
+      username: 'sys-dev',
+      password: 'sys-secret-1',
+      expiresAt: null,
+      enabled: true,
+    });
   });
   after(async () => {
     await tb.close();
@@ -104,9 +63,9 @@ describe('messaging-service assignment enforced by the broker', () => {
     await endAll(a, b, c);
   });
 
-  it('an inherited assignment cannot be changed on the descendant', () => {
-    assert.throws(
-      () => fx.tenancy.handlers['accounts.assignService']({ accountId: deep, serviceId: null }, operator),
+  it('an inherited assignment cannot be changed on the descendant', async () => {
+    await assert.rejects(
+      async () => call(fx, 'accounts.assignService', { accountId: deep, serviceId: null }),
       /inherits its messaging service from level-one account "fleet"/,
     );
   });
@@ -117,7 +76,7 @@ describe('messaging-service assignment enforced by the broker', () => {
     const c = await connectOk(tb.url, { clientId: 'c2', username: 'sys-dev', password: 'sys-secret-1' });
     const aGone = disconnectedBy(a);
     const bGone = disconnectedBy(b);
-    fx.tenancy.handlers['accounts.assignService']({ accountId: levelOne, serviceId: null }, operator);
+    await call(fx, 'accounts.assignService', { accountId: levelOne, serviceId: null });
     const [aWhy, bWhy] = await Promise.all([aGone, bGone]);
     assert.equal(aWhy.reasonCode, 0x87);
     assert.match(aWhy.reasonString ?? '', /account "fleet" has no messaging service/);
@@ -151,10 +110,7 @@ describe('messaging-service assignment enforced by the broker', () => {
     );
     assert.match(fx.tenancy.devices.get(levelOne, 'a2')?.lastDisconnectReason ?? '', /no messaging service/);
 
-    fx.tenancy.handlers['accounts.assignService'](
-      { accountId: levelOne, serviceId: localServiceId(fx) },
-      operator,
-    );
+    await call(fx, 'accounts.assignService', { accountId: levelOne, serviceId: localServiceId(fx) });
     const a3 = await connectOk(tb.url, { clientId: 'a3', username: 'fleet-dev', password: 'fleet-secret-1' });
     const b3 = await connectOk(tb.url, { clientId: 'b3', username: 'depot-dev', password: 'depot-secret-1' });
     await endAll(a3, b3, c);

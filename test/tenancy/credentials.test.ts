@@ -12,21 +12,7 @@ import {
   tryConnect,
   tryConnectFrom,
 } from './broker-fixture';
-import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
-
-function accountRequest(name: string, extra: Record<string, unknown> = {}) {
-  return {
-    organization: '',
-    email: null,
-    expiresAt: null,
-    maxChildAccounts: null,
-    maxDevices: null,
-    userCoupling: 'loose' as const,
-    serviceId: null,
-    name,
-    ...extra,
-  };
-}
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 /** Publishes at QoS 1 and returns the PUBACK reason code (0 = accepted). */
 function pubackCode(client: MqttClient, topic: string): Promise<number> {
@@ -53,16 +39,12 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
   let fx: TenancyFixture;
   let tb: TenancyBroker;
   let acme: string;
-  const h = () => fx.tenancy.handlers;
 
   before(async () => {
     fx = openTenancy({ lockout: { maxFailures: 3, windowMs: 60_000, lockMs: 60_000 } });
     tb = await startTenancyBroker(fx);
     acme = (
-      await h()['accounts.create'](
-        accountRequest('acme', { parentId: rootId(fx), serviceId: localServiceId(fx) }),
-        operator,
-      )
+      await call(fx, 'accounts.create', { name: 'acme', parentId: rootId(fx), serviceId: localServiceId(fx) })
     ).id;
   });
   after(async () => {
@@ -76,10 +58,14 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     extra: Record<string, unknown> = {},
     accountId = acme,
   ) {
-    return h()['credentials.create'](
-      { accountId, username, password, expiresAt: null, enabled: true, ...extra },
-      operator,
-    );
+    return call(fx, 'credentials.create', {
+      accountId,
+      username,
+      password,
+      expiresAt: null,
+      enabled: true,
+      ...extra,
+    });
   }
 
   it('stores only a scrypt hash', async () => {
@@ -108,7 +94,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     const ok = await connectOk(tb.url, { clientId: 'w3', username: 'dev-a', password: 'right-password' });
     const cred = fx.tenancy.credentials.byUsername('dev-a')!;
     const gone = disconnectedBy(ok);
-    h()['credentials.update']({ id: cred.id, enabled: false }, operator);
+    await call(fx, 'credentials.update', { id: cred.id, enabled: false });
     assert.equal((await gone).reasonCode, 0x87, 'disabling drops the connected client');
     const disabled = await tryConnect(tb.url, {
       clientId: 'w3',
@@ -120,7 +106,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
       JSON.stringify(disabled),
     );
 
-    h()['credentials.update']({ id: cred.id, enabled: true, expiresAt: Date.now() - 1000 }, operator);
+    await call(fx, 'credentials.update', { id: cred.id, enabled: true, expiresAt: Date.now() - 1000 });
     const expired = await tryConnect(tb.url, {
       clientId: 'w3',
       username: 'dev-a',
@@ -130,7 +116,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
       !expired.ok && expired.reasonCode === 0x87 && /expired/.test(expired.message),
       JSON.stringify(expired),
     );
-    h()['credentials.update']({ id: cred.id, expiresAt: null }, operator);
+    await call(fx, 'credentials.update', { id: cred.id, expiresAt: null });
     await endAll(await connectOk(tb.url, { clientId: 'w3', username: 'dev-a', password: 'right-password' }));
   });
 
@@ -164,7 +150,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.ok(elsewhere.ok, 'another address is not locked out');
     await endAll(elsewhere.client);
 
-    h()['credentials.unlock']({ id: cred.id, address: '127.0.0.2' }, operator);
+    await call(fx, 'credentials.unlock', { id: cred.id, address: '127.0.0.2' });
     const unlocked = await tryConnectFrom('127.0.0.2', tb.port, {
       clientId: 'l1',
       username: 'dev-lock',
@@ -176,14 +162,12 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
 
   it('strict coupling keeps a device on its first credential and honours reservations', async () => {
     const strict = (
-      await h()['accounts.create'](
-        accountRequest('strictco', {
-          parentId: rootId(fx),
-          serviceId: localServiceId(fx),
-          userCoupling: 'strict',
-        }),
-        operator,
-      )
+      await call(fx, 'accounts.create', {
+        name: 'strictco',
+        parentId: rootId(fx),
+        serviceId: localServiceId(fx),
+        userCoupling: 'strict',
+      })
     ).id;
     await credential('s-one', 'strict-pass-1', {}, strict);
     const two = await credential('s-two', 'strict-pass-2', {}, strict);
@@ -196,7 +180,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     });
     assert.ok(!switched.ok && /bound to another credential/.test(switched.message), JSON.stringify(switched));
 
-    h()['connections.update']({ accountId: strict, clientId: 'sd', allowUserChange: true }, operator);
+    await call(fx, 'connections.update', { accountId: strict, clientId: 'sd', allowUserChange: true });
     await endAll(await connectOk(tb.url, { clientId: 'sd', username: 's-two', password: 'strict-pass-2' }));
     assert.equal(
       fx.tenancy.devices.get(strict, 'sd')?.boundCredentialId,
@@ -204,10 +188,11 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
       'the binding follows the change',
     );
 
-    h()['connections.update'](
-      { accountId: strict, clientId: 'reserved-dev', reservedCredentialId: two.id },
-      operator,
-    );
+    await call(fx, 'connections.update', {
+      accountId: strict,
+      clientId: 'reserved-dev',
+      reservedCredentialId: two.id,
+    });
     const stolen = await tryConnect(tb.url, {
       clientId: 'other-dev',
       username: 's-two',
@@ -225,19 +210,23 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     );
 
     // A per-device loose override lifts the binding for that device only.
-    h()['connections.update'](
-      { accountId: strict, clientId: 'sd', coupling: 'loose', allowUserChange: false },
-      operator,
-    );
+    await call(fx, 'connections.update', {
+      accountId: strict,
+      clientId: 'sd',
+      coupling: 'loose',
+      allowUserChange: false,
+    });
     await endAll(await connectOk(tb.url, { clientId: 'sd', username: 's-one', password: 'strict-pass-1' }));
   });
 
   it('enforces the device quota (0 = none allowed)', async () => {
     const small = (
-      await h()['accounts.create'](
-        accountRequest('smallco', { parentId: rootId(fx), serviceId: localServiceId(fx), maxDevices: 1 }),
-        operator,
-      )
+      await call(fx, 'accounts.create', {
+        name: 'smallco',
+        parentId: rootId(fx),
+        serviceId: localServiceId(fx),
+        maxDevices: 1,
+      })
     ).id;
     await credential('small-dev', 'small-pass-1', {}, small);
     const one = await connectOk(tb.url, {
@@ -255,7 +244,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
       JSON.stringify(two),
     );
     await endAll(one);
-    h()['accounts.update']({ id: small, maxDevices: 0 }, operator);
+    await call(fx, 'accounts.update', { id: small, maxDevices: 0 });
     const none = await tryConnect(tb.url, {
       clientId: 'third',
       username: 'small-dev',
@@ -266,18 +255,15 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
 
   it('access rules with %c, %u and %a apply to every publish and subscribe', async () => {
     const rules = await credential('rules-dev', 'rules-pass-1');
-    h()['accessRules.set'](
-      {
-        accountId: acme,
-        credentialId: rules.id,
-        rules: [
-          { filter: 'devices/%c/#', action: 'both' },
-          { filter: 'users/%u/inbox', action: 'subscribe' },
-          { filter: 'org/%a/status', action: 'publish' },
-        ],
-      },
-      operator,
-    );
+    await call(fx, 'accessRules.set', {
+      accountId: acme,
+      credentialId: rules.id,
+      rules: [
+        { filter: 'devices/%c/#', action: 'both' },
+        { filter: 'users/%u/inbox', action: 'subscribe' },
+        { filter: 'org/%a/status', action: 'publish' },
+      ],
+    });
     const c = await connectOk(tb.url, { clientId: 'r1', username: 'rules-dev', password: 'rules-pass-1' });
     assert.equal(await pubackCode(c, 'devices/r1/temp'), 0);
     assert.equal(await pubackCode(c, 'devices/r2/temp'), 0x87);
@@ -288,34 +274,32 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.equal(await subackCode(c, 'devices/r1/#'), 1);
 
     // A rule change applies to the next operation without reconnecting.
-    h()['accessRules.set'](
-      { accountId: acme, credentialId: rules.id, rules: [{ filter: 'other/#', action: 'both' }] },
-      operator,
-    );
+    await call(fx, 'accessRules.set', {
+      accountId: acme,
+      credentialId: rules.id,
+      rules: [{ filter: 'other/#', action: 'both' }],
+    });
     assert.equal(await pubackCode(c, 'devices/r1/temp'), 0x87);
     assert.equal(await pubackCode(c, 'other/x'), 0);
     // Clearing its own rules falls back to the account template ("#" by default).
-    const cleared = h()['accessRules.set']({ accountId: acme, credentialId: rules.id, rules: [] }, operator);
+    const cleared = await call(fx, 'accessRules.set', { accountId: acme, credentialId: rules.id, rules: [] });
     assert.equal(cleared.usesTemplate, true);
     assert.equal(await pubackCode(c, 'devices/r2/temp'), 0);
     await endAll(c);
   });
 
   it('API keys: username "authorization", permission changes apply to the next publish, revocation disconnects', async () => {
-    const created = h()['apiKeys.create'](
-      {
-        accountId: acme,
-        name: 'ingest',
-        type: 'device',
-        permissions: [{ filter: 'data/#', action: 'publish' }],
-        expiresAt: null,
-      },
-      operator,
-    );
+    const created = await call(fx, 'apiKeys.create', {
+      accountId: acme,
+      name: 'ingest',
+      type: 'device',
+      permissions: [{ filter: 'data/#', action: 'publish' }],
+      expiresAt: null,
+    });
     assert.match(created.key, /^fbk_/);
     const stored = JSON.stringify(fx.store.db.prepare('SELECT * FROM tenancy_api_keys').all());
     assert.ok(!stored.includes(created.key.split('_')[2]!), 'only a hash of the key is stored');
-    assert.ok(!JSON.stringify(h()['apiKeys.list']({ accountId: acme }, operator)).includes(created.key));
+    assert.ok(!JSON.stringify(await call(fx, 'apiKeys.list', { accountId: acme })).includes(created.key));
 
     const c = await connectOk(tb.url, {
       clientId: 'app-1',
@@ -324,10 +308,10 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     });
     assert.equal(await pubackCode(c, 'data/a'), 0);
     assert.equal(await pubackCode(c, 'control/a'), 0x87);
-    h()['apiKeys.update'](
-      { id: created.apiKey.id, permissions: [{ filter: 'control/#', action: 'publish' }] },
-      operator,
-    );
+    await call(fx, 'apiKeys.update', {
+      id: created.apiKey.id,
+      permissions: [{ filter: 'control/#', action: 'publish' }],
+    });
     assert.equal(await pubackCode(c, 'data/a'), 0x87, 'the very next publish sees the change');
     assert.equal(await pubackCode(c, 'control/a'), 0);
 
@@ -339,7 +323,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.ok(!bad.ok && bad.reasonCode === 0x86, JSON.stringify(bad));
 
     const gone = disconnectedBy(c);
-    h()['apiKeys.revoke']({ id: created.apiKey.id }, operator);
+    await call(fx, 'apiKeys.revoke', { id: created.apiKey.id });
     assert.equal((await gone).reasonCode, 0x87);
     const revoked = await tryConnect(tb.url, {
       clientId: 'app-1',
@@ -348,10 +332,13 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     });
     assert.ok(!revoked.ok && /revoked/.test(revoked.message), JSON.stringify(revoked));
 
-    const operatorKey = h()['apiKeys.create'](
-      { accountId: acme, name: 'ops', type: 'operator', permissions: [], expiresAt: null },
-      operator,
-    );
+    const operatorKey = await call(fx, 'apiKeys.create', {
+      accountId: acme,
+      name: 'ops',
+      type: 'operator',
+      permissions: [],
+      expiresAt: null,
+    });
     const noMqtt = await tryConnect(tb.url, {
       clientId: 'ops',
       username: 'authorization',
@@ -364,7 +351,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     const ws = await addWebSocketListener(fx, tb);
     try {
       await credential('opt-dev', 'opt-pass-1');
-      h()['accounts.setConnectionOptions']({ accountId: acme, options: ['ws'] }, operator);
+      await call(fx, 'accounts.setConnectionOptions', { accountId: acme, options: ['ws'] });
       const overTcp = await tryConnect(tb.url, {
         clientId: 'o1',
         username: 'opt-dev',
@@ -375,7 +362,7 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
         JSON.stringify(overTcp),
       );
       await endAll(await connectOk(ws.url, { clientId: 'o1', username: 'opt-dev', password: 'opt-pass-1' }));
-      h()['accounts.setConnectionOptions']({ accountId: acme, options: null }, operator);
+      await call(fx, 'accounts.setConnectionOptions', { accountId: acme, options: null });
       await endAll(await connectOk(tb.url, { clientId: 'o1', username: 'opt-dev', password: 'opt-pass-1' }));
     } finally {
       await ws.close();
@@ -403,10 +390,11 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     lost.stream.destroy();
     await waitFor(() => fx.tenancy.devices.get(acme, 'rec')?.status === 'missing', 'missing record');
     lost.end(true);
-    const listed = h()['connections.list'](
-      { accountId: rootId(fx), includeDescendants: true, status: 'missing' },
-      operator,
-    );
+    const listed = await call(fx, 'connections.list', {
+      accountId: rootId(fx),
+      includeDescendants: true,
+      status: 'missing',
+    });
     assert.ok(listed.connections.some((d) => d.clientId === 'rec' && d.accountName === 'acme'));
   });
 });

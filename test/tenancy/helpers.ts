@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import { tenancyMethods } from '../../preload/contract/tenancy';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,4 +56,18 @@ export function localServiceId(fx: TenancyFixture): string {
   const local = fx.tenancy.services.list().find((s) => s.kind === 'embedded');
   if (!local) throw new Error('no local service');
   return local.id;
+}
+
+type TenancyMethod = keyof typeof tenancyMethods;
+
+/** Calls a tenancy handler the way a transport does: parse (with defaults), then await. */
+export async function call<M extends TenancyMethod>(
+  fx: TenancyFixture,
+  method: M,
+  request: z.input<(typeof tenancyMethods)[M]['request']>,
+  ctx: CallContext = operator,
+): Promise<z.output<(typeof tenancyMethods)[M]['response']>> {
+  const parsed = tenancyMethods[method].request.parse(request);
+  const handler = fx.tenancy.handlers[method] as (req: unknown, ctx: CallContext) => unknown;
+  return (await handler(parsed, ctx)) as z.output<(typeof tenancyMethods)[M]['response']>;
 }
