@@ -1,0 +1,385 @@
+import { useEffect, useState } from 'react';
+import type { ExplorerMessage, ExplorerTemplate } from '../../../../preload/contract/explorer';
+import { useApiAction, useApiQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components/ErrorNote';
+import { useTree } from './tree-store';
+import { BASE64_RE, base64ToText, textToBase64, topicNameProblem } from './util';
+
+type Encoding = 'text' | 'json' | 'base64';
+
+interface Draft {
+  topic: string;
+  account: string;
+  encoding: Encoding;
+  payload: string;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  contentType: string;
+  responseTopic: string;
+  correlationData: string;
+  expiry: string;
+  userProperties: { key: string; value: string }[];
+}
+
+const EMPTY: Draft = {
+  topic: '',
+  account: '',
+  encoding: 'text',
+  payload: '',
+  qos: 0,
+  retain: false,
+  contentType: '',
+  responseTopic: '',
+  correlationData: '',
+  expiry: '',
+  userProperties: [],
+};
+
+function problemsOf(d: Draft): Record<string, string> {
+  const p: Record<string, string> = {};
+  const t = topicNameProblem(d.topic);
+  if (t) p.topic = t;
+  if (d.encoding === 'json' && d.payload.trim()) {
+    try {
+      JSON.parse(d.payload);
+    } catch (err) {
+      p.payload = `Not valid JSON: ${(err as Error).message}`;
+    }
+  }
+  if (d.encoding === 'json' && !d.payload.trim()) p.payload = 'Enter a JSON document.';
+  if (d.encoding === 'base64' && !BASE64_RE.test(d.payload.replace(/\s+/g, '')))
+    p.payload = 'Not valid base64 (A–Z, a–z, 0–9, +, / and = padding).';
+  if (d.responseTopic) {
+    const r = topicNameProblem(d.responseTopic);
+    if (r) p.responseTopic = r;
+  }
+  if (d.expiry && !/^\d+$/.test(d.expiry)) p.expiry = 'Seconds, a whole number.';
+  return p;
+}
+
+function propertiesOf(d: Draft): Record<string, unknown> | undefined {
+  const props: Record<string, unknown> = {};
+  if (d.contentType) props.contentType = d.contentType;
+  if (d.responseTopic) props.responseTopic = d.responseTopic;
+  if (d.correlationData) props.correlationData = { base64: textToBase64(d.correlationData) };
+  if (d.expiry) props.messageExpiryInterval = Number(d.expiry);
+  const users = d.userProperties.filter((u) => u.key);
+  if (users.length) props.userProperties = Object.fromEntries(users.map((u) => [u.key, u.value]));
+  return Object.keys(props).length ? props : undefined;
+}
+
+function payloadOf(d: Draft) {
+  if (d.encoding === 'json') return { encoding: 'json' as const, data: JSON.parse(d.payload) as unknown };
+  if (d.encoding === 'base64') return { encoding: 'base64' as const, data: d.payload.replace(/\s+/g, '') };
+  return { encoding: 'text' as const, data: d.payload };
+}
+
+function fromTemplate(t: ExplorerTemplate): Draft {
+  const props = (t.properties ?? {}) as Record<string, unknown>;
+  const corr = props.correlationData as { base64?: string } | undefined;
+  const users = props.userProperties as Record<string, string> | undefined;
+  return {
+    ...EMPTY,
+    topic: t.topic,
+    account: t.account ?? '',
+    encoding: t.payload.encoding,
+    payload:
+      t.payload.encoding === 'json' ? JSON.stringify(t.payload.data, null, 2) : String(t.payload.data ?? ''),
+    qos: t.qos,
+    retain: t.retain,
+    contentType: String(props.contentType ?? ''),
+    responseTopic: String(props.responseTopic ?? ''),
+    correlationData: corr?.base64 ? (base64ToText(corr.base64) ?? '') : '',
+    expiry: props.messageExpiryInterval !== undefined ? String(props.messageExpiryInterval) : '',
+    userProperties: users ? Object.entries(users).map(([key, value]) => ({ key, value: String(value) })) : [],
+  };
+}
+
+/** Publishes a message on the selected connection; templates save and reload drafts. */
+export function PublishPanel({ from }: { from?: ExplorerMessage }) {
+  const connectionId = useTree((s) => s.connectionId);
+  const selected = useTree((s) => s.selected);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [touched, setTouched] = useState(false);
+  const [templateName, setTemplateName] = useState('');
+  const [notice, setNotice] = useState<string>();
+  const templates = useApiQuery('explorer.templates.list', {});
+  const action = useApiAction();
+  const problems = problemsOf(draft);
+  const valid = Object.keys(problems).length === 0;
+
+  useEffect(() => {
+    if (selected && !touched) setDraft((d) => ({ ...d, topic: treeTopic(selected) }));
+  }, [selected, touched]);
+
+  useEffect(() => {
+    if (!from) return;
+    const text = from.payload ? base64ToText(from.payload) : undefined;
+    setDraft((d) => ({
+      ...d,
+      topic: from.displayTopic,
+      account: from.account ?? '',
+      encoding: text !== undefined ? 'text' : 'base64',
+      payload: text ?? from.payload ?? '',
+      qos: from.qos,
+      retain: from.retain,
+    }));
+  }, [from]);
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setTouched(true);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  const publish = async () => {
+    setTouched(true);
+    if (!valid) return;
+    const props = propertiesOf(draft);
+    const ok = await action.run('explorer.publish', {
+      connectionId,
+      topic: draft.topic,
+      ...(draft.account ? { account: draft.account } : {}),
+      payload: payloadOf(draft),
+      qos: draft.qos,
+      retain: draft.retain,
+      ...(props ? { properties: props } : {}),
+    });
+    if (ok) setNotice(`Published to ${draft.topic} at ${new Date().toLocaleTimeString()}.`);
+  };
+
+  const saveTemplate = async () => {
+    if (!valid || !templateName.trim()) return;
+    const props = propertiesOf(draft);
+    const saved = await action.run('explorer.templates.save', {
+      name: templateName.trim(),
+      topic: draft.topic,
+      ...(draft.account ? { account: draft.account } : {}),
+      payload: payloadOf(draft),
+      qos: draft.qos,
+      retain: draft.retain,
+      ...(props ? { properties: props } : {}),
+    });
+    if (saved) {
+      setNotice(`Template "${saved.name}" saved.`);
+      setTemplateName('');
+      templates.reload();
+    }
+  };
+
+  return (
+    <section className="panel publish-panel" aria-label="Publish" data-testid="publish-panel">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void publish();
+        }}
+      >
+        <div className="form-grid">
+          <label className="field wide">
+            <span>Topic</span>
+            <input
+              value={draft.topic}
+              onChange={(e) => set('topic', e.target.value)}
+              data-testid="publish-topic"
+            />
+            {touched && problems.topic ? <span className="field-problem">{problems.topic}</span> : null}
+          </label>
+          <label className="field">
+            <span>Account (local only)</span>
+            <input
+              value={draft.account}
+              onChange={(e) => set('account', e.target.value)}
+              placeholder="none"
+            />
+          </label>
+          <label className="field">
+            <span>Format</span>
+            <select
+              value={draft.encoding}
+              onChange={(e) => set('encoding', e.target.value as Encoding)}
+              data-testid="publish-format"
+            >
+              <option value="text">Text</option>
+              <option value="json">JSON</option>
+              <option value="base64">Base64 (binary)</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>QoS</span>
+            <select value={draft.qos} onChange={(e) => set('qos', Number(e.target.value) as 0 | 1 | 2)}>
+              <option value={0}>0</option>
+              <option value={1}>1</option>
+              <option value={2}>2</option>
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.retain}
+              onChange={(e) => set('retain', e.target.checked)}
+              data-testid="publish-retain"
+            />
+            Retain
+          </label>
+        </div>
+        <label className="field">
+          <span>Payload</span>
+          <textarea
+            rows={6}
+            className="mono"
+            value={draft.payload}
+            onChange={(e) => set('payload', e.target.value)}
+            data-testid="publish-payload"
+            aria-invalid={problems.payload ? true : undefined}
+            spellCheck={false}
+          />
+          {problems.payload && (touched || draft.payload) ? (
+            <span className="field-problem">{problems.payload}</span>
+          ) : null}
+        </label>
+        <details className="mqtt5-props">
+          <summary>MQTT 5 properties</summary>
+          <div className="form-grid">
+            <label className="field">
+              <span>Content type</span>
+              <input value={draft.contentType} onChange={(e) => set('contentType', e.target.value)} />
+            </label>
+            <label className="field">
+              <span>Response topic</span>
+              <input value={draft.responseTopic} onChange={(e) => set('responseTopic', e.target.value)} />
+              {problems.responseTopic ? (
+                <span className="field-problem">{problems.responseTopic}</span>
+              ) : null}
+            </label>
+            <label className="field">
+              <span>Correlation data (text)</span>
+              <input value={draft.correlationData} onChange={(e) => set('correlationData', e.target.value)} />
+            </label>
+            <label className="field">
+              <span>Message expiry (s)</span>
+              <input
+                value={draft.expiry}
+                inputMode="numeric"
+                onChange={(e) => set('expiry', e.target.value)}
+              />
+              {problems.expiry ? <span className="field-problem">{problems.expiry}</span> : null}
+            </label>
+          </div>
+          <div className="user-props">
+            <span className="small muted">User properties</span>
+            {draft.userProperties.map((u, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: edited in place by position.
+              <div className="sub-row" key={i}>
+                <input
+                  value={u.key}
+                  aria-label={`User property ${i + 1} name`}
+                  onChange={(e) =>
+                    set(
+                      'userProperties',
+                      draft.userProperties.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)),
+                    )
+                  }
+                />
+                <input
+                  value={u.value}
+                  aria-label={`User property ${i + 1} value`}
+                  onChange={(e) =>
+                    set(
+                      'userProperties',
+                      draft.userProperties.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)),
+                    )
+                  }
+                />
+                <button
+                  type="button"
+                  aria-label={`Remove user property ${i + 1}`}
+                  onClick={() =>
+                    set(
+                      'userProperties',
+                      draft.userProperties.filter((_, j) => j !== i),
+                    )
+                  }
+                >
+                  ×
+                </button>
+              </div>
+            ))}
+            <button
+              type="button"
+              onClick={() => set('userProperties', [...draft.userProperties, { key: '', value: '' }])}
+            >
+              Add user property
+            </button>
+          </div>
+        </details>
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="primary"
+            disabled={action.busy || (touched && !valid)}
+            data-testid="publish"
+          >
+            Publish
+          </button>
+          <input
+            value={templateName}
+            onChange={(e) => setTemplateName(e.target.value)}
+            placeholder="Template name"
+            aria-label="Template name"
+          />
+          <button
+            type="button"
+            onClick={saveTemplate}
+            disabled={!valid || !templateName.trim() || action.busy}
+          >
+            Save as template
+          </button>
+          {notice ? (
+            <span className="muted" role="status" data-testid="publish-notice">
+              {notice}
+            </span>
+          ) : null}
+        </div>
+        <ErrorNote message={action.error} />
+      </form>
+      {templates.data && templates.data.templates.length > 0 ? (
+        <div className="templates">
+          <h3>Templates</h3>
+          <ul>
+            {templates.data.templates.map((t) => (
+              <li key={t.id}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setDraft(fromTemplate(t));
+                    setTouched(true);
+                  }}
+                >
+                  {t.name}
+                </button>
+                <span className="muted small mono"> {t.topic}</span>{' '}
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Delete template ${t.name}`}
+                  onClick={async () => {
+                    if (await action.run('explorer.templates.delete', { id: t.id })) templates.reload();
+                  }}
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <ErrorNote message={templates.error} />
+    </section>
+  );
+}
+
+/** The topic clients see for a tree path (tenant prefix stripped). */
+function treeTopic(path: string): string {
+  return /^\$a\/[^/]+\//.test(path) ? path.replace(/^\$a\/[^/]+\//, '') : path;
+}

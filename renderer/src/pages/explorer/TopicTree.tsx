@@ -1,0 +1,353 @@
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import type { ExplorerTreeNode } from '../../../../preload/contract/explorer';
+import { errorMessage } from '../../api/api-call-error';
+import { api } from '../../api/client';
+import { ErrorNote } from '../../components/ErrorNote';
+import { Sparkline } from '../../components/Sparkline';
+import { formatRate } from '../../format';
+import { treeModel, useTree } from './tree-store';
+import { topicFilterProblem } from './util';
+import { VirtualList } from './VirtualList';
+
+export const ROW_HEIGHT = 24;
+
+function NodeCells({ node }: { node: ExplorerTreeNode }) {
+  return (
+    <>
+      {node.account ? <span className="account-chip">{node.account}</span> : null}
+      {node.retained ? (
+        <span className="retained-mark" title="Has a retained message">
+          R
+        </span>
+      ) : null}
+      {node.pinned ? (
+        <span className="pin-mark" title="Pinned">
+          ★
+        </span>
+      ) : null}
+      <span className="node-preview mono" title={node.preview}>
+        {node.messages > 0
+          ? node.previewKind === 'hex'
+            ? `0x ${node.preview ?? ''}`
+            : (node.preview ?? '')
+          : ''}
+      </span>
+      <span className="node-count" title={`${node.messages} on this topic, ${node.subtreeMessages} below`}>
+        {node.subtreeMessages.toLocaleString()}
+      </span>
+      <span className="node-rate muted">{node.rate > 0 ? formatRate(node.rate) : ''}</span>
+    </>
+  );
+}
+
+/** The live topic tree: virtualized rows, keyboard and mouse expand/collapse, filter, search, pins, pause. */
+export function TopicTree() {
+  const structure = useTree((s) => s.structure);
+  useTree((s) => s.values);
+  const {
+    selected,
+    focused,
+    totals,
+    paused,
+    pendingTopics,
+    pendingUpdates,
+    error,
+    filter,
+    pins,
+    rateHistory,
+  } = useTree();
+  const rows = useMemo(() => {
+    void structure;
+    return treeModel.rows();
+  }, [structure]);
+  const [filterDraft, setFilterDraft] = useState(filter);
+  const [search, setSearch] = useState('');
+  const [searchHistory, setSearchHistory] = useState(false);
+  const [results, setResults] = useState<ExplorerTreeNode[] | undefined>();
+  const [truncated, setTruncated] = useState(false);
+  const [searchError, setSearchError] = useState<string>();
+  const filterProblem = filterDraft ? topicFilterProblem(filterDraft) : undefined;
+
+  useEffect(() => setFilterDraft(filter), [filter]);
+
+  const select = useCallback((path: string, index?: number) => {
+    useTree.setState({ selected: path, ...(index !== undefined ? { focused: index } : {}) });
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (rows.length === 0) return;
+    const row = rows[focused];
+    let next = focused;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = Math.min(rows.length - 1, focused + 1);
+        break;
+      case 'ArrowUp':
+        next = Math.max(0, focused - 1);
+        break;
+      case 'PageDown':
+        next = Math.min(rows.length - 1, focused + 20);
+        break;
+      case 'PageUp':
+        next = Math.max(0, focused - 20);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = rows.length - 1;
+        break;
+      case 'ArrowRight':
+        if (row?.path) {
+          const node = treeModel.nodes.get(row.path);
+          if (node && node.childCount > 0 && !treeModel.isExpanded(row.path)) treeModel.expand(row.path);
+          else if (treeModel.isExpanded(row.path)) next = Math.min(rows.length - 1, focused + 1);
+        }
+        break;
+      case 'ArrowLeft':
+        if (row?.path && treeModel.isExpanded(row.path)) treeModel.collapse(row.path);
+        else if (row && row.parent !== '') {
+          const parentIndex = rows.findIndex((r) => r.path === row.parent);
+          if (parentIndex >= 0) next = parentIndex;
+        }
+        break;
+      case 'Enter':
+      case ' ':
+        if (row?.path) {
+          const node = treeModel.nodes.get(row.path);
+          if (node && node.childCount > 0) treeModel.toggle(row.path);
+          select(row.path, focused);
+        }
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (next !== focused) {
+      const path = rows[next]?.path;
+      useTree.setState({ focused: next, ...(path ? { selected: path } : {}) });
+    }
+  };
+
+  const runSearch = async () => {
+    if (!search && !filterDraft) {
+      setResults(undefined);
+      return;
+    }
+    setSearchError(undefined);
+    try {
+      const res = await api().call('explorer.tree.find', {
+        connectionId: useTree.getState().connectionId,
+        ...(filterDraft && !filterProblem ? { filter: filterDraft } : {}),
+        ...(search ? { search } : {}),
+        searchHistory,
+        limit: 2000,
+      });
+      setResults(res.topics);
+      setTruncated(res.truncated);
+    } catch (err) {
+      setSearchError(errorMessage(err));
+    }
+  };
+
+  const pinnedNodes = pins.map(
+    (p) =>
+      treeModel.nodes.get(p) ??
+      ({ path: p, name: p, messages: 0, subtreeMessages: 0, rate: 0 } as ExplorerTreeNode),
+  );
+
+  return (
+    <section className="panel tree-panel" aria-label="Topic tree">
+      <div className="tree-toolbar">
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!filterProblem) void treeModel.setFilter(filterDraft);
+          }}
+        >
+          <input
+            value={filterDraft}
+            onChange={(e) => setFilterDraft(e.target.value)}
+            placeholder="Topic filter, e.g. plant/+/temp/#"
+            aria-label="Topic filter"
+            aria-invalid={filterProblem ? true : undefined}
+            data-testid="tree-filter"
+          />
+          <button type="submit" disabled={!!filterProblem}>
+            Filter
+          </button>
+          {filter ? (
+            <button type="button" onClick={() => void treeModel.setFilter('')}>
+              Clear
+            </button>
+          ) : null}
+        </form>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runSearch();
+          }}
+        >
+          <input
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="Search payloads"
+            aria-label="Search payloads"
+            data-testid="tree-search"
+          />
+          <label className="check small" title="Search every stored message, not only the last value">
+            <input
+              type="checkbox"
+              checked={searchHistory}
+              onChange={(e) => setSearchHistory(e.target.checked)}
+            />
+            history
+          </label>
+          <button type="submit">Search</button>
+          {results ? (
+            <button type="button" onClick={() => setResults(undefined)}>
+              Back to tree
+            </button>
+          ) : null}
+        </form>
+      </div>
+      {filterProblem ? <span className="field-problem">{filterProblem}</span> : null}
+      <div className="tree-status">
+        <span data-testid="tree-totals">
+          {totals.topics.toLocaleString()} topics · {totals.messages.toLocaleString()} messages ·{' '}
+          {formatRate(totals.rate)}
+        </span>
+        <Sparkline values={rateHistory} width={90} height={18} label="Message rate" />
+        <button
+          type="button"
+          onClick={() => treeModel.setPaused(!paused)}
+          aria-pressed={paused}
+          data-testid="tree-pause"
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        {paused ? (
+          <span className="paused-note" data-testid="tree-paused">
+            paused — {pendingTopics.toLocaleString()} updates pending
+            {pendingUpdates > pendingTopics ? ` (${pendingUpdates.toLocaleString()} changes)` : ''}
+          </span>
+        ) : null}
+      </div>
+      <ErrorNote message={error ?? searchError} />
+      {pinnedNodes.length > 0 && !results ? (
+        <ul className="pinned-list" aria-label="Pinned topics">
+          {pinnedNodes.map((n) => (
+            <li key={n.path}>
+              <button
+                type="button"
+                className={`tree-row flat ${selected === n.path ? 'selected' : ''}`}
+                onClick={() => select(n.path)}
+              >
+                <span className="node-name">★ {n.displayTopic || n.path}</span>
+                <NodeCells node={n} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {results ? (
+        <>
+          <div className="muted small">
+            {results.length.toLocaleString()} matching topics
+            {truncated ? ' (more exist; narrow the search)' : ''}
+          </div>
+          <VirtualList
+            className="tree-list"
+            testId="search-results"
+            count={results.length}
+            rowHeight={ROW_HEIGHT}
+            renderRow={(i, style) => {
+              const n = results[i]!;
+              return (
+                <div
+                  key={n.path}
+                  style={style}
+                  className={`tree-row ${selected === n.path ? 'selected' : ''}`}
+                  onClick={() => select(n.path)}
+                  onKeyDown={(e) => e.key === 'Enter' && select(n.path)}
+                  role="option"
+                  tabIndex={-1}
+                  aria-selected={selected === n.path}
+                >
+                  <span className="node-name">{n.displayTopic || n.path}</span>
+                  <NodeCells node={treeModel.nodes.get(n.path) ?? n} />
+                </div>
+              );
+            }}
+          />
+        </>
+      ) : (
+        <VirtualList
+          className="tree-list"
+          testId="topic-tree"
+          count={rows.length}
+          rowHeight={ROW_HEIGHT}
+          scrollToIndex={focused}
+          onRange={(first, last) => treeModel.loadRange(first, last)}
+          containerProps={{
+            role: 'tree',
+            tabIndex: 0,
+            'aria-label': 'Topics',
+            'aria-activedescendant': rows[focused]?.path ? `tree-row-${focused}` : undefined,
+            onKeyDown,
+          }}
+          renderRow={(i, style) => {
+            const row = rows[i]!;
+            const node = row.path ? treeModel.nodes.get(row.path) : undefined;
+            const indent = { paddingLeft: 6 + row.depth * 16 };
+            if (!row.path || !node) {
+              return (
+                <div key={`p${i}`} style={{ ...style, ...indent }} className="tree-row loading muted">
+                  …
+                </div>
+              );
+            }
+            const expandable = node.childCount > 0;
+            const expanded = treeModel.isExpanded(node.path);
+            return (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the tree container handles the keyboard (aria-activedescendant).
+              <div
+                key={node.path}
+                tabIndex={-1}
+                id={`tree-row-${i}`}
+                role="treeitem"
+                aria-level={row.depth + 1}
+                aria-expanded={expandable ? expanded : undefined}
+                aria-selected={selected === node.path}
+                data-path={node.path}
+                className={`tree-row ${selected === node.path ? 'selected' : ''} ${focused === i ? 'focused' : ''}`}
+                style={{ ...style, ...indent }}
+                onClick={() => select(node.path, i)}
+                onDoubleClick={() => expandable && treeModel.toggle(node.path)}
+              >
+                <span
+                  className={`twisty ${expandable ? '' : 'leaf'}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (expandable) treeModel.toggle(node.path);
+                    select(node.path, i);
+                  }}
+                  aria-hidden="true"
+                >
+                  {expandable ? (expanded ? '▾' : '▸') : '·'}
+                </span>
+                <span className={`node-name ${node.isAccountGroup ? 'account-group' : ''}`}>{node.name}</span>
+                {expandable ? (
+                  <span className="muted small child-count">({node.subtreeTopics.toLocaleString()})</span>
+                ) : null}
+                <NodeCells node={node} />
+              </div>
+            );
+          }}
+        />
+      )}
+    </section>
+  );
+}
