@@ -1,3 +1,4 @@
+export { createBrokerHandlers, startBrokerEvents } from './api-handlers';
 export { type Broker, createBroker } from './create-broker';
 export { createDefaultHooks, filterCovers, filtersIntersect } from './default-hooks';
 export type { BrokerEvents } from './events';
