@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { tempDir } from '../helpers/temp-dir';
+import {
+  type App,
+  encodeKura,
+  mosquittoPub,
+  openPage,
+  revealAndSelect,
+  row,
+  run,
+  startApp,
+} from './explorer-helpers';
+
+async function countOf(page: Page, path: string): Promise<string | null> {
+  return row(page, path).locator('.node-count').textContent();
+}
+
+async function waitCount(page: Page, path: string, expected: string): Promise<void> {
+  await page.waitForFunction(
+    ([p, n]) => document.querySelector(`[data-path="${p}"] .node-count`)?.textContent === n,
+    [path, expected] as const,
+    { timeout: 15_000 },
+  );
+}
+
+describe('Explorer page in Chromium against the headless app', () => {
+  let app: App;
+  let browser: Browser;
+  let dataDir: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    dataDir = tempDir('fb-explorer-');
+    app = await startApp(dataDir);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.cli.stop();
+  });
+
+  test('messages published with mosquitto_pub appear in the tree with the right counts, live', async () => {
+    for (let i = 0; i < 3; i++) await mosquittoPub(app.mqttPort, 'fb/test/a', `a-${i}`);
+    for (let i = 0; i < 2; i++) await mosquittoPub(app.mqttPort, 'fb/test/b', `b-${i}`);
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await row(page, 'fb').waitFor({ timeout: 15_000 });
+    await waitCount(page, 'fb', '5');
+    await revealAndSelect(page, 'fb/test/a');
+    assert.equal(await countOf(page, 'fb/test/a'), '3');
+    assert.equal(await countOf(page, 'fb/test/b'), '2');
+    assert.match((await row(page, 'fb/test/a').locator('.node-preview').textContent()) ?? '', /a-2/);
+    // Live: a new message updates the counts without reloading.
+    await mosquittoPub(app.mqttPort, 'fb/test/a', 'a-3');
+    await waitCount(page, 'fb/test/a', '4');
+    await waitCount(page, 'fb', '6');
+    // The history of the selected topic follows.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="history-list"] li').length === 4,
+      undefined,
+      { timeout: 10_000 },
+    );
+    // Keyboard: ArrowUp moves to fb/test, ArrowLeft collapses it, ArrowRight expands it again.
+    await page.getByTestId('topic-tree').focus();
+    await page.keyboard.press('ArrowUp');
+    await page
+      .getByTestId('selected-topic')
+      .filter({ hasText: /^fb\/test$/ })
+      .waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await row(page, 'fb/test/a').waitFor({ state: 'detached' });
+    await page.keyboard.press('ArrowRight');
+    await row(page, 'fb/test/a').waitFor();
+    // Pause shows pending updates and catches up on resume.
+    await page.getByTestId('tree-pause').click();
+    await mosquittoPub(app.mqttPort, 'fb/test/b', 'b-2');
+    await page
+      .getByTestId('tree-paused')
+      .filter({ hasText: /paused — [1-9]\d* updates pending/ })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await countOf(page, 'fb/test/b'), '2', 'no change applied while paused');
+    await page.getByTestId('tree-pause').click();
+    await waitCount(page, 'fb/test/b', '3');
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('a JSON payload renders pretty and its numeric fields chart with uPlot', async () => {
+    for (let i = 0; i < 6; i++) {
+      await mosquittoPub(
+        app.mqttPort,
+        'fb/json/s1',
+        JSON.stringify({ temp: 20 + i, hum: 60 - i, site: 'north' }),
+      );
+    }
+    for (const scheme of ['light', 'dark'] as const) {
+      const { page, errors: pageErrors } = await openPage(browser, app, 'explorer', scheme);
+      await revealAndSelect(page, 'fb/json/s1');
+      const view = page.getByTestId('payload-view');
+      await page.locator('[data-testid="payload-view"][data-format="json"]').waitFor({ timeout: 10_000 });
+      await view.getByTestId('json-tree').getByText('temp').waitFor();
+      assert.match((await view.textContent()) ?? '', /25/);
+      assert.match((await view.textContent()) ?? '', /"north"/);
+      // Text view: pretty enough to read, and the diff against the previous message.
+      await page.getByTestId('show-diff').check();
+      await page.getByTestId('payload-diff').waitFor();
+      assert.match((await page.getByTestId('payload-diff').textContent()) ?? '', /\+ {2}"temp": 25/);
+      await page.getByTestId('show-diff').uncheck();
+      // The chart: a uPlot canvas with both numeric series and drawn pixels.
+      const chart = page.getByTestId('series-chart');
+      await chart.locator('canvas').waitFor({ timeout: 10_000 });
+      const legend = (await chart.locator('.u-legend').textContent()) ?? '';
+      assert.match(legend, /\$\.temp/);
+      assert.match(legend, /\$\.hum/);
+      const drawn = await chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+        const ctx = c.getContext('2d')!;
+        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n;
+      });
+      assert.ok(drawn > 200, `the chart has drawn pixels (${drawn})`);
+      await page.screenshot({ path: screenshotPath(`explorer-json-${scheme}`) });
+      errors.push(...pageErrors);
+      await page.context().close();
+    }
+  });
+
+  test('a Kura protobuf payload decodes', async () => {
+    const kura = encodeKura(1_700_000_000_000, { temperature: 21.5, status: 'running', count: 42 }, [
+      'count',
+    ]);
+    await mosquittoPub(app.mqttPort, 'fb/kura/dev1', kura);
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await revealAndSelect(page, 'fb/kura/dev1');
+    await page.locator('[data-testid="payload-view"][data-format="kura"]').waitFor({ timeout: 10_000 });
+    const text = (await page.getByTestId('payload-view').textContent()) ?? '';
+    assert.match(text, /temperature/);
+    assert.match(text, /21\.5/);
+    assert.match(text, /"running"/);
+    assert.match(text, /42/);
+    // The hex view is one click away.
+    await page.getByTestId('format-hex').click();
+    assert.match((await page.getByTestId('payload-text').textContent()) ?? '', /^00000000 {2}08 /);
+    await page.screenshot({ path: screenshotPath('explorer-kura') });
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('a retained subtree is cleared after a preview that lists its topics', async () => {
+    await mosquittoPub(app.mqttPort, 'fb/ret/a', 'one', { retain: true });
+    await mosquittoPub(app.mqttPort, 'fb/ret/b/c', 'two', { retain: true });
+    await mosquittoPub(app.mqttPort, 'fb/ret/x', 'not retained');
+    await mosquittoPub(app.mqttPort, 'fb/keep', 'stays', { retain: true });
+    const before = await run('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(app.mqttPort),
+      '-t',
+      'fb/ret/#',
+      '-v',
+      '-W',
+      '2',
+    ]);
+    assert.match(before.stdout, /fb\/ret\/a one/);
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await revealAndSelect(page, 'fb/ret');
+    await page.getByTestId('tab-retained').click();
+    assert.equal(await page.getByTestId('retained-filter').inputValue(), 'fb/ret/#');
+    await page.getByTestId('retained-preview').click();
+    const list = page.getByTestId('retained-preview-list');
+    await list.getByText('fb/ret/b/c').waitFor({ timeout: 10_000 });
+    const listed = await list.locator('li').allTextContents();
+    assert.deepEqual(listed.sort(), ['fb/ret/a', 'fb/ret/b/c']);
+    await page.screenshot({ path: screenshotPath('explorer-retained-preview') });
+    await page.getByTestId('retained-confirm').click();
+    await page
+      .getByTestId('retained-notice')
+      .filter({ hasText: 'Cleared 2 retained messages' })
+      .waitFor({ timeout: 10_000 });
+    const afterSub = await run('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(app.mqttPort),
+      '-t',
+      'fb/ret/#',
+      '-v',
+      '-W',
+      '2',
+    ]);
+    assert.equal(afterSub.stdout.trim(), '', 'no retained messages left under fb/ret/#');
+    const keep = await run('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(app.mqttPort),
+      '-t',
+      'fb/keep',
+      '-v',
+      '-C',
+      '1',
+      '-W',
+      '3',
+    ]);
+    assert.match(keep.stdout, /fb\/keep stays/, 'retained messages outside the filter stay');
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('publishing from the panel reaches a subscriber, and validation speaks as you type', async () => {
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await page.getByTestId('tab-publish').click();
+    await page.getByTestId('publish-topic').fill('fb/pub/+');
+    await page.getByText('cannot contain the wildcards').waitFor();
+    await page.getByTestId('publish-topic').fill('fb/pub/one');
+    await page.getByTestId('publish-format').selectOption('json');
+    await page.getByTestId('publish-payload').fill('{"v": ');
+    await page.getByText('Not valid JSON').waitFor();
+    await page.getByTestId('publish-payload').fill('{"v": 7}');
+    const sub = run('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(app.mqttPort),
+      '-t',
+      'fb/pub/#',
+      '-v',
+      '-C',
+      '1',
+      '-W',
+      '8',
+    ]);
+    await new Promise((r) => setTimeout(r, 500));
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
+    assert.match((await sub).stdout, /fb\/pub\/one \{"v":7\}/);
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('history survives a restart', async () => {
+    await app.cli.stop();
+    app = await startApp(dataDir);
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await revealAndSelect(page, 'fb/test/a');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="history-list"] li').length === 4,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const items = await page.getByTestId('history-list').locator('li').allTextContents();
+    assert.match(items[0]!, /a-3/);
+    assert.match(items[3]!, /a-0/);
+    await page.screenshot({ path: screenshotPath('explorer-after-restart') });
+    errors.push(...pageErrors);
+    await page.context().close();
+    assert.deepEqual(errors, [], 'no errors in the browser console');
+  });
+});
