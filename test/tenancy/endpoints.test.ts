@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApiError } from '../../main/api/api-error';
+import { addWebSocketListener, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
+
+function rejectsWith(code: string, pattern: RegExp) {
+  return (err: unknown) => err instanceof ApiError && err.code === code && pattern.test(err.message);
+}
+
+describe('endpoints', () => {
+  let fx: TenancyFixture;
+  let tb: TenancyBroker;
+  let child: string;
+  let grandchild: string;
+
+  before(async () => {
+    fx = openTenancy();
+    tb = await startTenancyBroker(fx);
+    child = (
+      await call(fx, 'accounts.create', {
+        parentId: rootId(fx),
+        name: 'child',
+        serviceId: localServiceId(fx),
+      })
+    ).id;
+    grandchild = (await call(fx, 'accounts.create', { parentId: child, name: 'grandchild' })).id;
+  });
+  after(async () => {
+    await tb.close();
+    fx.close();
+  });
+
+  it('validates scheme, port, secure flag, domain name and uniqueness', async () => {
+    const base = {
+      accountId: child,
+      scheme: 'mqtt',
+      domain: 'broker.example.com',
+      port: 1883,
+      secure: false,
+    };
+    await assert.rejects(
+      async () => call(fx, 'endpoints.create', { ...base, scheme: 'http' }),
+      rejectsWith('BAD_REQUEST', /Unsupported scheme "http": use one of mqtt, mqtts, ws, wss/),
+    );
+    for (const port of [0, 65536, 1.5]) {
+      await assert.rejects(
+        async () => call(fx, 'endpoints.create', { ...base, port }),
+        rejectsWith('BAD_REQUEST', /Invalid port/),
+      );
+    }
+    await assert.rejects(
+      async () => call(fx, 'endpoints.create', { ...base, scheme: 'mqtts', port: 8883 }),
+      rejectsWith('BAD_REQUEST', /secure flag must be true for mqtts/),
+    );
+    await assert.rejects(
+      async () => call(fx, 'endpoints.create', { ...base, secure: true }),
+      rejectsWith('BAD_REQUEST', /secure flag must be false for mqtt/),
+    );
+    for (const domain of ['-bad.example.com', 'a..b', 'exa mple.com', 'under_score.com', '999.1.1.1', '']) {
+      await assert.rejects(
+        async () => call(fx, 'endpoints.create', { ...base, domain }),
+        rejectsWith('BAD_REQUEST', /Invalid domain name/),
+        domain,
+      );
+    }
+    await call(fx, 'endpoints.create', base);
+    await call(fx, 'endpoints.create', { ...base, scheme: 'wss', port: 443, secure: true });
+    await assert.rejects(
+      async () => call(fx, 'endpoints.create', { ...base, domain: 'BROKER.example.com' }),
+      rejectsWith('CONFLICT', /already has the endpoint mqtt:\/\/broker\.example\.com:1883/),
+    );
+    // The same endpoint in another account is fine.
+    await call(fx, 'endpoints.create', { ...base, accountId: rootId(fx) });
+  });
+
+  it('an account without endpoints uses its nearest ancestor’s', async () => {
+    const own = await call(fx, 'endpoints.list', { accountId: child });
+    assert.equal(own.inheritedFrom, null);
+    assert.equal(own.endpoints.length, 2);
+    const inherited = await call(fx, 'endpoints.list', { accountId: grandchild });
+    assert.equal(inherited.inheritedFrom, child);
+    assert.deepEqual(
+      inherited.endpoints.map((e) => e.id),
+      own.endpoints.map((e) => e.id),
+    );
+    const third = await call(fx, 'accounts.create', { parentId: rootId(fx), name: 'third' });
+    assert.equal((await call(fx, 'endpoints.list', { accountId: third.id })).inheritedFrom, rootId(fx));
+    await call(fx, 'endpoints.create', {
+      accountId: grandchild,
+      scheme: 'ws',
+      domain: 'gc.example.com',
+      port: 80,
+      secure: false,
+    });
+    assert.equal((await call(fx, 'endpoints.list', { accountId: grandchild })).inheritedFrom, null);
+  });
+
+  it('editing or deleting an endpoint in use needs confirm', async () => {
+    const live = await call(fx, 'endpoints.create', {
+      accountId: child,
+      scheme: 'mqtt',
+      domain: 'localhost',
+      port: tb.port,
+      secure: false,
+    });
+    await assert.rejects(
+      async () => call(fx, 'endpoints.update', { id: live.id, domain: 'devices.example.com' }),
+      rejectsWith('CONFLICT', new RegExp(`running mqtt listener on 127\\.0\\.0\\.1:${tb.port}.*confirm`)),
+    );
+    const moved = await call(fx, 'endpoints.update', {
+      id: live.id,
+      domain: 'devices.example.com',
+      confirm: true,
+    });
+    assert.equal(moved.domain, 'devices.example.com');
+
+    const spare = await call(fx, 'endpoints.create', {
+      accountId: child,
+      scheme: 'mqtts',
+      domain: 'spare.example.com',
+      port: 18883,
+      secure: true,
+    });
+    // Unused: edits and deletes need no confirmation.
+    const edited = await call(fx, 'endpoints.update', { id: spare.id, port: 18884 });
+    assert.equal(edited.port, 18884);
+    fx.tenancy.devices.markProvisioned(fx.tenancy.accounts.require(child), 'gw-17', spare.id);
+    await assert.rejects(
+      async () => call(fx, 'endpoints.delete', { id: spare.id }),
+      rejectsWith('CONFLICT', /1 device\(s\) provisioned with it \(gw-17\)/),
+    );
+    await call(fx, 'endpoints.delete', { id: spare.id, confirm: true });
+    assert.equal(fx.tenancy.devices.get(child, 'gw-17')?.provisionedEndpointId, null);
+  });
+
+  it('checks reachability against a real listener', async () => {
+    const good = await call(fx, 'endpoints.create', {
+      accountId: rootId(fx),
+      scheme: 'mqtt',
+      domain: 'localhost',
+      port: tb.port,
+      secure: false,
+    });
+    const report = await call(fx, 'endpoints.checkReachability', { id: good.id });
+    assert.equal(report.listener.ok, true, report.listener.detail);
+    assert.equal(report.dns.ok, true, report.dns.detail);
+    assert.equal(report.connect.ok, true, report.connect.detail);
+    assert.equal(report.connect.reasonCode, 5, 'an anonymous probe is answered with "not authorized"');
+    assert.equal(report.reachable, true);
+
+    const ws = await addWebSocketListener(fx, tb);
+    try {
+      const wsPort = Number(new URL(ws.url).port);
+      const wsEndpoint = await call(fx, 'endpoints.create', {
+        accountId: rootId(fx),
+        scheme: 'ws',
+        domain: '127.0.0.1',
+        port: wsPort,
+        secure: false,
+      });
+      const wsReport = await call(fx, 'endpoints.checkReachability', { id: wsEndpoint.id });
+      assert.equal(wsReport.reachable, true, JSON.stringify(wsReport));
+    } finally {
+      await ws.close();
+    }
+
+    // A port with nothing behind it: no listener, and the live test fails.
+    const closedPort = tb.port === 65535 ? 65534 : tb.port + 1;
+    const dead = await call(fx, 'endpoints.create', {
+      accountId: rootId(fx),
+      scheme: 'mqtt',
+      domain: 'localhost',
+      port: closedPort,
+      secure: false,
+    });
+    const deadReport = await call(fx, 'endpoints.checkReachability', { id: dead.id, timeoutMs: 3000 });
+    assert.equal(deadReport.listener.ok, false);
+    assert.match(deadReport.listener.detail, new RegExp(`no mqtt listener is running on port ${closedPort}`));
+    assert.equal(deadReport.dns.ok, true);
+    assert.equal(deadReport.reachable, false);
+  });
+});
