@@ -55,8 +55,13 @@ export function tmpDir(): string {
 }
 
 /** Connects an mqtt.js client and waits for CONNACK. */
-export async function connect(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
+export async function connect(
+  url: string,
+  opts: IClientOptions = {},
+  into?: Received[],
+): Promise<MqttClient> {
   const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  if (into) client.on('message', (topic, payload, packet) => into.push({ topic, payload, packet }));
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -96,6 +101,8 @@ export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A raw MQTT connection for edge cases: sends generated packets, parses replies. */
 export class RawClient {
   readonly packets: Packet[] = [];
+  /** Everything received, for packets mqtt-packet's client-side parser rejects. */
+  received = Buffer.alloc(0);
   closed = false;
   private readonly parser;
 
@@ -106,7 +113,10 @@ export class RawClient {
     this.parser = mqttPacket.parser({ protocolVersion: protocolVersion as 4 | 5 });
     this.parser.on('packet', (p: Packet) => this.packets.push(p));
     this.parser.on('error', () => {});
-    socket.on('data', (d) => this.parser.parse(d));
+    socket.on('data', (d: Buffer) => {
+      this.received = Buffer.concat([this.received, d]);
+      this.parser.parse(d);
+    });
     socket.on('close', () => {
       this.closed = true;
     });

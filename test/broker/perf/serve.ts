@@ -10,10 +10,12 @@ async function main(): Promise<void> {
     net.createServer(aedes.handle).listen(port, '127.0.0.1');
   } else {
     const broker = createBroker({ allowAnonymous: true, limits: { maxConnections: 50_000 } });
-  setInterval(() => {
-    const s = broker.stats();
-    process.stderr.write(`in ${s.rates.messagesIn}/s out ${s.rates.messagesOut}/s dropped ${s.messagesDropped}\n`);
-  }, 2000).unref();
+    setInterval(() => {
+      const s = broker.stats();
+      process.stderr.write(
+        `in ${s.rates.messagesIn}/s out ${s.rates.messagesOut}/s dropped ${s.messagesDropped}\n`,
+      );
+    }, 2000).unref();
     net
       .createServer((sock) =>
         broker.handleConnection(sock, {
