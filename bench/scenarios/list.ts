@@ -5,3 +5,4 @@ export { qos1FanIn } from './qos1-fan-in';
 export { latency } from './latency';
 export { idleConnections } from './idle-connections';
 export { flood } from './flood';
+export { explorerUi } from './explorer-ui';

@@ -86,9 +86,7 @@ export async function openPage(
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${app.cli.url}#token=${app.cli.token}`);
   await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-  await page.evaluate((id) => {
-    location.hash = `#/${id}`;
-  }, pageId);
+  await page.evaluate(`location.hash = '#/${pageId}'`);
   await page.getByTestId(`${pageId}-page`).waitFor({ timeout: 10_000 });
   return { page, errors };
 }

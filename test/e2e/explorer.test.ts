@@ -115,9 +115,16 @@ describe('Explorer page in Chromium against the headless app', () => {
       const legend = (await chart.locator('.u-legend').textContent()) ?? '';
       assert.match(legend, /\$\.temp/);
       assert.match(legend, /\$\.hum/);
-      const drawn = await chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
-        const ctx = c.getContext('2d')!;
-        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      const drawn = await chart.locator('canvas').evaluate((c) => {
+        const canvas = c as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): {
+            getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+          };
+        };
+        const ctx = canvas.getContext('2d');
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
         for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
         return n;
