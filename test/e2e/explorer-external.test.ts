@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { tempDir } from '../helpers/temp-dir';
+import {
+  type App,
+  makePki,
+  mosquittoPub,
+  openPage,
+  type Pki,
+  row,
+  startApp,
+  startMosquittoTls,
+} from './explorer-helpers';
+
+async function fillProfile(page: Page, name: string, port: number, ca: string, pki: Pki): Promise<void> {
+  await page.getByRole('button', { name: 'New profile' }).click();
+  await page.getByTestId('profile-name').fill(name);
+  await page.getByTestId('profile-protocol').selectOption('mqtts');
+  await page.getByTestId('profile-host').fill('127.0.0.1');
+  await page.getByTestId('profile-port').fill(String(port));
+  // The CA is picked as a file, the client certificate and key are pasted.
+  await page.getByTestId('profile-ca-file').setInputFiles(ca);
+  await page.waitForFunction(() =>
+    (
+      (document.querySelector('[data-testid="profile-ca"]') as unknown as { value: string })?.value ?? ''
+    ).includes('BEGIN'),
+  );
+  await page.getByTestId('profile-cert').fill(fs.readFileSync(pki.clientCert, 'utf8'));
+  await page.getByTestId('profile-key').fill(fs.readFileSync(pki.clientKey, 'utf8'));
+  await page.getByTestId('profile-sub-0').fill('ext/#');
+}
+
+describe('Explorer with an external broker over mutual TLS', () => {
+  let app: App;
+  let browser: Browser;
+  let pki: Pki;
+  let mosquitto: { port: number; stop(): Promise<void> };
+
+  before(async () => {
+    const dir = tempDir('fb-explorer-ext-');
+    pki = makePki(path.join(dir, 'pki'));
+    mosquitto = await startMosquittoTls(pki);
+    app = await startApp(path.join(dir, 'data'));
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.cli.stop();
+    await mosquitto?.stop();
+  });
+
+  const tlsPub = (topic: string, payload: string) =>
+    mosquittoPub(mosquitto.port, topic, payload, {
+      extra: ['--cafile', pki.ca, '--cert', pki.clientCert, '--key', pki.clientKey],
+    });
+
+  test('a profile with a client certificate connects and shows the broker’s traffic', async () => {
+    const { page, errors } = await openPage(browser, app);
+    await page.getByTestId('profiles-toggle').click();
+    await page.getByTestId('profile-editor').waitFor();
+    // Validation as you type.
+    await page.getByTestId('profile-port').fill('70000');
+    await page.getByText('A port is a whole number from 1 to 65535.').waitFor();
+    await fillProfile(page, 'lab mosquitto', mosquitto.port, pki.ca, pki);
+    await page.getByTestId('profile-connect').click();
+    const chip = page.locator('.connection-chip.state-connected', { hasText: 'lab mosquitto' });
+    await chip.waitFor({ timeout: 20_000 });
+    assert.equal(await chip.getAttribute('aria-selected'), 'true');
+    await tlsPub('ext/line1/temp', '{"t":21.5}');
+    await tlsPub('ext/line1/temp', '{"t":22.5}');
+    await tlsPub('other/ignored', 'not subscribed');
+    await row(page, 'ext').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-path="ext"] .node-count')?.textContent === '2',
+      undefined,
+      { timeout: 15_000 },
+    );
+    assert.equal(await row(page, 'other').count(), 0, 'only subscribed topics arrive');
+    await page.getByTestId('profiles-toggle').click();
+    await page.screenshot({ path: screenshotPath('explorer-external-tls') });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('a wrong CA shows the TLS reason in plain words with the server chain', async () => {
+    const { page } = await openPage(browser, app);
+    await page.getByTestId('profiles-toggle').click();
+    await fillProfile(page, 'wrong CA', mosquitto.port, pki.otherCa, pki);
+    await page.getByTestId('profile-connect').click();
+    const note = page.getByTestId('connection-error');
+    await note.waitFor({ timeout: 20_000 });
+    const text = (await note.textContent()) ?? '';
+    assert.match(text, /TLS failed/);
+    assert.match(text, /not trusted|not issued by a trusted CA|self-signed/i);
+    assert.match(text, /Certificate chain presented by the server/);
+    assert.match(text, /CN=localhost/);
+    await page.screenshot({ path: screenshotPath('explorer-external-bad-ca'), fullPage: true });
+    await page.context().close();
+  });
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { tempDir } from '../helpers/temp-dir';
+import { type App, mosquittoPub, openPage, run, startApp } from './explorer-helpers';
+
+describe('Traffic page in Chromium against the headless app', () => {
+  let app: App;
+  let browser: Browser;
+
+  before(async () => {
+    app = await startApp(tempDir('fb-traffic-'));
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.cli.stop();
+  });
+
+  test('live packets, server-side filters and a client timeline', async () => {
+    const { page, errors } = await openPage(browser, app, 'traffic');
+    await page.waitForTimeout(500);
+    await mosquittoPub(app.mqttPort, 'plant/a', 'x', { extra: ['-i', 'traffic-pub-1'] });
+    const log = page.getByTestId('packet-log');
+    await log.getByText('traffic-pub-1').first().waitFor({ timeout: 10_000 });
+    const text = (await log.textContent()) ?? '';
+    assert.match(text, /connect/);
+    assert.match(text, /publish/);
+    assert.match(text, /plant\/a/);
+    // Only publishes from now on (filtered by the server).
+    await page.locator('.type-picker summary').click();
+    await page.getByLabel('publish', { exact: true }).check();
+    await page.locator('.type-picker summary').click();
+    await page.getByTestId('filter-apply').click();
+    await page
+      .getByTestId('packet-count')
+      .filter({ hasText: /^0 packets$/ })
+      .waitFor();
+    await mosquittoPub(app.mqttPort, 'plant/b', 'y', { extra: ['-i', 'traffic-pub-2'] });
+    await log.getByText('plant/b').waitFor({ timeout: 10_000 });
+    const types = await log.locator('.ptype').allTextContents();
+    assert.ok(
+      types.length > 0 && types.every((t) => t === 'publish'),
+      `only publish packets: ${types.join(',')}`,
+    );
+    // A client's timeline: connect, publish, disconnect.
+    await log.getByText('traffic-pub-2').first().click();
+    const timeline = page.getByTestId('client-timeline');
+    await timeline.getByText('disconnect', { exact: true }).waitFor({ timeout: 10_000 });
+    const tl = (await timeline.textContent()) ?? '';
+    assert.match(tl, /connect/);
+    assert.match(tl, /publish/);
+    await page.screenshot({ path: screenshotPath('traffic-light') });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('a capture saved and replayed reproduces the same messages', async () => {
+    const { page, errors } = await openPage(browser, app, 'traffic', 'dark');
+    await page.getByTestId('capture-start').click();
+    await page.getByTestId('capture-active').waitFor({ timeout: 10_000 });
+    const sent = ['{"n":1}', '{"n":2}', 'three'];
+    for (let i = 0; i < sent.length; i++) await mosquittoPub(app.mqttPort, `cap/t/${i + 1}`, sent[i]!);
+    await page
+      .getByTestId('capture-active')
+      .filter({ hasText: /Capturing 3 messages/ })
+      .waitFor({ timeout: 10_000 });
+    await page.getByTestId('capture-stop').click();
+    await page
+      .getByTestId('capture-notice')
+      .filter({ hasText: /Saved 3 messages/ })
+      .waitFor({ timeout: 10_000 });
+    await page.getByTestId('capture-open').click();
+    const opened = page.getByTestId('opened-capture');
+    await opened.getByText('cap/t/3').waitFor({ timeout: 10_000 });
+    assert.match((await opened.textContent()) ?? '', /3 messages/);
+    // Replay into the embedded broker under a prefix, as fast as possible, and watch a subscriber.
+    const sub = run(
+      'mosquitto_sub',
+      ['-h', '127.0.0.1', '-p', String(app.mqttPort), '-t', 'replayed/#', '-v', '-C', '3', '-W', '15'],
+      20_000,
+    );
+    await page.waitForTimeout(700);
+    await page.getByTestId('replay-speed').selectOption('0');
+    await page.getByPlaceholder('replay/').fill('replayed/');
+    await page.getByTestId('replay-start').click();
+    await page
+      .getByTestId('replay-status')
+      .filter({ hasText: '3 of 3 messages — done' })
+      .waitFor({ timeout: 15_000 });
+    const got = (await sub).stdout.trim().split('\n');
+    assert.deepEqual(got, ['replayed/cap/t/1 {"n":1}', 'replayed/cap/t/2 {"n":2}', 'replayed/cap/t/3 three']);
+    await page.screenshot({ path: screenshotPath('traffic-capture-dark') });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+});
