@@ -46,6 +46,7 @@ function contextFor(broker: RunningBroker | undefined, prefix: string): Scenario
 
 async function runScenario(scenario: Scenario, broker: RunningBroker | undefined, label: string) {
   const started = performance.now();
+  const loadAverage = os.loadavg()[0] ?? 0;
   let outcome: ScenarioOutcome;
   try {
     outcome = await Promise.race([
@@ -64,6 +65,7 @@ async function runScenario(scenario: Scenario, broker: RunningBroker | undefined
       detail: `broker exited (${broker.exit.code ?? broker.exit.signal}): ${describeCrash(broker.exit.stderrTail)}`,
     };
   }
+  outcome.loadAverage = loadAverage;
   log(`${label} ${scenario.id}: ${outcome.status} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return outcome;
 }
@@ -72,6 +74,10 @@ async function runTarget(target: BrokerTarget, selected: Scenario[], records: Be
   let broker: RunningBroker | undefined;
   try {
     for (const scenario of selected) {
+      if (broker && !broker.exit && scenario.freshBroker) {
+        await broker.stop();
+        broker = undefined;
+      }
       if (!broker || broker.exit) {
         broker = await target.start();
         log(`${target.label} running on port ${broker.port} (pid ${broker.pid})`);
@@ -114,12 +120,18 @@ async function main(): Promise<void> {
   }
 
   const seconds = (performance.now() - started) / 1000;
+  let text0 = '';
   const cpus = os.cpus();
   const header =
     `Fieldbench broker benchmark — ${new Date().toISOString()} — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ` +
     `node ${process.version}, ${seconds.toFixed(0)} s\nratio columns = Fieldbench ÷ other (↑ higher is better, ↓ lower is better)`;
   const brokerRecords = records.filter((r) => r.targetId !== 'standalone');
-  let text = `${header}\n\n${renderTable(brokerRecords, ran, labels)}\nCPU during measured windows (% of one core):\n`;
+  const loads = records.map((r) => r.outcome.loadAverage ?? 0);
+  const busy = Math.max(0, ...loads);
+  if (busy > 1.5) {
+    text0 = `\nNOTE: other processes were competing for the CPUs (1-min load average up to ${busy.toFixed(1)} at scenario start); treat absolute numbers as noisy.`;
+  }
+  let text = `${header}${text0}\n\n${renderTable(brokerRecords, ran, labels)}\nCPU during measured windows (% of one core):\n`;
   text += `${renderCpuTable(brokerRecords, ran, labels)}\n`;
   const standalone = records.filter((r) => r.targetId === 'standalone');
   if (standalone.length) {

@@ -10,6 +10,7 @@ export const flood: Scenario = {
   id: 'flood',
   title: 'Uncapped flood: 4 publishers write QoS 0 as fast as TCP allows for 5 s, 1 subscriber on #',
   scope: 'per-broker',
+  freshBroker: true,
   order: 100,
   async run(ctx) {
     const broker = ctx.broker!;

@@ -10,6 +10,7 @@ export const idleConnections: Scenario = {
   id: 'idle-connections',
   title: `Memory per idle connection (${TOTAL.toLocaleString('en')} MQTT 3.1.1 connections, keep-alive 0)`,
   scope: 'per-broker',
+  freshBroker: true,
   order: 50,
   async run(ctx) {
     const broker = ctx.broker!;

@@ -20,6 +20,8 @@ export interface ScenarioOutcome {
   cpu?: { brokerPct: number; generatorPct: number };
   detail?: string;
   raw?: unknown;
+  /** 1-minute load average when the scenario started (the bench shares the machine). */
+  loadAverage?: number;
 }
 
 export interface ScenarioContext {
@@ -42,5 +44,7 @@ export interface Scenario {
   scope: 'per-broker' | 'standalone';
   /** Lower runs first; destructive scenarios (flood) go last. */
   order: number;
+  /** Start the broker afresh first, so memory figures are not skewed by earlier scenarios. */
+  freshBroker?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }
