@@ -14,6 +14,7 @@ import type { DeviceService } from './devices';
 import type { LoginFailureTracker } from './lockout';
 import { verifyAgainstDummy, verifyPassword } from './password-hash';
 import { API_KEY_USERNAME } from './validation';
+import type { VerifiedLoginCache } from './verified-login-cache';
 
 export interface HookDeps {
   accounts: AccountService;
@@ -22,6 +23,8 @@ export interface HookDeps {
   devices: DeviceService;
   authorizer: Authorizer;
   failures: LoginFailureTracker;
+  /** Skips scrypt for a password that recently passed it (see VerifiedLoginCache). */
+  verified: VerifiedLoginCache;
   now: () => number;
   /** Lets clients without a username into the root namespace (lab use). Default false. */
   allowAnonymous: boolean;
@@ -124,17 +127,21 @@ export function createTenancyHooks(deps: HookDeps): BrokerHooks {
     if (username === API_KEY_USERNAME) return authenticateApiKey(ctx, password);
 
     const found = credentials.byUsername(username);
-    const valid = found
-      ? await verifyPassword(password, found.password_hash)
-      : await verifyAgainstDummy(password);
+    const valid = !found
+      ? await verifyAgainstDummy(password)
+      : deps.verified.has(found.id, found.password_hash, password) ||
+        (await verifyPassword(password, found.password_hash));
     if (!valid) {
       failures.recordFailure(username, ctx.remoteAddress);
       return refuse(REASON.badCredentials, 'Bad user name or password');
     }
     failures.recordSuccess(username, ctx.remoteAddress);
-    // Re-read: the credential may have changed while the hash was computed.
     const credential = found && credentials.row(found.id);
-    if (!credential) return refuse(REASON.badCredentials, 'Bad user name or password');
+    // Re-read: the credential may have changed while the hash was computed.
+    if (!credential || credential.password_hash !== found.password_hash) {
+      return refuse(REASON.badCredentials, 'Bad user name or password');
+    }
+    deps.verified.remember(credential.id, credential.password_hash, password);
     if (!credential.enabled)
       return refuse(REASON.notAuthorized, `Not authorized: credential "${username}" is disabled`);
     if (credential.expires_at !== null && credential.expires_at <= deps.now()) {

@@ -16,6 +16,7 @@ import { DeviceService } from './devices';
 import { EndpointService, type RunningListener } from './endpoints';
 import { DEFAULT_LOCKOUT, type LockoutPolicy, LoginFailureTracker } from './lockout';
 import { ServiceRegistry } from './services';
+import { VerifiedLoginCache } from './verified-login-cache';
 
 export type { BrokerControl } from './context';
 export type { RunningListener } from './endpoints';
@@ -102,6 +103,7 @@ export function createTenancy(options: TenancyOptions) {
     devices,
     authorizer,
     failures,
+    verified: new VerifiedLoginCache(),
     now,
     allowAnonymous: options.allowAnonymous ?? false,
   });

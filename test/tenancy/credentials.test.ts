@@ -120,6 +120,32 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     await endAll(await connectOk(tb.url, { clientId: 'w3', username: 'dev-a', password: 'right-password' }));
   });
 
+  it('a password change takes effect at once, even for recently verified logins', async () => {
+    const cred = await credential('dev-rotate', 'first-password');
+    await endAll(
+      await connectOk(tb.url, { clientId: 'rot', username: 'dev-rotate', password: 'first-password' }),
+    );
+    await endAll(
+      await connectOk(tb.url, { clientId: 'rot', username: 'dev-rotate', password: 'first-password' }),
+    );
+    const wrong = await tryConnect(tb.url, {
+      clientId: 'rot',
+      username: 'dev-rotate',
+      password: 'first-passwordX',
+    });
+    assert.ok(!wrong.ok && wrong.reasonCode === 0x86, JSON.stringify(wrong));
+    await call(fx, 'credentials.setPassword', { id: cred.id, password: 'second-password' });
+    const old = await tryConnect(tb.url, {
+      clientId: 'rot',
+      username: 'dev-rotate',
+      password: 'first-password',
+    });
+    assert.ok(!old.ok && old.reasonCode === 0x86, JSON.stringify(old));
+    await endAll(
+      await connectOk(tb.url, { clientId: 'rot', username: 'dev-rotate', password: 'second-password' }),
+    );
+  });
+
   it('locks out only the address with repeated failures', async () => {
     await credential('dev-lock', 'lock-password');
     for (let i = 0; i < 3; i++) {
