@@ -284,7 +284,8 @@ export class AccountService {
       .run({ ...next, now: this.ctx.now(), id: row.id });
     this.ctx.invalidate();
     const updated = this.require(row.id);
-    if (!this.usability(updated).ok) this.disconnectSubtree(updated, `account "${updated.name}" has expired`);
+    const usable = this.usability(updated);
+    if (!usable.ok) this.disconnectSubtree(updated, usable.reason);
     return updated;
   }
 

@@ -146,6 +146,36 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     );
   });
 
+  it('drops clients whose credential or account expires while connected', async () => {
+    const soon = Date.now() + 1500;
+    await credential('dev-soon', 'soon-password', { expiresAt: soon });
+    const tmp = await call(fx, 'accounts.create', {
+      name: 'tempco',
+      parentId: rootId(fx),
+      serviceId: localServiceId(fx),
+      expiresAt: soon,
+    });
+    await credential('tempco-dev', 'tempco-password', {}, tmp.id);
+    const a = await connectOk(tb.url, { clientId: 'soon', username: 'dev-soon', password: 'soon-password' });
+    const b = await connectOk(tb.url, {
+      clientId: 'tmp',
+      username: 'tempco-dev',
+      password: 'tempco-password',
+    });
+    const aGone = disconnectedBy(a);
+    const bGone = disconnectedBy(b);
+    await waitFor(() => Date.now() > soon + 10, 'the expiry time to pass');
+    fx.tenancy.sweepExpired();
+    assert.equal((await aGone).reasonCode, 0x87);
+    assert.equal((await bGone).reasonCode, 0x87);
+    const again = await tryConnect(tb.url, {
+      clientId: 'tmp',
+      username: 'tempco-dev',
+      password: 'tempco-password',
+    });
+    assert.ok(!again.ok && /account "tempco" has expired/.test(again.message), JSON.stringify(again));
+  });
+
   it('locks out only the address with repeated failures', async () => {
     await credential('dev-lock', 'lock-password');
     for (let i = 0; i < 3; i++) {
