@@ -247,6 +247,7 @@ export class BrokerCore {
         const ref = conn.ref!;
         session.will = {
           message: will,
+          client: ref,
           delaySeconds: delay,
           timer: setTimeout(() => {
             session.will = null;
@@ -279,7 +280,7 @@ export class BrokerCore {
     const pending = session.will;
     if (pending !== null) {
       this.cancelPendingWill(session);
-      this.publishMessage(pending.message, null);
+      this.publishWillAs(pending.client, pending.message);
     }
     session.queue = null;
     session.inflight = null;

@@ -1,5 +1,5 @@
 import type { Connection } from './connection';
-import type { Principal } from './hooks';
+import type { ClientRef, Principal } from './hooks';
 import type { Message, OutMessage } from './message';
 import type { Subscription } from './subscription';
 
@@ -8,6 +8,7 @@ export const NEVER_EXPIRES = 0xffffffff;
 
 export interface PendingWill {
   message: Message;
+  client: ClientRef;
   delaySeconds: number;
   timer: NodeJS.Timeout | null;
 }
