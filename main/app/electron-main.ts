@@ -3,6 +3,7 @@ import { type Core, createCore } from '../core';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { loadElectron } from './electron-api';
 import { registerIpcTransport } from './ipc-transport';
+import { createSafeStorageKeyProtector } from './safe-storage-protector';
 import { APP_ORIGIN, isTrustedAppUrl, secureWindowOptions } from './window-options';
 
 // The desktop entry point: a thin shell around the same core the headless mode runs.
@@ -27,7 +28,13 @@ let core: Core | undefined;
 
 async function start(): Promise<void> {
   await app.whenReady();
-  core = await createCore({ dataDir: app.getPath('userData'), mode: 'desktop', consoleLevel: 'warn' });
+  const dataDir = app.getPath('userData');
+  core = await createCore({
+    dataDir,
+    mode: 'desktop',
+    consoleLevel: 'warn',
+    keyProtector: createSafeStorageKeyProtector(electron, dataDir),
+  });
   serveAppScheme(electron, path.join(__dirname, '../renderer'));
   registerIpcTransport(electron, core);
   const window = new BrowserWindow(secureWindowOptions(path.join(__dirname, '../preload/index.js')));

@@ -4,7 +4,7 @@ import { ConfigError } from '../core';
 import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
-import { runHeadless, stopOnSignals } from './run-headless';
+import { runHeadless } from './run-headless';
 import { readAppVersion } from '../core';
 
 function launchDesktop(electronPath: string, argv: readonly string[]): void {
@@ -48,8 +48,7 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(`Starting headless: ${desktop.reason}.`);
   }
   try {
-    const { stop } = await runHeadless(options);
-    stopOnSignals(stop);
+    await runHeadless(options);
   } catch (err) {
     if (
       err instanceof StoreError ||

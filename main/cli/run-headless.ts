@@ -22,13 +22,14 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
     allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
     listeners: options,
   });
+  const token = loadOrCreateOperatorToken(dataDir);
   let server: Awaited<ReturnType<typeof startHeadlessServer>>;
   try {
     server = await startHeadlessServer({
       host: options.host,
       port: options.httpPort,
       rendererDir: findRendererDir(),
-      token: loadOrCreateOperatorToken(dataDir),
+      token,
       dispatch: core.dispatch,
       events: core.events,
       logger: core.logger.child({ module: 'http' }),
@@ -55,12 +56,6 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
       'Warning: anonymous device access is ON (--allow-anonymous); any client can connect to the broker.',
     );
   }
-  const token = loadOrCreateOperatorToken(dataDir);
-  const extras = core.readyDetails();
-  console.log(
-    `Fieldbench ready — open ${server.url}#token=${token}${extras.length ? ` (${extras.join(', ')})` : ''}`,
-  );
-
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -69,19 +64,25 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
     })();
     return stopping;
   };
+  // Signals are handled before the ready line, so whoever reacts to it can stop us cleanly at once.
+  stopOnSignals(stop);
+  const extras = core.readyDetails();
+  console.log(
+    `Fieldbench ready — open ${server.url}#token=${token}${extras.length ? ` (${extras.join(', ')})` : ''}`,
+  );
   return { core, stop };
 }
 
 /** Stops cleanly on SIGINT/SIGTERM, and gives up after two seconds so a stuck close never hangs the terminal. */
 export function stopOnSignals(stop: () => Promise<void>): void {
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = () => {
     const deadline = setTimeout(() => {
       console.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting.`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     stop().then(
-      () => process.exit(signal === 'SIGINT' ? 0 : 0),
+      () => process.exit(0),
       (err) => {
         console.error(`Error during shutdown: ${(err as Error).message}`);
         process.exit(1);

@@ -1,6 +1,10 @@
 import { type AllHandlers, createDispatcher, type Dispatch, EventBus, type RouteHandler } from '../api';
+import type { Broker } from '../broker';
+import type { ListenerManager } from '../broker/listeners';
 import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
+import { createFileKeyProtector, type KeyProtector } from '../secrets';
 import { openStore, type Store } from '../store';
+import { type Capabilities, createCapabilities } from './capabilities';
 import type { FileConfig } from './config-file';
 import { prepareDataDir } from './data-dir';
 import { createSystemHandlers, type SystemFacts, systemStats } from './system-handlers';
@@ -16,6 +20,8 @@ export interface CoreOptions {
   allowAnonymous?: boolean;
   /** Listeners asked for on the command line (not persisted). */
   listeners?: ListenerFlags;
+  /** Seals secrets at rest; defaults to an owner-only key file in the data directory. */
+  keyProtector?: KeyProtector;
 }
 
 export interface ListenerFlags {
@@ -37,6 +43,8 @@ export interface Core {
   readonly dispatch: Dispatch;
   /** Plain HTTP routes the headless server should expose (e.g. CRL download). */
   readonly routes: Record<string, RouteHandler>;
+  readonly broker: Broker;
+  readonly listeners: ListenerManager;
   /** Transports report how many events they dropped for slow clients, for the System page. */
   addDropCounter(counter: () => number): void;
   /** Short facts for the ready line, e.g. `mqtt 127.0.0.1:1883`. */
@@ -72,12 +80,27 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const dropCounters: Array<() => number> = [];
   const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
 
+  let capabilities: Capabilities;
+  try {
+    capabilities = await createCapabilities({
+      store,
+      dataDir: options.dataDir,
+      logger,
+      events,
+      keyProtector: options.keyProtector ?? createFileKeyProtector(options.dataDir),
+      config: options.config,
+      allowAnonymous: Boolean(options.allowAnonymous ?? options.config?.allowAnonymous),
+      listenerFlags: options.listeners,
+    });
+  } catch (err) {
+    store.close();
+    log.close();
+    throw err;
+  }
   const handlers: Partial<AllHandlers> = {
     ...createSystemHandlers(facts, store, log.ring, eventsDropped),
+    ...capabilities.handlers,
   };
-  const routes: Record<string, RouteHandler> = {};
-  const closers: Array<() => Promise<void> | void> = [];
-  const readyDetails: Array<() => string[]> = [];
 
   const stopLogEvents = log.ring.onEntry((entry) => events.emit('system.log', entry));
   const statsTimer = setInterval(() => {
@@ -103,21 +126,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     logs: log.ring,
     events,
     dispatch: createDispatcher(handlers, logger),
-    routes,
+    routes: capabilities.routes,
+    broker: capabilities.broker,
+    listeners: capabilities.listeners,
     addDropCounter: (counter) => dropCounters.push(counter),
-    readyDetails: () => readyDetails.flatMap((detail) => detail()),
+    readyDetails: () => capabilities.readyDetails(),
     close: async () => {
       if (closed) return;
       closed = true;
       clearInterval(statsTimer);
       stopLogEvents();
-      for (const close of closers.reverse()) {
-        try {
-          await close();
-        } catch (err) {
-          logger.error({ err }, 'error while shutting down a capability');
-        }
-      }
+      await capabilities.close();
       logger.info('Fieldbench core stopped');
       store.close();
       log.close();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
+import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
@@ -13,6 +14,7 @@ export type { EventSpec, MethodSpec } from './define';
 export const methods = {
   ...systemMethods,
   ...brokerMethods,
+  ...listenerMethods,
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
@@ -22,6 +24,7 @@ export const methods = {
 export const events = {
   ...systemEvents,
   ...brokerEvents,
+  ...listenerEvents,
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,

@@ -1,0 +1,81 @@
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { ListenerRecord, TlsMaterial } from '../broker/listeners';
+import type { Pki, ServerCredentials } from '../pki';
+import type { Settings } from './settings';
+
+const SERVER_SERIAL_KEY = 'broker.serverCertificateSerial';
+const RENEW_WITHIN_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The embedded broker's TLS: one server certificate from Fieldbench's CA (names of this machine), the
+ * trust anchors and CRL for mutual TLS. Renewal and revocation hot-swap it into running listeners.
+ */
+export class BrokerTls {
+  private current: ServerCredentials | undefined;
+
+  constructor(
+    private readonly pki: Pki,
+    private readonly settings: Settings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The certificate in use, issued on first need or when the saved one is gone, revoked or about to expire. */
+  async serverCredentials(): Promise<ServerCredentials> {
+    if (this.current && this.usable(this.current)) return this.current;
+    const saved = this.settings.get(SERVER_SERIAL_KEY);
+    if (saved) {
+      try {
+        const credentials = this.pki.serverCredentials(saved);
+        if (this.usable(credentials)) {
+          this.current = credentials;
+          return credentials;
+        }
+      } catch (err) {
+        this.logger.warn(
+          { err, serial: saved },
+          'saved broker server certificate is unusable; issuing a new one',
+        );
+      }
+    }
+    const hostname = os.hostname();
+    const record = await this.pki.issueServerCertificate({
+      commonName: hostname || 'localhost',
+      dnsNames: [...new Set(['localhost', hostname].filter((n) => /^[A-Za-z0-9.-]+$/.test(n)))],
+      ipAddresses: ['127.0.0.1', '::1'],
+    });
+    this.adopt(this.pki.serverCredentials(record.serial));
+    this.logger.info({ serial: record.serial }, 'issued the broker server certificate');
+    return this.current!;
+  }
+
+  adopt(credentials: ServerCredentials): void {
+    this.current = credentials;
+    this.settings.set(SERVER_SERIAL_KEY, credentials.serial);
+  }
+
+  /** Material for one TLS listener; mutual-TLS listeners also get the trust anchors and CRL. */
+  material = async (listener: Readonly<ListenerRecord>): Promise<TlsMaterial> => {
+    const credentials = await this.serverCredentials();
+    const trust = this.pki.tlsTrust();
+    return {
+      certificates: [{ cert: credentials.cert, key: credentials.key }],
+      ...(listener.kind === 'mqtts-mutual' ? { ca: trust.ca, crl: trust.crl } : {}),
+    };
+  };
+
+  summary(): string | undefined {
+    if (!this.current) return undefined;
+    const record = this.pki.getCertificate(this.current.serial);
+    if (!record) return undefined;
+    return `${record.subject} · expires ${new Date(this.current.notAfter).toISOString().slice(0, 10)} · serial ${record.serial}`;
+  }
+
+  isCurrent(serial: string): boolean {
+    return this.current?.serial === serial;
+  }
+
+  private usable(credentials: ServerCredentials): boolean {
+    return !this.pki.isRevoked(credentials.serial) && credentials.notAfter - Date.now() > RENEW_WITHIN_MS;
+  }
+}

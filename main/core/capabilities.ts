@@ -1,0 +1,201 @@
+import type { Logger } from 'pino';
+import type { AllHandlers, EventBus, RouteHandler } from '../api';
+import { type Broker, createBroker } from '../broker';
+import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
+import { ListenerManager, type ListenerStatus } from '../broker/listeners';
+import { createExplorer, type LocalBrokerSource } from '../explorer';
+import { createPki } from '../pki';
+import type { KeyProtector } from '../secrets';
+import type { Store } from '../store';
+import { createTenancy } from '../tenancy';
+import { BrokerTls } from './broker-tls';
+import type { FileConfig } from './config-file';
+import type { ListenerFlags } from './create-core';
+import { createListenerHandlers, toListenerDto } from './listener-handlers';
+import { describeListener, startListeners } from './listener-setup';
+import { createPlatformHooks } from './platform-hooks';
+import { Settings } from './settings';
+
+export interface CapabilityOptions {
+  store: Store;
+  dataDir: string;
+  logger: Logger;
+  events: EventBus;
+  keyProtector: KeyProtector;
+  config?: FileConfig;
+  allowAnonymous: boolean;
+  listenerFlags?: ListenerFlags;
+}
+
+export interface Capabilities {
+  broker: Broker;
+  listeners: ListenerManager;
+  handlers: Partial<AllHandlers>;
+  routes: Record<string, RouteHandler>;
+  readyDetails(): string[];
+  close(): Promise<void>;
+}
+
+const LISTENER_EVENT_INTERVAL_MS = 2000;
+
+function anonymousRules(config?: FileConfig) {
+  const toRule = (r: { filter: string; access: 'publish' | 'subscribe' | 'both' }) => ({
+    filter: r.filter,
+    actions: r.access === 'both' ? (['publish', 'subscribe'] as const).slice() : [r.access],
+  });
+  return { allow: config?.accessRules?.allow?.map(toRule), deny: config?.accessRules?.deny?.map(toRule) };
+}
+
+/** The explorer's narrow view of the embedded broker. */
+function asExplorerSource(broker: Broker): LocalBrokerSource {
+  return {
+    tap: broker.tap,
+    publish: (message, opts) => broker.publish(message as Parameters<Broker['publish']>[0], opts),
+    retained: (filter) =>
+      broker
+        .retained(filter)
+        .map((r) => ({ ...r, properties: r.properties as Record<string, unknown> | undefined })),
+  };
+}
+
+/** Builds the broker and everything that plugs into it, in dependency order, over one database. */
+export async function createCapabilities(options: CapabilityOptions): Promise<Capabilities> {
+  const { store, logger, events } = options;
+  const db = store.db;
+  const settings = new Settings(db);
+  const isFirstStart = settings.get('listeners.seeded') === undefined;
+  const closers: Array<() => Promise<void> | void> = [];
+
+  const pki = await createPki({
+    db,
+    dataDir: options.dataDir,
+    keyProtector: options.keyProtector,
+    logger: logger.child({ module: 'pki' }),
+  });
+  closers.push(() => pki.close());
+
+  let listeners: ListenerManager | undefined;
+  const running = (): ListenerStatus[] => listeners?.list().filter((l) => l.state === 'running') ?? [];
+  const tenancy = createTenancy({
+    db,
+    logger,
+    events,
+    listenerKinds: () => [...new Set(running().map((l) => l.kind))],
+    runningListeners: () =>
+      running().map((l) => ({ kind: l.kind, host: l.host, port: l.boundPort ?? l.port })),
+    allowAnonymous: options.allowAnonymous,
+  });
+  closers.push(() => tenancy.close());
+
+  const broker = createBroker({
+    db,
+    hooks: createPlatformHooks({
+      tenancy,
+      pki,
+      allowAnonymous: options.allowAnonymous,
+      anonymousRules: anonymousRules(options.config),
+    }),
+    allowAnonymous: options.allowAnonymous,
+    limits: options.config?.broker,
+    logger: logger.child({ module: 'broker' }),
+  });
+  tenancy.attachBrokerEvents(broker);
+  closers.push(startBrokerEvents(broker, events));
+
+  const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }));
+  const emitListeners = () =>
+    events.emit('listeners.changed', {
+      listeners: listeners!.list().map((s) => toListenerDto(s, tlsSummaryOf(s.id))),
+    });
+  const tlsSummaryOf = (id: string) => {
+    const kind = listeners?.get(id).kind;
+    return kind && kind !== 'mqtt' && kind !== 'ws' ? tls.summary() : undefined;
+  };
+  listeners = new ListenerManager({
+    broker,
+    logger: logger.child({ module: 'listeners' }),
+    db,
+    tlsMaterial: tls.material,
+    onStateChange: () => events.hasListeners && emitListeners(),
+    onHandshakeFailure: (failure) => events.emit('listeners.handshakeFailure', failure),
+  });
+  const manager = listeners;
+  const listenerTimer = setInterval(() => events.hasListeners && emitListeners(), LISTENER_EVENT_INTERVAL_MS);
+  listenerTimer.unref();
+  closers.push(() => clearInterval(listenerTimer));
+
+  const tlsListenerIds = () =>
+    manager
+      .list()
+      .filter((l) => l.kind !== 'mqtt' && l.kind !== 'ws' && l.state === 'running')
+      .map((l) => l.id);
+  // Renewal and trust changes reach running listeners without dropping their clients.
+  pki.startRenewalScheduler({
+    onRenewed: (renewed) => {
+      if (!tls.isCurrent(renewed.previousSerial)) return;
+      tls.adopt(renewed.credentials);
+      for (const id of tlsListenerIds()) void manager.updateTls(id);
+    },
+  });
+  closers.push(
+    pki.onTrustChanged(() => {
+      for (const id of tlsListenerIds()) void manager.updateTls(id);
+    }),
+  );
+  // A revoked certificate loses its connections at once, not at the next handshake.
+  closers.push(
+    pki.onRevoked((record) => {
+      broker.disconnectWhere(
+        (client) => client.principal.attributes?.['certificateSerial'] === record.serial,
+        0x98,
+        'client certificate revoked',
+      );
+    }),
+  );
+
+  await startListeners(manager, options.listenerFlags, isFirstStart);
+  if (isFirstStart) settings.set('listeners.seeded', new Date().toISOString());
+  closers.push(() => manager.close());
+  closers.push(() => broker.close());
+
+  const explorer = createExplorer({
+    db,
+    events,
+    keyProtector: options.keyProtector,
+    logger: logger.child({ module: 'explorer' }),
+    dataDir: options.dataDir,
+    broker: asExplorerSource(broker),
+  });
+  // Explorer first: it stops watching before the broker goes away.
+  closers.push(() => explorer.close());
+
+  const crlRoute: RouteHandler = (_req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'application/pkix-crl',
+      'Content-Disposition': 'attachment; filename="fieldbench.crl.pem"',
+    });
+    res.end(pki.crlPem());
+  };
+
+  return {
+    broker,
+    listeners: manager,
+    handlers: {
+      ...createBrokerHandlers(broker),
+      ...createListenerHandlers(manager, tlsSummaryOf),
+      ...tenancy.handlers,
+      ...explorer.handlers,
+    },
+    routes: { '/pki/crl.pem': crlRoute },
+    readyDetails: () => manager.list().map(describeListener),
+    close: async () => {
+      for (const close of closers.reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          logger.error({ err }, 'error while shutting down');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
+import { createDefaultHooks } from '../broker';
+import type { Pki } from '../pki';
+import { namespaceOf, type Tenancy } from '../tenancy';
+
+const NOT_AUTHORIZED = 0x87;
+
+export interface PlatformHooksOptions {
+  tenancy: Tenancy;
+  pki: Pki;
+  allowAnonymous: boolean;
+  /** Lab access rules for anonymous clients (`--config`). */
+  anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
+}
+
+/**
+ * What the broker asks at CONNECT, PUBLISH and SUBSCRIBE: certificate logins on mutual-TLS listeners go
+ * through the PKI and then the account's rules; passwords and API keys through tenancy; anonymous lab
+ * clients through the operator's simple access rules.
+ */
+export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
+  const { tenancy, pki } = options;
+  const anonymous = createDefaultHooks(options.allowAnonymous, options.anonymousRules);
+
+  async function authenticateCertificate(ctx: ConnectContext) {
+    const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
+    if (!verified.ok) {
+      return {
+        ok: false as const,
+        reasonCode: NOT_AUTHORIZED,
+        reasonString: `Client certificate refused: ${verified.message}`,
+      };
+    }
+    if (verified.commonName !== ctx.clientId) {
+      return {
+        ok: false as const,
+        reasonCode: 0x85,
+        reasonString: `Client id "${ctx.clientId}" does not match the certificate's common name "${verified.commonName}"`,
+      };
+    }
+    if (!verified.accountId) return undefined;
+    const account = tenancy.accounts.row(verified.accountId);
+    if (!account) {
+      return {
+        ok: false as const,
+        reasonCode: NOT_AUTHORIZED,
+        reasonString: 'The certificate belongs to an account that no longer exists',
+      };
+    }
+    const usable = tenancy.accounts.usability(account);
+    if (!usable.ok)
+      return {
+        ok: false as const,
+        reasonCode: NOT_AUTHORIZED,
+        reasonString: `Not authorized: ${usable.reason}`,
+      };
+    const service = tenancy.accounts.effectiveService(account);
+    if (!service || service.kind !== 'embedded') {
+      return {
+        ok: false as const,
+        reasonCode: NOT_AUTHORIZED,
+        reasonString: `Not authorized: account "${account.name}" has no messaging service on this broker`,
+      };
+    }
+    if (!tenancy.accounts.effectiveOptions(account).includes(ctx.listener.kind)) {
+      return {
+        ok: false as const,
+        reasonCode: NOT_AUTHORIZED,
+        reasonString: `Not authorized: connection option "${ctx.listener.kind}" is not enabled for account "${account.name}"`,
+      };
+    }
+    const admission = tenancy.devices.admit(account, ctx.clientId, null);
+    if (!admission.ok)
+      return { ok: false as const, reasonCode: admission.reasonCode, reasonString: admission.reasonString };
+    return {
+      ok: true as const,
+      principal: {
+        kind: 'device' as const,
+        accountId: account.id,
+        accountName: account.name,
+        topicPrefix: namespaceOf(account.name),
+        attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy },
+      },
+    };
+  }
+
+  return {
+    async authenticate(ctx) {
+      if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
+        const byCertificate = await authenticateCertificate(ctx);
+        // A certificate not bound to an account only proves the transport; the login decides the account.
+        if (byCertificate) return byCertificate;
+      }
+      return tenancy.hooks.authenticate(ctx);
+    },
+    authorizePublish(client, topic, qos, retain) {
+      return client.principal.kind === 'anonymous'
+        ? anonymous.authorizePublish(client, topic, qos, retain)
+        : tenancy.hooks.authorizePublish(client, topic, qos, retain);
+    },
+    authorizeSubscribe(client, filter, qos) {
+      return client.principal.kind === 'anonymous'
+        ? anonymous.authorizeSubscribe(client, filter, qos)
+        : tenancy.hooks.authorizeSubscribe(client, filter, qos);
+    },
+  };
+}
