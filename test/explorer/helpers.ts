@@ -173,6 +173,10 @@ export function makePki(dir: string): Pki {
     dir,
   );
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  // mosquitto started as root drops to its own user, which must be able to read these test-only files.
+  fs.chmodSync(path.dirname(dir), 0o755);
+  fs.chmodSync(dir, 0o755);
+  for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
   return {
     dir,
     caPem: read('ca.crt'),

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ExplorerConnectionError, ExplorerSubscription } from '../../../preload/contract/explorer';
+import { topicMatches } from '../topic-match';
 import type { FlowMessage, FlowPacket } from '../types';
 import { explainError } from './explain-error';
 import { packetFromMqttJs } from './mqttjs-packets';
@@ -66,7 +67,15 @@ export class ExternalConnection {
   /** Connects; resolves when CONNACK succeeded, rejects with a plain-language ExplorerConnectionError. */
   async open(connectTimeoutMs = 10_000): Promise<void> {
     this.setState('connecting');
-    const client = mqtt.connect(this.clientOptions(connectTimeoutMs));
+    let client: MqttClient;
+    try {
+      // Bad key material (e.g. a wrong passphrase) throws synchronously from the TLS layer.
+      client = mqtt.connect(this.clientOptions(connectTimeoutMs));
+    } catch (err) {
+      const explained = await this.explain(err);
+      this.setState('error', explained);
+      throw explained;
+    }
     this.client = client;
     client.on('message', (topic, payload, packet) => {
       const message: FlowMessage = {
@@ -154,22 +163,25 @@ export class ExternalConnection {
     });
   }
 
-  /** Subscribes briefly to `filter` and collects the topics of retained messages that arrive. */
+  /**
+   * Collects the topics of retained messages under `filter` with a short-lived second client
+   * (same profile, own client id), so the main session's subscriptions are left alone.
+   */
   async collectRetained(filter: string, waitMs: number): Promise<string[]> {
-    const client = this.requireClient();
+    this.requireClient();
+    const options = this.clientOptions(10_000);
+    options.clientId = `${options.clientId}-r${Math.random().toString(16).slice(2, 8)}`.slice(0, 64);
+    options.clean = true;
+    const probe = await mqtt.connectAsync(options);
     const topics = new Set<string>();
-    const { topicMatches } = await import('../topic-match');
-    const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean }) => {
+    probe.on('message', (topic, payload, packet) => {
       if (packet.retain && payload.length > 0 && topicMatches(filter, topic)) topics.add(topic);
-    };
-    client.on('message', onMessage);
+    });
     try {
-      // retainHandling 0 sends retained messages even if we are already subscribed to this filter.
-      await client.subscribeAsync(filter, { qos: 0, rh: 0 });
+      await probe.subscribeAsync(filter, { qos: 0 });
       await new Promise((r) => setTimeout(r, waitMs));
-      if (!this.subscriptions.some((s) => s.filter === filter)) await client.unsubscribeAsync(filter);
     } finally {
-      client.off('message', onMessage);
+      await probe.endAsync(true).catch(() => undefined);
     }
     return [...topics].sort();
   }
@@ -197,7 +209,11 @@ export class ExternalConnection {
   private onPacket(packet: Packet, direction: 'in' | 'out'): void {
     if (!this.wantPackets) return;
     const clientId = this.client?.options.clientId ?? this.profile.clientId ?? '';
-    this.events.packet(packetFromMqttJs(packet, direction, clientId));
+    try {
+      this.events.packet(packetFromMqttJs(packet, direction, clientId));
+    } catch (err) {
+      this.logger.warn({ err, connection: this.id }, 'explorer could not summarize a packet');
+    }
   }
 
   private async explain(err: unknown): Promise<ExplorerConnectionError> {

@@ -5,7 +5,7 @@ import type { FlowPacket } from '../types';
 /** Summarizes an mqtt.js packet (sent or received by our client) for the packet inspector. */
 export function packetFromMqttJs(packet: Packet, direction: 'in' | 'out', clientId: string): FlowPacket {
   const p = packet as Packet & {
-    topic?: string;
+    topic?: string | null;
     qos?: number;
     retain?: boolean;
     messageId?: number;
@@ -26,7 +26,7 @@ export function packetFromMqttJs(packet: Packet, direction: 'in' | 'out', client
     type: p.cmd,
     size: sizeOf(p),
   };
-  if (p.topic !== undefined) flow.topic = p.topic;
+  if (typeof p.topic === 'string') flow.topic = p.topic;
   if (p.cmd === 'publish') {
     flow.qos = p.qos ?? 0;
     flow.retain = p.retain ?? false;
