@@ -51,6 +51,11 @@ export class AccessRuleService {
     return { rules, usesTemplate: credentialId !== null && rules.length === 0 };
   }
 
+  /** The account-wide template. */
+  template(accountId: string): AccessRule[] {
+    return this.read(accountId, null);
+  }
+
   /** The rules that apply to a credential: its own if it has any, otherwise the account template. */
   effective(accountId: string, credentialId: string): AccessRule[] {
     const own = this.read(accountId, credentialId);

@@ -4,7 +4,13 @@ import type { AccessRuleService } from './access-rules';
 import type { ApiKeyService } from './api-keys';
 import { parseJson } from './context';
 import type { CredentialService } from './credentials';
-import { type CompiledRule, compileRule, findPermittingRule, stripSharePrefix } from './topic-rules';
+import {
+  type CompiledRule,
+  compileRule,
+  findPermittingRule,
+  type RuleVariables,
+  stripSharePrefix,
+} from './topic-rules';
 
 interface CachedRules {
   rules: CompiledRule[];
@@ -60,16 +66,13 @@ export class Authorizer {
   }
 
   private rulesFor(client: ClientRef): CachedRules | undefined {
+    const accountId = client.principal.accountId;
+    if (accountId === null) return undefined;
     const attrs = client.principal.attributes ?? {};
-    const credentialId = attrs['credentialId'];
-    const apiKeyId = attrs['apiKeyId'];
-    const owner =
-      typeof credentialId === 'string'
-        ? `c:${credentialId}`
-        : typeof apiKeyId === 'string'
-          ? `k:${apiKeyId}`
-          : null;
-    if (owner === null || client.principal.accountId === null) return undefined;
+    const credentialId = typeof attrs['credentialId'] === 'string' ? attrs['credentialId'] : undefined;
+    const apiKeyId = typeof attrs['apiKeyId'] === 'string' ? attrs['apiKeyId'] : undefined;
+    // Devices admitted without a credential (e.g. by client certificate) follow the account template.
+    const owner = credentialId ? `c:${credentialId}` : apiKeyId ? `k:${apiKeyId}` : `t:${accountId}`;
     const key = `${owner}\u0000${client.clientId}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -78,32 +81,38 @@ export class Authorizer {
       username: client.principal.username,
       accountName: client.principal.accountName,
     };
-    let entry: CachedRules;
-    if (typeof credentialId === 'string') {
-      const credential = this.credentials.row(credentialId);
-      const rules = this.rules.effective(client.principal.accountId, credentialId);
-      entry = {
-        rules: rules.map((r) => compileRule(r, vars)),
-        refusal: !credential
-          ? 'credential was deleted'
-          : credential.enabled
-            ? null
-            : 'credential is disabled',
-        expiresAt: credential?.expires_at ?? null,
-      };
-    } else {
-      const row = this.apiKeys.row(String(apiKeyId));
-      const usable = row
-        ? this.apiKeys.usable(row, 'mqtt')
-        : { ok: false as const, reason: 'API key was deleted' };
-      entry = {
-        rules: row ? parseJson<AccessRule[]>(row.permissions, []).map((r) => compileRule(r, vars)) : [],
-        refusal: usable.ok ? null : usable.reason,
-        expiresAt: row?.expires_at ?? null,
-      };
-    }
+    const entry = credentialId
+      ? this.credentialRules(accountId, credentialId, vars)
+      : apiKeyId
+        ? this.apiKeyRules(apiKeyId, vars)
+        : {
+            rules: this.rules.template(accountId).map((r) => compileRule(r, vars)),
+            refusal: null,
+            expiresAt: null,
+          };
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(key, entry);
     return entry;
+  }
+
+  private credentialRules(accountId: string, credentialId: string, vars: RuleVariables): CachedRules {
+    const credential = this.credentials.row(credentialId);
+    return {
+      rules: this.rules.effective(accountId, credentialId).map((r) => compileRule(r, vars)),
+      refusal: !credential ? 'credential was deleted' : credential.enabled ? null : 'credential is disabled',
+      expiresAt: credential?.expires_at ?? null,
+    };
+  }
+
+  private apiKeyRules(apiKeyId: string, vars: RuleVariables): CachedRules {
+    const row = this.apiKeys.row(apiKeyId);
+    const usable = row
+      ? this.apiKeys.usable(row, 'mqtt')
+      : { ok: false as const, reason: 'API key was deleted' };
+    return {
+      rules: row ? parseJson<AccessRule[]>(row.permissions, []).map((r) => compileRule(r, vars)) : [],
+      refusal: usable.ok ? null : usable.reason,
+      expiresAt: row?.expires_at ?? null,
+    };
   }
 }

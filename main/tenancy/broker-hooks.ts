@@ -1,11 +1,6 @@
-import type {
-  AuthenticateResult,
-  AuthorizeResult,
-  BrokerHooks,
-  ConnectContext,
-  Principal,
-} from '../broker/hooks';
-import type { AccountRow, AccountService } from './accounts';
+import type { AuthenticateResult, AuthorizeResult, BrokerHooks, ConnectContext } from '../broker/hooks';
+import type { AccountService } from './accounts';
+import { createAdmission, refuse } from './admission';
 import type { ApiKeyService } from './api-keys';
 import type { Authorizer } from './authorizer';
 import { REASON } from './context';
@@ -30,60 +25,10 @@ export interface HookDeps {
   allowAnonymous: boolean;
 }
 
-type Refusal = Extract<AuthenticateResult, { ok: false }>;
-
-function refuse(reasonCode: number, reasonString: string): Refusal {
-  return { ok: false, reasonCode, reasonString };
-}
-
-export function namespaceOf(accountName: string): string {
-  return `$a/${accountName}/`;
-}
-
 /** Enforces accounts, messaging-service assignment, connection options, credentials and rules. */
 export function createTenancyHooks(deps: HookDeps): BrokerHooks {
-  const { accounts, credentials, apiKeys, devices, authorizer, failures } = deps;
-
-  function admit(
-    ctx: ConnectContext,
-    account: AccountRow,
-    principal: Omit<Principal, 'accountId' | 'accountName' | 'topicPrefix'>,
-    credential: { id: string; username: string } | null,
-  ): AuthenticateResult {
-    const usable = accounts.usability(account);
-    if (!usable.ok) return refuse(REASON.notAuthorized, `Not authorized: ${usable.reason}`);
-    const service = accounts.effectiveService(account);
-    if (!service) {
-      return refuse(
-        REASON.notAuthorized,
-        `Not authorized: account "${account.name}" has no messaging service`,
-      );
-    }
-    if (service.kind !== 'embedded') {
-      return refuse(
-        REASON.notAuthorized,
-        `Not authorized: account "${account.name}" is served by messaging service "${service.name}", not this broker`,
-      );
-    }
-    if (!accounts.effectiveOptions(account).includes(ctx.listener.kind)) {
-      return refuse(
-        REASON.notAuthorized,
-        `Not authorized: connection option "${ctx.listener.kind}" is not enabled for account "${account.name}"`,
-      );
-    }
-    const admission = devices.admit(account, ctx.clientId, credential);
-    if (!admission.ok) return refuse(admission.reasonCode, `Not authorized: ${admission.reasonString}`);
-    return {
-      ok: true,
-      principal: {
-        ...principal,
-        accountId: account.id,
-        accountName: account.name,
-        topicPrefix: namespaceOf(account.name),
-        attributes: { ...principal.attributes, tenancy: true, deviceId: admission.device.id },
-      },
-    };
-  }
+  const { accounts, credentials, apiKeys, authorizer, failures } = deps;
+  const admit = createAdmission(accounts, deps.devices);
 
   function authenticateApiKey(ctx: ConnectContext, key: string): AuthenticateResult {
     const check = apiKeys.verify(key, 'mqtt');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientRef, ListenerKind } from '../broker/hooks';
 import type { EventBus } from '../api/event-bus';
 import { AccessRuleService } from './access-rules';
+import { createAdmission } from './admission';
 import { AccountService, DEFAULT_ROOT_NAME } from './accounts';
 import { createTenancyHandlers } from './api-handlers';
 import { ApiKeyService } from './api-keys';
@@ -21,7 +22,7 @@ import { VerifiedLoginCache } from './verified-login-cache';
 export type { BrokerControl } from './context';
 export type { RunningListener } from './endpoints';
 export type { LockoutPolicy } from './lockout';
-export { namespaceOf } from './broker-hooks';
+export { type AdmitToAccount, namespaceOf } from './admission';
 export { API_KEY_USERNAME } from './validation';
 
 export interface TenancyOptions {
@@ -196,6 +197,8 @@ export function createTenancy(options: TenancyOptions) {
     ...parts,
     handlers,
     hooks,
+    /** Account-side admission for logins proven elsewhere (e.g. client certificates). */
+    admitToAccount: createAdmission(accounts, devices),
     attachBrokerEvents,
     sweepExpired,
     close(): void {
