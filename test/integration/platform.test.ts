@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import mqtt from 'mqtt';
+import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
+import { startHeadlessServer } from '../../main/api';
+import { type Core, createCore } from '../../main/core';
+import { listenerPort, runProcess } from '../helpers/mosquitto-clients';
+import { tempDir } from '../helpers/temp-dir';
+
+/**
+ * The whole core as `fieldbench serve` builds it: tenancy decides who may connect, the PKI's server
+ * certificate secures the TLS listeners, and real clients talk to it over real sockets.
+ */
+describe('the wired platform', () => {
+  let core: Core;
+  let dataDir: string;
+  let ports: Record<'mqtt' | 'mqtts' | 'ws', number>;
+  let accountId: string;
+
+  async function call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+    const outcome = await core.dispatch(method, request, { transport: 'internal', actor: 'test' });
+    if (!outcome.ok) throw new Error(`${method}: ${outcome.error.code} ${outcome.error.message}`);
+    return outcome.result as ResponseOf<M>;
+  }
+
+  before(async () => {
+    dataDir = tempDir();
+    core = await createCore({
+      dataDir,
+      mode: 'headless',
+      listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wsPort: 0 },
+    });
+    const details = core.readyDetails();
+    ports = {
+      mqtt: listenerPort(details, 'mqtt'),
+      mqtts: listenerPort(details, 'mqtts'),
+      ws: listenerPort(details, 'ws'),
+    };
+    const services = await call('services.list', {});
+    const local = services.services.find((s) => s.kind === 'embedded');
+    assert.ok(local, 'the embedded messaging service exists on first start');
+    const root = (await call('accounts.list', {})).accounts.find((a) => a.parentId === null);
+    assert.equal(root?.name, 'sys');
+    const account = await call('accounts.create', { parentId: root!.id, name: 'acme', serviceId: local.id });
+    accountId = account.id;
+    await call('accessRules.set', {
+      accountId,
+      credentialId: null,
+      rules: [{ filter: '#', action: 'both' }],
+    });
+    await call('credentials.create', { accountId, username: 'gw-1', password: 'correct horse battery' });
+  });
+
+  after(async () => {
+    await core.close();
+  });
+
+  test('anonymous devices are refused by default', async () => {
+    const result = await runProcess('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(ports.mqtt),
+      '-t',
+      't',
+      '-m',
+      'x',
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /not authori[sz]ed|Connection Refused/i);
+  });
+
+  test('a device with account credentials publishes over TCP and a subscriber of the same account receives it', async () => {
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, {
+      clientId: 'acme-sub',
+      username: 'gw-1',
+      password: 'correct horse battery',
+      protocolVersion: 5,
+    });
+    try {
+      await sub.subscribeAsync('plant/#', { qos: 1 });
+      const received = new Promise<[string, string]>((resolve) =>
+        sub.once('message', (t, p) => resolve([t, p.toString()])),
+      );
+      const pub = await runProcess('mosquitto_pub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(ports.mqtt),
+        '-u',
+        'gw-1',
+        '-P',
+        'correct horse battery',
+        '-i',
+        'acme-pub',
+        '-q',
+        '1',
+        '-t',
+        'plant/line-1/temp',
+        '-m',
+        '21.5',
+      ]);
+      assert.equal(pub.code, 0, pub.stderr);
+      assert.deepEqual(await received, ['plant/line-1/temp', '21.5']);
+    } finally {
+      await sub.endAsync();
+    }
+  });
+
+  test('a wrong password is refused with a clear reason', async () => {
+    const result = await runProcess('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(ports.mqtt),
+      '-u',
+      'gw-1',
+      '-P',
+      'wrong',
+      '-V',
+      'mqttv5',
+      '-t',
+      't',
+      '-m',
+      'x',
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /Bad User Name or Password|not authori[sz]ed/i);
+  });
+
+  test('the TLS listener presents a certificate from Fieldbench CA that mosquitto_pub verifies', async () => {
+    const caFile = path.join(dataDir, 'ca.pem');
+    const root = core.store.db
+      .prepare("SELECT cert_pem FROM pki_authorities WHERE role = 'root'")
+      .pluck()
+      .get() as string | undefined;
+    assert.ok(root, 'the local root CA exists');
+    fs.writeFileSync(caFile, root);
+    const ok = await runProcess('mosquitto_pub', [
+      '-h',
+      'localhost',
+      '-p',
+      String(ports.mqtts),
+      '--cafile',
+      caFile,
+      '-u',
+      'gw-1',
+      '-P',
+      'correct horse battery',
+      '-i',
+      'acme-tls',
+      '-t',
+      'tls/check',
+      '-m',
+      'hello',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  test('MQTT over WebSocket on /mqtt works with mqtt.js', async () => {
+    const client = await mqtt.connectAsync(`ws://127.0.0.1:${ports.ws}/mqtt`, {
+      clientId: 'acme-ws',
+      username: 'gw-1',
+      password: 'correct horse battery',
+    });
+    try {
+      await client.subscribeAsync('ws/echo');
+      const got = new Promise<string>((resolve) => client.once('message', (_t, p) => resolve(p.toString())));
+      await client.publishAsync('ws/echo', 'over websocket');
+      assert.equal(await got, 'over websocket');
+    } finally {
+      await client.endAsync();
+    }
+  });
+
+  test('the CRL is served for download by the headless server', async () => {
+    const server = await startHeadlessServer({
+      host: '127.0.0.1',
+      port: 0,
+      rendererDir: dataDir,
+      token: 'unused-token-unused-token-unused-token',
+      dispatch: core.dispatch,
+      events: core.events,
+      logger: core.logger,
+      routes: core.routes,
+    });
+    try {
+      const response = await fetch(`${server.url}pki/crl.pem`);
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.match(text, /^-----BEGIN X509 CRL-----/);
+    } finally {
+      await server.close();
+    }
+  });
+});
