@@ -252,10 +252,12 @@ export class DeviceService {
     const accountId = client.principal.accountId;
     if (accountId === null) return undefined;
     const now = this.ctx.now();
+    const attrs = client.principal.attributes ?? {};
     const user =
       client.principal.kind === 'api-key'
-        ? `api-key:${String(client.principal.attributes?.['apiKeyName'] ?? '')}`
-        : (client.principal.username ?? null);
+        ? `api-key:${String(attrs['apiKeyName'] ?? '')}`
+        : (client.principal.username ??
+          (attrs['certificateSerial'] ? `certificate:${String(attrs['certificateSerial'])}` : null));
     const device = this.row(accountId, client.clientId) ?? this.insert(accountId, client.clientId);
     this.ctx.db
       .prepare(
