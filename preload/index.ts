@@ -50,4 +50,4 @@ for (const name of methodNames) methods[name] = (request) => ipcRenderer.invoke(
 const subscriptions: Record<string, (listener: Listener) => () => void> = {};
 for (const name of eventNames) subscriptions[name] = (listener) => subscribe(name, listener);
 
-contextBridge.exposeInMainWorld('fieldbench', { methods, events: subscriptions });
+contextBridge.exposeInMainWorld('fieldbench', { methods, on: subscriptions });

@@ -38,7 +38,17 @@ describe('fieldbench command line', () => {
 
   test('start without Electron falls back to headless with one explaining line, then stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
-    const app = await startCli(['start', '--data-dir', dataDir, '--http-port', '0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+    const app = await startCli([
+      'start',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+    ]);
     const lines = app.output().split('\n').filter(Boolean);
     assert.ok(
       lines.some((l) => /^Starting headless: Electron is not installed/.test(l)),
@@ -55,9 +65,29 @@ describe('fieldbench command line', () => {
 
   test('a second Fieldbench on the same data directory refuses to start', async () => {
     const dataDir = tempDir();
-    const first = await startCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+    const first = await startCli([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+    ]);
     try {
-      const second = await runCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+      const second = await runCli([
+        'serve',
+        '--data-dir',
+        dataDir,
+        '--http-port',
+        '0',
+        '--broker-host',
+        '127.0.0.1',
+        '--mqtt-port',
+        '0',
+      ]);
       assert.equal(second.code, 1);
       assert.match(second.stderr, /in use by another Fieldbench process \(pid \d+\)/);
     } finally {
@@ -69,7 +99,17 @@ describe('fieldbench command line', () => {
     const dataDir = tempDir();
     const db = path.join(dataDir, 'fieldbench.db');
     fs.writeFileSync(db, 'this is not sqlite'.repeat(1000));
-    const { code, stderr } = await runCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+    const { code, stderr } = await runCli([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+    ]);
     assert.equal(code, 1);
     assert.match(stderr, /is not a valid Fieldbench database or is damaged/);
     assert.equal(fs.readFileSync(db, 'utf8'), 'this is not sqlite'.repeat(1000));
@@ -99,7 +139,19 @@ describe('fieldbench command line', () => {
 
   test('--host other than loopback prints a warning', async () => {
     const dataDir = tempDir();
-    const app = await startCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--host', '0.0.0.0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+    const app = await startCli([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+    ]);
     try {
       assert.match(app.output(), /Warning: the operator UI listens on 0\.0\.0\.0/);
     } finally {

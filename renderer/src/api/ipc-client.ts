@@ -7,7 +7,7 @@ export interface PreloadBridge {
     string,
     (request: unknown) => Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorShape }>
   >;
-  events: Record<string, (listener: (data: unknown) => void) => () => void>;
+  on: Record<string, (listener: (data: unknown) => void) => () => void>;
 }
 
 export function createIpcClient(bridge: PreloadBridge): OperatorApi {
@@ -20,7 +20,7 @@ export function createIpcClient(bridge: PreloadBridge): OperatorApi {
       return outcome.result as never;
     },
     on(event: EventName, listener: (data: never) => void) {
-      const subscribe = bridge.events[event];
+      const subscribe = bridge.on[event];
       if (!subscribe) throw new Error(`Unknown event ${event}`);
       return subscribe(listener as (data: unknown) => void);
     },
