@@ -115,4 +115,28 @@ describe('messaging-service assignment enforced by the broker', () => {
     const b3 = await connectOk(tb.url, { clientId: 'b3', username: 'depot-dev', password: 'depot-secret-1' });
     await endAll(a3, b3, c);
   });
+
+  it('an account moved to an external service is refused by the embedded broker', async () => {
+    const a = await connectOk(tb.url, { clientId: 'a4', username: 'fleet-dev', password: 'fleet-secret-1' });
+    const gone = disconnectedBy(a);
+    const external = await call(fx, 'services.createExternal', {
+      name: 'cloud',
+      endpoints: [{ scheme: 'mqtts', host: 'mqtt.example.net', port: 8883 }],
+    });
+    await call(fx, 'accounts.assignService', { accountId: levelOne, serviceId: external.id });
+    assert.match((await gone).reasonString ?? '', /moved to messaging service "cloud"/);
+    const refused = await tryConnect(tb.url, {
+      clientId: 'b4',
+      username: 'depot-dev',
+      password: 'depot-secret-1',
+    });
+    assert.ok(
+      !refused.ok && /served by messaging service "cloud"/.test(refused.message),
+      JSON.stringify(refused),
+    );
+    await call(fx, 'accounts.assignService', { accountId: levelOne, serviceId: localServiceId(fx) });
+    await endAll(
+      await connectOk(tb.url, { clientId: 'b4', username: 'depot-dev', password: 'depot-secret-1' }),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { waitFor } from '../helpers/wait-for';
 import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
 import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
 
@@ -179,6 +180,11 @@ describe(`account isolation over real sockets (seed ${seed})`, () => {
         qos: 1,
       });
     }
+    const heardPeers = (device: Device) =>
+      device.received.filter((m) => m.topic === 'sensors/temp').length >=
+      devices.filter((d) => d.account === device.account).length;
+    await waitFor(() => devices.every(heardPeers), 'every device to hear its peers on sensors/temp', 20_000);
+    // Then give any stray (cross-account) delivery time to show up.
     await quiet(() => devices.reduce((n, d) => n + d.received.length, 0));
 
     let delivered = 0;
