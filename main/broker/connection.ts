@@ -13,6 +13,7 @@ export const CLOSED = 3;
 
 /** How many packets may wait behind an asynchronous hook before we stop reading the socket. */
 const BACKLOG_PAUSE = 256;
+const SHORT_ACKS = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp']);
 
 function uncork(conn: Connection): void {
   conn.corked = false;
@@ -164,6 +165,11 @@ export class Connection {
 
   /** Encodes and writes a control packet; returns false when it exceeds the client's maximum. */
   writePacket(packet: Record<string, unknown>): boolean {
+    // mqtt-packet writes a reason code byte unless it is explicitly 0; the short success form
+    // is what every client understands (paho 1.x rejects a 5.0 PUBREL with a reason code)
+    if (this.version === 5 && packet.reasonCode === undefined && SHORT_ACKS.has(packet.cmd as string)) {
+      packet.reasonCode = 0;
+    }
     let buf = mqttPacket.generate(packet as unknown as Packet, { protocolVersion: this.version });
     if (this.clientMaxPacket > 0 && buf.length > this.clientMaxPacket) {
       // [MQTT-3.1.2-25]: drop the optional reason string and user properties first
