@@ -9,7 +9,7 @@ export interface LocalBrokerSource {
       payload: Buffer | string;
       qos?: 0 | 1 | 2;
       retain?: boolean;
-      properties?: Record<string, unknown>;
+      properties?: object;
     },
     opts?: { topicPrefix?: string },
   ): unknown;
@@ -31,7 +31,8 @@ export interface LocalTapEvent {
   reasonCode?: number;
   packetId?: number;
   payload?: Buffer;
-  properties?: Record<string, unknown>;
+  /** MQTT 5 publish properties, when the broker reports them. */
+  properties?: object;
 }
 
 export interface LocalRetained {
@@ -39,7 +40,7 @@ export interface LocalRetained {
   qos: 0 | 1 | 2;
   payload: Buffer;
   storedAt?: number;
-  properties?: Record<string, unknown>;
+  properties?: object;
 }
 
 /** A message as it flows through the explorer (internal topic, i.e. `$a/<account>/...` for tenants). */

@@ -3,6 +3,7 @@ import { accountPrefix, splitAccount, topicMatches } from '../topic-match';
 import type { FlowMessage, FlowPacket, LocalBrokerSource, LocalTapEvent } from '../types';
 
 export const LOCAL_TAP_MAX_EVENTS_PER_SECOND = 100_000;
+const PENDING_CONNECT_MS = 10_000;
 
 export interface LocalSink {
   message(message: FlowMessage): void;
@@ -15,6 +16,11 @@ export interface LocalSink {
  */
 export class LocalConnection {
   private detach: (() => void) | undefined;
+  /**
+   * The tap reports CONNECT before the broker knows the client id; hold it until the CONNACK to the
+   * same listener and address names the client (FIFO per address), then emit both in order.
+   */
+  private readonly pendingConnects = new Map<string, FlowPacket[]>();
   private seeded = false;
   wantPackets = false;
 
@@ -41,6 +47,7 @@ export class LocalConnection {
     } else if (!watching && this.detach) {
       this.detach();
       this.detach = undefined;
+      this.pendingConnects.clear();
       this.logger.debug('explorer detached the broker tap');
     }
   }
@@ -100,7 +107,7 @@ export class LocalConnection {
           qos: entry.qos,
           retain: true,
           time: entry.storedAt ?? Date.now(),
-          ...(entry.properties ? { properties: entry.properties } : {}),
+          ...(entry.properties ? { properties: entry.properties as Record<string, unknown> } : {}),
         });
       }
     } catch (err) {
@@ -120,7 +127,7 @@ export class LocalConnection {
         time: e.time,
         clientId: e.clientId,
       };
-      if (e.properties && Object.keys(e.properties).length > 0) message.properties = e.properties;
+      if (e.properties && Object.keys(e.properties).length > 0) message.properties = e.properties as Record<string, unknown>;
       this.sink.message(message);
     }
     if (!this.wantPackets) return;
@@ -142,7 +149,35 @@ export class LocalConnection {
     if (e.packetId !== undefined) packet.packetId = e.packetId;
     if (e.reasonCode !== undefined) packet.reasonCode = e.reasonCode;
     if (e.payload) packet.payload = e.payload;
+    if (e.properties) packet.properties = e.properties as Record<string, unknown>;
+    this.emitPacket(packet);
+  }
+
+  private emitPacket(packet: FlowPacket): void {
+    const key = `${packet.listenerId}|${packet.remoteAddress}`;
+    if (packet.type === 'connect' && packet.direction === 'in' && packet.clientId === '') {
+      const queue = this.pendingConnects.get(key) ?? [];
+      queue.push(packet);
+      this.pendingConnects.set(key, queue);
+      this.flushStaleConnects(packet.time);
+      return;
+    }
+    if (packet.type === 'connack' && packet.direction === 'out') {
+      const queue = this.pendingConnects.get(key);
+      const connect = queue?.shift();
+      if (queue && queue.length === 0) this.pendingConnects.delete(key);
+      if (connect) this.sink.packet({ ...connect, clientId: packet.clientId });
+    }
     this.sink.packet(packet);
+  }
+
+  private flushStaleConnects(now: number): void {
+    for (const [key, queue] of this.pendingConnects) {
+      while (queue.length > 0 && now - (queue[0] as FlowPacket).time > PENDING_CONNECT_MS) {
+        this.sink.packet(queue.shift() as FlowPacket);
+      }
+      if (queue.length === 0) this.pendingConnects.delete(key);
+    }
   }
 }
 

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import { test } from 'node:test';
+import mqtt, { type MqttClient } from 'mqtt';
+import { type Broker, type BrokerHooks, createBroker, type Principal } from '../../main/broker';
+import { createExplorer } from '../../main/explorer';
+import { createFileKeyProtector } from '../../main/secrets';
+import { openStore } from '../../main/store';
+import { EventLog, silentLogger, tempDir, waitFor } from './helpers';
+
+const ctx = { transport: 'internal' as const, actor: 'test' };
+
+function principalFor(username: string | undefined): Principal {
+  if (username === 'acme') return { kind: 'device', accountId: 'acme', accountName: 'acme', topicPrefix: '$a/acme/' };
+  return { kind: 'anonymous', accountId: null, topicPrefix: '' };
+}
+
+const hooks: BrokerHooks = {
+  authenticate: async (c) => ({ ok: true, principal: principalFor(c.username) }),
+  authorizePublish: async () => true as const,
+  authorizeSubscribe: async () => true as const,
+};
+
+async function serve(broker: Broker): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    broker.handleConnection(sock, {
+      listener: { id: 'plain', kind: 'mqtt', host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+      remoteAddress: sock.remoteAddress ?? '127.0.0.1',
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('local connection reads the embedded broker through the tap, only while watched', async () => {
+  const dir = tempDir();
+  const store = openStore(dir);
+  const broker = createBroker({ hooks });
+  const server = await serve(broker);
+  const log = new EventLog();
+  const explorer = createExplorer({
+    db: store.db,
+    events: log.bus,
+    keyProtector: createFileKeyProtector(dir),
+    logger: silentLogger,
+    dataDir: dir,
+    broker,
+  });
+  const h = explorer.handlers;
+  const clients: MqttClient[] = [];
+  const client = async (opts: mqtt.IClientOptions = {}) => {
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.port}`, { reconnectPeriod: 0, protocolVersion: 5, ...opts });
+    clients.push(c);
+    return c;
+  };
+  try {
+    const list = await h['explorer.connections.list']({}, ctx);
+    assert.equal(list.connections[0]?.id, 'local');
+    const plain = await client({ clientId: 'dev-plain' });
+    const acme = await client({ clientId: 'dev-acme', username: 'acme' });
+
+    // Idle: no view, so nothing is read.
+    await plain.publishAsync('sensors/idle', 'x');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(explorer.service.local?.attached, false);
+    assert.equal(explorer.service.existingTree('local')?.messages ?? 0, 0);
+
+    await plain.publishAsync('retained/one', 'r1', { retain: true, qos: 1 });
+    const { viewId } = await h['explorer.view.open']({ connectionId: 'local' }, ctx);
+    assert.equal(explorer.service.local?.attached, true);
+    const { subscriptionId } = await h['explorer.packets.subscribe']({ connectionId: 'local', filter: {} }, ctx);
+
+    const watcher = await client({ clientId: 'watcher', username: 'acme' });
+    await watcher.subscribeAsync('meter/#', { qos: 1 });
+    for (let i = 0; i < 5; i++) await plain.publishAsync('sensors/t', `{"v":${i}}`, { qos: 1 });
+    await acme.publishAsync('meter/1', '7.5', {
+      qos: 1,
+      properties: { contentType: 'text/plain', userProperties: { unit: 'kWh' } },
+    });
+
+    const root = await waitFor(async () => {
+      const r = await h['explorer.tree.children']({ connectionId: 'local', path: '', offset: 0, limit: 50, viewId }, ctx);
+      const sensors = r.children.find((c) => c.path === 'sensors');
+      const acmeGroup = r.children.find((c) => c.path === '$a/acme');
+      return sensors?.subtreeMessages === 5 && acmeGroup?.subtreeMessages === 1 ? r : undefined;
+    }, 'tap messages in the tree');
+    const group = root.children.find((c) => c.path === '$a/acme');
+    assert.equal(group?.isAccountGroup, true);
+    assert.equal(group?.name, 'acme');
+    assert.equal(root.children.find((c) => c.path === 'retained')?.subtreeMessages, 1, 'retained seeded on attach');
+    const meter = await h['explorer.tree.children']({ connectionId: 'local', path: '$a/acme/meter', offset: 0, limit: 5 }, ctx);
+    assert.deepEqual(
+      meter.children.map((c) => [c.displayTopic, c.account, c.messages, c.preview]),
+      [['meter/1', 'acme', 1, '7.5']],
+    );
+    const history = await h['explorer.history']({ connectionId: 'local', topic: '$a/acme/meter/1', limit: 5 }, ctx);
+    assert.equal(history.messages[0]?.clientId, 'dev-acme');
+    assert.equal(history.messages[0]?.displayTopic, 'meter/1');
+
+    // Publishing into an account namespace from the explorer reaches that account's subscriber.
+    const got = new Promise<string>((resolve) => watcher.once('message', (topic, payload) => resolve(`${topic}=${payload}`)));
+    await h['explorer.publish'](
+      { connectionId: 'local', topic: 'meter/2', account: 'acme', payload: { encoding: 'json', data: { kwh: 3 } }, qos: 1, retain: false },
+      ctx,
+    );
+    assert.equal(await got, 'meter/2={"kwh":3}');
+
+    // Packets: every direction and type, with account labels; timeline per client.
+    const packets = await waitFor(() => {
+      const all = log.of('explorer.packets').filter((b) => b.subscriptionId === subscriptionId).flatMap((b) => b.packets);
+      return all.some((p) => p.type === 'publish' && p.direction === 'out' && p.clientId === 'watcher') ? all : undefined;
+    }, 'outgoing publish to the watcher');
+    assert.ok(packets.some((p) => p.type === 'subscribe' && p.clientId === 'watcher' && p.filters?.includes('meter/#')));
+    assert.ok(packets.some((p) => p.type === 'publish' && p.account === 'acme' && p.topic === 'meter/1'));
+    const later = await client({ clientId: 'late' });
+    await later.subscribeAsync('x/#');
+    await later.endAsync();
+    const timeline = await waitFor(async () => {
+      const t = await h['explorer.packets.timeline']({ connectionId: 'local', clientId: 'late', limit: 50 }, ctx);
+      return t.entries.some((e) => e.kind === 'disconnect') ? t : undefined;
+    }, 'timeline of a short-lived client');
+    assert.deepEqual(
+      timeline.entries.map((e) => e.kind),
+      ['connect', 'connack', 'subscribe', 'suback', 'disconnect'],
+    );
+    assert.equal(timeline.entries[1]?.summary, 'CONNACK accepted');
+
+    // Filtered packet subscription only gets matching packets.
+    const { subscriptionId: filtered } = await h['explorer.packets.subscribe'](
+      { connectionId: 'local', filter: { topic: 'sensors/#', types: ['publish'], direction: 'in' } },
+      ctx,
+    );
+    await plain.publishAsync('sensors/t', 'x', { qos: 0 });
+    await plain.publishAsync('other/t', 'x', { qos: 0 });
+    const onlySensors = await waitFor(() => {
+      const all = log.of('explorer.packets').filter((b) => b.subscriptionId === filtered).flatMap((b) => b.packets);
+      return all.length > 0 ? all : undefined;
+    }, 'filtered packets');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'));
+
+    // Retained subtree clear with a dry run.
+    await acme.publishAsync('cfg/a', '1', { retain: true, qos: 1 });
+    await acme.publishAsync('cfg/b/c', '2', { retain: true, qos: 1 });
+    const dry = await h['explorer.retained.clearSubtree'](
+      { connectionId: 'local', filter: 'cfg/#', account: 'acme', dryRun: true, collectMs: 500 },
+      ctx,
+    );
+    assert.deepEqual(dry.topics, ['$a/acme/cfg/a', '$a/acme/cfg/b/c']);
+    assert.equal(broker.retained('$a/acme/cfg/#').length, 2);
+    const cleared = await h['explorer.retained.clearSubtree'](
+      { connectionId: 'local', filter: 'cfg/#', account: 'acme', dryRun: false, collectMs: 500 },
+      ctx,
+    );
+    assert.equal(cleared.cleared, 2);
+    await waitFor(() => broker.retained('$a/acme/cfg/#').length === 0, 'retained cleared');
+    assert.equal(broker.retained('retained/#').length, 1, 'other retained messages untouched');
+
+    // Closing every watcher detaches the tap.
+    await h['explorer.packets.unsubscribe']({ subscriptionId }, ctx);
+    await h['explorer.packets.unsubscribe']({ subscriptionId: filtered }, ctx);
+    await h['explorer.view.close']({ viewId }, ctx);
+    assert.equal(explorer.service.local?.attached, false);
+    const before = explorer.service.existingTree('local')?.messages;
+    await plain.publishAsync('sensors/t', 'unseen', { qos: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(explorer.service.existingTree('local')?.messages, before);
+  } finally {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    await explorer.close();
+    await broker.close();
+    await server.close();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
