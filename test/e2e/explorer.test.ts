@@ -44,9 +44,11 @@ describe('Explorer page in Chromium against the headless app', () => {
   });
 
   test('messages published with mosquitto_pub appear in the tree with the right counts, live', async () => {
+    // The embedded broker is tapped while someone watches: open the Explorer first.
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await page.getByTestId('tree-totals').waitFor();
     for (let i = 0; i < 3; i++) await mosquittoPub(app.mqttPort, 'fb/test/a', `a-${i}`);
     for (let i = 0; i < 2; i++) await mosquittoPub(app.mqttPort, 'fb/test/b', `b-${i}`);
-    const { page, errors: pageErrors } = await openPage(browser, app);
     await row(page, 'fb').waitFor({ timeout: 15_000 });
     await waitCount(page, 'fb', '5');
     await revealAndSelect(page, 'fb/test/a');
@@ -107,7 +109,7 @@ describe('Explorer page in Chromium against the headless app', () => {
       // Text view: pretty enough to read, and the diff against the previous message.
       await page.getByTestId('show-diff').check();
       await page.getByTestId('payload-diff').waitFor();
-      assert.match((await page.getByTestId('payload-diff').textContent()) ?? '', /\+ {2}"temp": 25/);
+      assert.match((await page.getByTestId('payload-diff').textContent()) ?? '', /\+ +"temp": 25/);
       await page.getByTestId('show-diff').uncheck();
       // The chart: a uPlot canvas with both numeric series and drawn pixels.
       const chart = page.getByTestId('series-chart');
@@ -140,8 +142,9 @@ describe('Explorer page in Chromium against the headless app', () => {
     const kura = encodeKura(1_700_000_000_000, { temperature: 21.5, status: 'running', count: 42 }, [
       'count',
     ]);
-    await mosquittoPub(app.mqttPort, 'fb/kura/dev1', kura);
     const { page, errors: pageErrors } = await openPage(browser, app);
+    await page.getByTestId('tree-totals').waitFor();
+    await mosquittoPub(app.mqttPort, 'fb/kura/dev1', kura);
     await revealAndSelect(page, 'fb/kura/dev1');
     await page.locator('[data-testid="payload-view"][data-format="kura"]').waitFor({ timeout: 10_000 });
     const text = (await page.getByTestId('payload-view').textContent()) ?? '';
@@ -158,6 +161,8 @@ describe('Explorer page in Chromium against the headless app', () => {
   });
 
   test('a retained subtree is cleared after a preview that lists its topics', async () => {
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await page.getByTestId('tree-totals').waitFor();
     await mosquittoPub(app.mqttPort, 'fb/ret/a', 'one', { retain: true });
     await mosquittoPub(app.mqttPort, 'fb/ret/b/c', 'two', { retain: true });
     await mosquittoPub(app.mqttPort, 'fb/ret/x', 'not retained');
@@ -174,7 +179,6 @@ describe('Explorer page in Chromium against the headless app', () => {
       '2',
     ]);
     assert.match(before.stdout, /fb\/ret\/a one/);
-    const { page, errors: pageErrors } = await openPage(browser, app);
     await revealAndSelect(page, 'fb/ret');
     await page.getByTestId('tab-retained').click();
     assert.equal(await page.getByTestId('retained-filter').inputValue(), 'fb/ret/#');
@@ -254,7 +258,12 @@ describe('Explorer page in Chromium against the headless app', () => {
     await app.cli.stop();
     app = await startApp(dataDir);
     const { page, errors: pageErrors } = await openPage(browser, app);
-    await revealAndSelect(page, 'fb/test/a');
+    // The live tree starts empty after a restart; stored history is found by searching it.
+    await page.getByTestId('tree-search').fill('a-');
+    await page.getByLabel('history').check();
+    await page.getByTestId('tree-search').press('Enter');
+    await page.getByTestId('search-results').getByText('fb/test/a').click();
+    await page.getByTestId('selected-topic').filter({ hasText: 'fb/test/a' }).waitFor();
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="history-list"] li').length === 4,
       undefined,

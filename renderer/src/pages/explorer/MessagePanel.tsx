@@ -139,6 +139,9 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
   const index = message ? messages.indexOf(message) : -1;
   const previous = index >= 0 ? messages[index + 1] : undefined;
 
+  const current = useRef({ connectionId, selected });
+  current.current = { connectionId, selected };
+
   const loadHead = useCallback(async () => {
     if (!selected) return;
     lastRefresh.current = Date.now();
@@ -147,6 +150,8 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
         api().call('explorer.history', { connectionId, topic: selected, limit: PAGE }),
         api().call('explorer.series', { connectionId, topic: selected, limit: 1000 }),
       ]);
+      // A late answer for a topic that is no longer selected must not replace the current one.
+      if (current.current.selected !== selected || current.current.connectionId !== connectionId) return;
       setMessages((old) => {
         if (old.length === 0 || old[0]!.topic !== selected) {
           setMore(res.more);
@@ -159,7 +164,7 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
       setSeries(s.series.length > 0 && s.times.length > 0 ? s : undefined);
       setError(undefined);
     } catch (err) {
-      setError(errorMessage(err));
+      if (current.current.selected === selected) setError(errorMessage(err));
     }
   }, [connectionId, selected]);
 
@@ -173,17 +178,18 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
     void loadHead();
   }, [loadHead]);
 
-  // Live: when the node changes, refresh at most once a second.
+  // Live: when the node changes, refresh at most once a second (always with the current topic).
+  const loadHeadRef = useRef(loadHead);
+  loadHeadRef.current = loadHead;
   const lastTime = node?.lastTime;
   const nodeMessages = node?.messages;
   // biome-ignore lint/correctness/useExhaustiveDependencies: lastTime and the count are the triggers.
   useEffect(() => {
-    if (!selected) return;
+    if (!selected || refreshTimer.current) return;
     const wait = Math.max(0, REFRESH_MS - (Date.now() - lastRefresh.current));
-    if (refreshTimer.current) return;
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = undefined;
-      void loadHead();
+      void loadHeadRef.current();
     }, wait);
   }, [lastTime, nodeMessages]);
   useEffect(
