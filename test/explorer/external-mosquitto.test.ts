@@ -16,6 +16,7 @@ import {
   silentLogger,
   startMosquitto,
   tempDir,
+  viaContract,
   waitFor,
 } from './helpers';
 
@@ -42,7 +43,7 @@ before(async () => {
     logger: silentLogger,
     dataDir: path.join(dir, 'data'),
   });
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   tlsProfileId = (
     await h['explorer.profiles.save'](
       {
@@ -80,7 +81,7 @@ after(async () => {
 });
 
 test('TLS profile with a client certificate (encrypted key): mosquitto_pub messages show in the tree, deltas and history', async () => {
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   const info = await h['explorer.connections.open']({ profileId: tlsProfileId }, ctx);
   assert.equal(info.state, 'connected');
   const { viewId } = await h['explorer.view.open']({ connectionId: tlsProfileId }, ctx);
@@ -187,7 +188,7 @@ test('TLS profile with a client certificate (encrypted key): mosquitto_pub messa
 });
 
 test('profile secrets are encrypted at rest; URL import and export without secrets', async () => {
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   const rows = store.db.prepare('SELECT config, secrets FROM explorer_profiles').all() as {
     config: string;
     secrets: Buffer | null;
@@ -213,7 +214,7 @@ test('profile secrets are encrypted at rest; URL import and export without secre
 });
 
 async function openError(profile: Parameters<Explorer['handlers']['explorer.profiles.save']>[0]) {
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   const { id } = await h['explorer.profiles.save'](profile, ctx);
   try {
     await h['explorer.connections.open']({ profileId: id }, ctx);
@@ -287,7 +288,7 @@ test('connection failures are explained in plain words', async () => {
 });
 
 test('retained subtree clear on an external broker: dry run lists, then clears only the subtree', async () => {
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   await h['explorer.connections.open']({ profileId: plainProfileId }, ctx);
   mosquittoPub(broker.port, ['-t', 'ret/a', '-m', '1', '-r']);
   mosquittoPub(broker.port, ['-t', 'ret/b/c', '-m', '2', '-r']);
@@ -322,7 +323,7 @@ test('retained subtree clear on an external broker: dry run lists, then clears o
 });
 
 test('capture to JSON lines, open it, and replay it: same topics, payloads and order', async () => {
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   await h['explorer.connections.open']({ profileId: plainProfileId }, ctx);
   await h['explorer.subscriptions.set'](
     { connectionId: plainProfileId, subscriptions: [{ filter: 'cap/#', qos: 1 }], persist: false },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { EventDataOf, EventName } from '../../preload/contract';
 import { EventBus } from '../../main/api/event-bus';
+import { explorerMethods } from '../../preload/contract/explorer';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -266,4 +267,23 @@ export function mosquittoPub(port: number, args: string[]): void {
     stdio: 'pipe',
     timeout: 10_000,
   });
+}
+
+/**
+ * Wraps handlers the way a transport calls them: requests parsed by the contract (defaults
+ * applied), responses validated against the contract's response schema.
+ */
+export function viaContract<H extends Record<string, (req: never, ctx: never) => unknown>>(handlers: H): H {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    const spec = explorerMethods[name as keyof typeof explorerMethods];
+    wrapped[name] = async (req: unknown, ctx: unknown) => {
+      const parsed = spec.request.parse(req);
+      const res = await (handler as (r: unknown, c: unknown) => unknown)(parsed, ctx);
+      const checked = spec.response.safeParse(res);
+      if (!checked.success) throw new Error(`${name} response breaks the contract: ${checked.error.message}`);
+      return res;
+    };
+  }
+  return wrapped as H;
 }

@@ -7,7 +7,7 @@ import { HistoryQueries } from '../../main/explorer/history/history-queries';
 import { HistoryStore } from '../../main/explorer/history/history-store';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { EventLog, silentLogger, tempDir } from './helpers';
+import { EventLog, silentLogger, tempDir, viaContract } from './helpers';
 
 const msg = (topic: string, payload: Buffer | string, time = Date.now()) => ({
   connectionId: 'c1',
@@ -104,7 +104,7 @@ test('history survives closing and reopening the store; payload, series and expo
     logger: silentLogger,
     dataDir: dir,
   });
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   const ctx = { transport: 'internal' as const, actor: 'test' };
   const page1 = await h['explorer.history'](
     { connectionId: 'c1', topic: 'plant/line1/temp', limit: 20 },

@@ -7,12 +7,13 @@ import { type Broker, type BrokerHooks, createBroker, type Principal } from '../
 import { createExplorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { EventLog, silentLogger, tempDir, waitFor } from './helpers';
+import { EventLog, silentLogger, tempDir, viaContract, waitFor } from './helpers';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 
 function principalFor(username: string | undefined): Principal {
-  if (username === 'acme') return { kind: 'device', accountId: 'acme', accountName: 'acme', topicPrefix: '$a/acme/' };
+  if (username === 'acme')
+    return { kind: 'device', accountId: 'acme', accountName: 'acme', topicPrefix: '$a/acme/' };
   return { kind: 'anonymous', accountId: null, topicPrefix: '' };
 }
 
@@ -28,7 +29,12 @@ async function serve(broker: Broker): Promise<{ port: number; close(): Promise<v
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     broker.handleConnection(sock, {
-      listener: { id: 'plain', kind: 'mqtt', host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+      listener: {
+        id: 'plain',
+        kind: 'mqtt',
+        host: '127.0.0.1',
+        port: (server.address() as net.AddressInfo).port,
+      },
       remoteAddress: sock.remoteAddress ?? '127.0.0.1',
     });
   });
@@ -56,10 +62,14 @@ test('local connection reads the embedded broker through the tap, only while wat
     dataDir: dir,
     broker,
   });
-  const h = explorer.handlers;
+  const h = viaContract(explorer.handlers);
   const clients: MqttClient[] = [];
   const client = async (opts: mqtt.IClientOptions = {}) => {
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.port}`, { reconnectPeriod: 0, protocolVersion: 5, ...opts });
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.port}`, {
+      reconnectPeriod: 0,
+      protocolVersion: 5,
+      ...opts,
+    });
     clients.push(c);
     return c;
   };
@@ -78,7 +88,10 @@ test('local connection reads the embedded broker through the tap, only while wat
     await plain.publishAsync('retained/one', 'r1', { retain: true, qos: 1 });
     const { viewId } = await h['explorer.view.open']({ connectionId: 'local' }, ctx);
     assert.equal(explorer.service.local?.attached, true);
-    const { subscriptionId } = await h['explorer.packets.subscribe']({ connectionId: 'local', filter: {} }, ctx);
+    const { subscriptionId } = await h['explorer.packets.subscribe'](
+      { connectionId: 'local', filter: {} },
+      ctx,
+    );
 
     const watcher = await client({ clientId: 'watcher', username: 'acme' });
     await watcher.subscribeAsync('meter/#', { qos: 1 });
@@ -89,7 +102,10 @@ test('local connection reads the embedded broker through the tap, only while wat
     });
 
     const root = await waitFor(async () => {
-      const r = await h['explorer.tree.children']({ connectionId: 'local', path: '', offset: 0, limit: 50, viewId }, ctx);
+      const r = await h['explorer.tree.children'](
+        { connectionId: 'local', path: '', offset: 0, limit: 50, viewId },
+        ctx,
+      );
       const sensors = r.children.find((c) => c.path === 'sensors');
       const acmeGroup = r.children.find((c) => c.path === '$a/acme');
       return sensors?.subtreeMessages === 5 && acmeGroup?.subtreeMessages === 1 ? r : undefined;
@@ -97,36 +113,67 @@ test('local connection reads the embedded broker through the tap, only while wat
     const group = root.children.find((c) => c.path === '$a/acme');
     assert.equal(group?.isAccountGroup, true);
     assert.equal(group?.name, 'acme');
-    assert.equal(root.children.find((c) => c.path === 'retained')?.subtreeMessages, 1, 'retained seeded on attach');
-    const meter = await h['explorer.tree.children']({ connectionId: 'local', path: '$a/acme/meter', offset: 0, limit: 5 }, ctx);
+    assert.equal(
+      root.children.find((c) => c.path === 'retained')?.subtreeMessages,
+      1,
+      'retained seeded on attach',
+    );
+    const meter = await h['explorer.tree.children'](
+      { connectionId: 'local', path: '$a/acme/meter', offset: 0, limit: 5 },
+      ctx,
+    );
     assert.deepEqual(
       meter.children.map((c) => [c.displayTopic, c.account, c.messages, c.preview]),
       [['meter/1', 'acme', 1, '7.5']],
     );
-    const history = await h['explorer.history']({ connectionId: 'local', topic: '$a/acme/meter/1', limit: 5 }, ctx);
+    const history = await h['explorer.history'](
+      { connectionId: 'local', topic: '$a/acme/meter/1', limit: 5 },
+      ctx,
+    );
     assert.equal(history.messages[0]?.clientId, 'dev-acme');
     assert.equal(history.messages[0]?.displayTopic, 'meter/1');
 
     // Publishing into an account namespace from the explorer reaches that account's subscriber.
-    const got = new Promise<string>((resolve) => watcher.once('message', (topic, payload) => resolve(`${topic}=${payload}`)));
+    const got = new Promise<string>((resolve) =>
+      watcher.once('message', (topic, payload) => resolve(`${topic}=${payload}`)),
+    );
     await h['explorer.publish'](
-      { connectionId: 'local', topic: 'meter/2', account: 'acme', payload: { encoding: 'json', data: { kwh: 3 } }, qos: 1, retain: false },
+      {
+        connectionId: 'local',
+        topic: 'meter/2',
+        account: 'acme',
+        payload: { encoding: 'json', data: { kwh: 3 } },
+        qos: 1,
+        retain: false,
+      },
       ctx,
     );
     assert.equal(await got, 'meter/2={"kwh":3}');
 
     // Packets: every direction and type, with account labels; timeline per client.
     const packets = await waitFor(() => {
-      const all = log.of('explorer.packets').filter((b) => b.subscriptionId === subscriptionId).flatMap((b) => b.packets);
-      return all.some((p) => p.type === 'publish' && p.direction === 'out' && p.clientId === 'watcher') ? all : undefined;
+      const all = log
+        .of('explorer.packets')
+        .filter((b) => b.subscriptionId === subscriptionId)
+        .flatMap((b) => b.packets);
+      return all.some((p) => p.type === 'publish' && p.direction === 'out' && p.clientId === 'watcher')
+        ? all
+        : undefined;
     }, 'outgoing publish to the watcher');
-    assert.ok(packets.some((p) => p.type === 'subscribe' && p.clientId === 'watcher' && p.filters?.includes('meter/#')));
+    assert.ok(
+      packets.some(
+        (p) => p.type === 'subscribe' && p.clientId === 'watcher' && p.filters?.includes('meter/#'),
+      ),
+    );
     assert.ok(packets.some((p) => p.type === 'publish' && p.account === 'acme' && p.topic === 'meter/1'));
     const later = await client({ clientId: 'late' });
     await later.subscribeAsync('x/#');
     await later.endAsync();
     const timeline = await waitFor(async () => {
-      const t = await h['explorer.packets.timeline']({ connectionId: 'local', clientId: 'late', limit: 50 }, ctx);
+      const t = await h['explorer.packets.timeline'](
+        { connectionId: 'local', clientId: 'late', limit: 50 },
+        ctx,
+      );
       return t.entries.some((e) => e.kind === 'disconnect') ? t : undefined;
     }, 'timeline of a short-lived client');
     assert.deepEqual(
@@ -143,11 +190,16 @@ test('local connection reads the embedded broker through the tap, only while wat
     await plain.publishAsync('sensors/t', 'x', { qos: 0 });
     await plain.publishAsync('other/t', 'x', { qos: 0 });
     const onlySensors = await waitFor(() => {
-      const all = log.of('explorer.packets').filter((b) => b.subscriptionId === filtered).flatMap((b) => b.packets);
+      const all = log
+        .of('explorer.packets')
+        .filter((b) => b.subscriptionId === filtered)
+        .flatMap((b) => b.packets);
       return all.length > 0 ? all : undefined;
     }, 'filtered packets');
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'));
+    assert.ok(
+      onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'),
+    );
 
     // Retained subtree clear with a dry run.
     await acme.publishAsync('cfg/a', '1', { retain: true, qos: 1 });
