@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -294,4 +295,24 @@ describe('TLS listeners', () => {
     assert.equal(manager.get('tls').state, 'running');
     for (const id of ['bad-pem', 'missing-files', 'no-material', 'from-files']) await manager.remove(id);
   });
+
+  test('stopping a TLS listener does not wait for a handshake that never finishes', async () => {
+    material.set('stalled', {
+      certificates: [{ cert: pki.read(pki.server.cert), key: pki.read(pki.server.key) }],
+    });
+    const stalled = await manager.create({ id: 'stalled', kind: 'mqtts', port: 0 });
+    const silent = net.connect(stalled.boundPort!, '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise<void>((r) => silent.once('connect', () => r()));
+    const closed = new Promise<void>((r) => silent.once('close', () => r()));
+    const stopping = manager.stop('stalled');
+    const winner = await Promise.race([stopping.then(() => 'stopped'), sleep(5000).then(() => 'hung')]);
+    assert.equal(winner, 'stopped');
+    await closed;
+    await manager.remove('stalled');
+  });
 });
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { ConnectionTracker } from './connection-tracker';
+import { RawSocketSet } from './raw-socket-set';
 import {
   explainHandshakeError,
   explainVerifyResult,
@@ -32,6 +33,7 @@ export class ListenerRuntime {
   readonly connections = new ConnectionTracker();
   boundPort: number | null = null;
   private server: net.Server | undefined;
+  private readonly rawSockets = new RawSocketSet();
   private wss: WebSocketServer | undefined;
   private readonly tlsContexts: TlsContexts | undefined;
   private readonly info: ListenerInfo;
@@ -50,6 +52,7 @@ export class ListenerRuntime {
     this.server = server;
     if (this.record.options.maxConnections > 0) server.maxConnections = this.record.options.maxConnections;
     server.on('drop', () => this.connections.refusedConnections++);
+    server.on('connection', (raw: net.Socket) => this.rawSockets.add(raw));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>
         reject(new Error(describeListenError(err, this.record.host, this.record.port)));
@@ -80,6 +83,7 @@ export class ListenerRuntime {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.wss?.close();
     this.connections.destroyAll();
+    this.rawSockets.destroyAll();
     if (server instanceof http.Server) server.closeAllConnections();
     await closed;
     this.boundPort = null;
