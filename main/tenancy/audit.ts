@@ -36,15 +36,18 @@ export function redact(value: unknown): unknown {
 function where(filter: AuditFilter): { sql: string; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.from !== undefined) clauses.push('at >= ?') && params.push(filter.from);
-  if (filter.to !== undefined) clauses.push('at <= ?') && params.push(filter.to);
-  if (filter.actor !== undefined) clauses.push('actor = ?') && params.push(filter.actor);
-  if (filter.action !== undefined) {
-    // "accounts." matches every accounts action.
-    if (filter.action.endsWith('.')) clauses.push('action LIKE ?') && params.push(`${filter.action}%`);
-    else clauses.push('action = ?') && params.push(filter.action);
-  }
-  if (filter.target !== undefined) clauses.push('target = ?') && params.push(filter.target);
+  const add = (clause: string, value: string | number) => {
+    clauses.push(clause);
+    params.push(value);
+  };
+  if (filter.from !== undefined) add('at >= ?', filter.from);
+  if (filter.to !== undefined) add('at <= ?', filter.to);
+  if (filter.actor !== undefined) add('actor = ?', filter.actor);
+  // "accounts." matches every accounts action.
+  if (filter.action?.endsWith('.'))
+    add("action LIKE ? ESCAPE '\\'", `${filter.action.replace(/[\\%_]/g, '\\$&')}%`);
+  else if (filter.action !== undefined) add('action = ?', filter.action);
+  if (filter.target !== undefined) add('target = ?', filter.target);
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
