@@ -129,13 +129,13 @@ export function handleConnect(broker: BrokerCore, conn: Connection, p: IConnectP
   }
   if (result instanceof Promise) {
     result.then(
-      (r) => completeConnect(broker, conn, p, r, assigned),
+      (r) => conn.safely(() => completeConnect(broker, conn, p, r, assigned)),
       (err: unknown) => {
         broker.logger.error({ err, clientId: conn.clientId }, 'authenticate hook failed');
         refuseConnect(broker, conn, 0x80, 'authentication failed');
       },
     );
-  } else completeConnect(broker, conn, p, result, assigned);
+  } else conn.safely(() => completeConnect(broker, conn, p, result, assigned));
 }
 
 function completeConnect(

@@ -94,7 +94,8 @@ export class Connection {
     this.bytesIn += chunk.length;
     this.broker.counters.bytesIn += chunk.length;
     this.lastActivity = this.broker.now();
-    this.parser.parse(chunk);
+    this.safely(() => this.parser.parse(chunk));
+    if (this.state === CLOSED) return;
     if (
       this.state !== CLOSED &&
       (this.parser as unknown as { packet: Packet }).packet.length! > this.broker.limits.maxPacketSize
@@ -133,6 +134,19 @@ export class Connection {
     this.broker.handlePacket(this, packet);
   }
 
+  /** Runs packet handling so that a failure costs this connection only, never the process. */
+  safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.broker.logger.error(
+        { err, clientId: this.clientId, remoteAddress: this.remoteAddress },
+        'packet handling failed',
+      );
+      this.close('server', 0x80, 'unspecified error');
+    }
+  }
+
   /** Hold further packets until `resume()`; used while an asynchronous hook runs. */
   suspend(): void {
     this.busy++;
@@ -142,7 +156,8 @@ export class Connection {
     if (--this.busy > 0) return;
     const backlog = this.backlog;
     while (backlog !== null && backlog.length > 0 && this.busy === 0 && this.state !== CLOSED) {
-      this.broker.handlePacket(this, backlog.shift()!);
+      const packet = backlog.shift()!;
+      this.safely(() => this.broker.handlePacket(this, packet));
     }
     if (this.paused && this.busy === 0) {
       this.paused = false;

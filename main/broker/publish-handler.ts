@@ -82,8 +82,10 @@ export function handlePublish(broker: BrokerCore, conn: Connection, p: IPublishP
     decision.then(
       (result) => {
         if (conn.state === CLOSED) return;
-        if (result === true) acceptPublish(broker, conn, p, topic);
-        else refusePublish(broker, conn, p, topic, result);
+        conn.safely(() => {
+          if (result === true) acceptPublish(broker, conn, p, topic);
+          else refusePublish(broker, conn, p, topic, result);
+        });
         conn.resume();
       },
       (err: unknown) => {
@@ -173,8 +175,10 @@ function finishIntercepted(
   consumed: boolean,
 ): void {
   if (conn.state === CLOSED) return;
-  if (consumed) acknowledge(broker, conn, p, 0);
-  else routeAndAcknowledge(broker, conn, p, topic);
+  conn.safely(() => {
+    if (consumed) acknowledge(broker, conn, p, 0);
+    else routeAndAcknowledge(broker, conn, p, topic);
+  });
   conn.resume();
 }
 
@@ -213,7 +217,7 @@ function acknowledge(broker: BrokerCore, conn: Connection, p: IPublishPacket, re
     conn.pendingAcks++;
     persistence.whenFlushed(() => {
       conn.pendingAcks--;
-      conn.writePacket(packet);
+      conn.safely(() => conn.writePacket(packet));
     });
   } else conn.writePacket(packet);
 }

@@ -84,19 +84,14 @@ export function handleSubscribe(broker: BrokerCore, conn: Connection, p: ISubscr
     Promise.all(decisions).then(
       (results) => {
         if (conn.state === CLOSED) return;
-        completeSubscribe(broker, conn, p, requested, results);
+        conn.safely(() => completeSubscribe(broker, conn, p, requested, results));
         conn.resume();
       },
       (err: unknown) => {
         broker.logger.error({ err, clientId: conn.clientId }, 'authorizeSubscribe failed');
         if (conn.state === CLOSED) return;
-        completeSubscribe(
-          broker,
-          conn,
-          p,
-          requested,
-          requested.map(() => ({ reasonCode: 0x80 })),
-        );
+        const refused = requested.map(() => ({ reasonCode: 0x80 }));
+        conn.safely(() => completeSubscribe(broker, conn, p, requested, refused));
         conn.resume();
       },
     );

@@ -176,6 +176,8 @@ export class ListenerRuntime {
       const remote =
         socket.remoteAddress ?? (socket as tls.TLSSocket & { _parent?: net.Socket })._parent?.remoteAddress;
       this.recordFailure(remote, explainHandshakeError(err), err.code ?? err.message);
+      // Node leaves the socket open after some failures (e.g. handshake timeout); a listener must close it.
+      socket.destroy();
     });
   }
 

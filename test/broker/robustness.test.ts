@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import pino from 'pino';
+import { collect, connect, delay, end, RawClient, startBroker, type TestBroker, waitFor } from './helpers';
+
+/** Deterministic PRNG (mulberry32) so a failing fuzz run can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const gen = (p: Record<string, unknown>, v: 4 | 5) =>
+  mqttPacket.generate(p as unknown as Packet, { protocolVersion: v });
+
+function samplePackets(v: 4 | 5): Buffer[] {
+  return [
+    gen(
+      { cmd: 'connect', protocolId: 'MQTT', protocolVersion: v, clean: true, clientId: 'fz', keepalive: 10 },
+      v,
+    ),
+    gen({ cmd: 'publish', topic: 'fuzz/a', payload: 'hello', qos: 1, messageId: 3 }, v),
+    gen({ cmd: 'publish', topic: 'fuzz/b', payload: Buffer.alloc(40), qos: 2, messageId: 4 }, v),
+    gen({ cmd: 'subscribe', messageId: 5, subscriptions: [{ topic: 'fuzz/#', qos: 2 }] }, v),
+    gen({ cmd: 'unsubscribe', messageId: 6, unsubscriptions: ['fuzz/#'] }, v),
+    gen({ cmd: 'pubrel', messageId: 4 }, v),
+    gen({ cmd: 'puback', messageId: 1 }, v),
+    gen({ cmd: 'pingreq' }, v),
+  ];
+}
+
+function mutate(buf: Buffer, rand: () => number): Buffer {
+  const out = Buffer.from(buf);
+  const edits = 1 + Math.floor(rand() * 4);
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(rand() * out.length);
+    const kind = rand();
+    if (kind < 0.6) out[at] = Math.floor(rand() * 256);
+    else if (kind < 0.8) out[at] = out[at]! ^ (1 << Math.floor(rand() * 8));
+    else return out.subarray(0, at);
+  }
+  return out;
+}
+
+async function assertHealthy(tb: TestBroker): Promise<void> {
+  const sub = await connect(tb.url, { protocolVersion: 5 });
+  const got = collect(sub);
+  await sub.subscribeAsync('health/#', { qos: 1 });
+  const pub = await connect(tb.url);
+  await pub.publishAsync('health/check', 'ok', { qos: 1 });
+  await waitFor(() => got.length === 1);
+  await end(sub, pub);
+}
+
+test('fuzz: random and mutated packets close only the offending connections', async () => {
+  const internalErrors: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      internalErrors.push(String(chunk));
+      cb();
+    },
+  });
+  const tb = await startBroker({ allowAnonymous: true, logger: pino({ level: 'error' }, sink) });
+  const rand = prng(20261122);
+  try {
+    const sockets: net.Socket[] = [];
+    for (let round = 0; round < 300; round++) {
+      const v: 4 | 5 = rand() < 0.5 ? 4 : 5;
+      const samples = samplePackets(v);
+      const s = net.connect(tb.port, '127.0.0.1');
+      s.on('error', () => {});
+      s.on('data', () => {});
+      sockets.push(s);
+      const chunks: Buffer[] = [];
+      if (rand() < 0.6) chunks.push(samples[0]!); // a valid CONNECT first, then junk
+      const n = 1 + Math.floor(rand() * 6);
+      for (let i = 0; i < n; i++) {
+        const r = rand();
+        if (r < 0.2) {
+          chunks.push(
+            Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))),
+          );
+        } else {
+          chunks.push(mutate(samples[Math.floor(rand() * samples.length)]!, rand));
+        }
+      }
+      s.write(Buffer.concat(chunks));
+      if (round % 50 === 49) {
+        await delay(50);
+        await assertHealthy(tb);
+      }
+    }
+    await delay(200);
+    for (const s of sockets) s.destroy();
+    await waitFor(() => tb.broker.clients().length === 0, 5000, 'fuzz clients gone');
+    await assertHealthy(tb);
+    assert.deepEqual(internalErrors, [], 'bad input is a protocol error, never an internal failure');
+  } finally {
+    await tb.close();
+  }
+});
+
+test('[MQTT-3.3.1-4] a PUBLISH with QoS 3 is malformed: the connection is closed', async () => {
+  const tb = await startBroker();
+  try {
+    const raw = await RawClient.open(tb.port, 5);
+    raw.send(
+      { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'q3', keepalive: 0 },
+      5,
+    );
+    await raw.next('connack');
+    raw.sendRaw([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01]);
+    assert.equal((await raw.next('disconnect')).reasonCode, 0x81);
+    await raw.waitClosed();
+    await assertHealthy(tb);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('a remaining length beyond our maximum closes the connection before the body arrives', async () => {
+  const tb = await startBroker({ allowAnonymous: true, limits: { maxPacketSize: 64 * 1024 } });
+  try {
+    const raw = await RawClient.open(tb.port);
+    raw.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'huge',
+      keepalive: 0,
+    });
+    await raw.next('connack');
+    // PUBLISH header announcing 200 MB, followed by a few bytes only
+    raw.sendRaw([0x30, 0x80, 0x80, 0x80, 0x60, 0x00, 0x01, 0x61]);
+    await raw.waitClosed();
+    await assertHealthy(tb);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('CONNECT floods: repeated CONNECTs on many sockets are all closed, others carry on', async () => {
+  const tb = await startBroker();
+  try {
+    const connectBytes = gen(
+      {
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: 'flood',
+        keepalive: 0,
+      },
+      4,
+    );
+    const raws = await Promise.all(Array.from({ length: 100 }, () => RawClient.open(tb.port)));
+    for (const r of raws) r.sendRaw(Buffer.concat([connectBytes, connectBytes, connectBytes]));
+    await Promise.all(raws.map((r) => r.waitClosed(10_000)));
+    await assertHealthy(tb);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('a stalled subscriber does not grow memory: QoS 0 over the outgoing limit is dropped and counted', async () => {
+  const tb = await startBroker({
+    allowAnonymous: true,
+    limits: { maxOutgoingBufferBytes: 256 * 1024, maxQueuedMessages: 100 },
+  });
+  try {
+    const stalled = await RawClient.open(tb.port);
+    stalled.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'stall',
+      keepalive: 0,
+    });
+    await stalled.next('connack');
+    stalled.send({
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [
+        { topic: 'flood/0', qos: 0 },
+        { topic: 'flood/1', qos: 1 },
+      ],
+    });
+    await stalled.next('suback');
+    stalled.socket.pause();
+
+    const publisher = await RawClient.open(tb.port);
+    publisher.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'pub',
+      keepalive: 0,
+    });
+    await publisher.next('connack');
+    const payload = Buffer.alloc(4096, 7);
+    const q0 = gen({ cmd: 'publish', topic: 'flood/0', payload, qos: 0 }, 4);
+    const batch = Buffer.concat(Array.from({ length: 64 }, () => q0));
+    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    // 400 MiB offered to a client that reads nothing
+    for (let i = 0; i < 1600; i++) {
+      if (!publisher.socket.write(batch)) await new Promise((r) => publisher.socket.once('drain', r));
+    }
+    for (let id = 1; id <= 300; id++)
+      publisher.send({ cmd: 'publish', topic: 'flood/1', payload, qos: 1, messageId: id });
+    await waitFor(() => tb.broker.stats().messagesIn >= 1600 * 64 + 300, 60_000, 'flood processed');
+    const stats = tb.broker.stats();
+    assert.ok(stats.messagesDropped > 1600 * 64 * 0.9, `dropped ${stats.messagesDropped}`);
+    const grown = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
+    assert.ok(grown < 64 * 1024 * 1024, `memory grew by ${(grown / 1048576).toFixed(1)} MiB`);
+    const session = tb.broker.sessions().find((s) => s.clientId === 'stall')!;
+    assert.ok(session.queued <= 100, `queued ${session.queued}`);
+    await assertHealthy(tb);
+    stalled.close();
+    publisher.close();
+  } finally {
+    await tb.close();
+  }
+});
