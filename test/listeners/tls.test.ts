@@ -311,6 +311,27 @@ describe('TLS listeners', () => {
     await closed;
     await manager.remove('stalled');
   });
+
+  test('a client that never finishes the handshake is dropped after the handshake timeout and recorded', async () => {
+    material.set('slow', {
+      certificates: [{ cert: pki.read(pki.server.cert), key: pki.read(pki.server.key) }],
+    });
+    const slow = await manager.create({
+      id: 'slow',
+      kind: 'mqtts',
+      port: 0,
+      options: { handshakeTimeoutMs: 500 },
+    });
+    const silent = net.connect(slow.boundPort!, '127.0.0.1');
+    silent.on('error', () => {});
+    const closed = new Promise<void>((r) => silent.once('close', () => r()));
+    const winner = await Promise.race([closed.then(() => 'closed'), sleep(10_000).then(() => 'still open')]);
+    assert.equal(winner, 'closed');
+    const failure = manager.handshakeFailures('slow').at(-1);
+    assert.equal(failure?.detail, 'ERR_TLS_HANDSHAKE_TIMEOUT');
+    assert.equal(failure?.remoteAddress, '127.0.0.1');
+    await manager.remove('slow');
+  });
 });
 
 function sleep(ms: number): Promise<void> {

@@ -68,6 +68,10 @@ const handshakeErrors: Record<string, Explained> = {
     message: 'The client offered no ALPN protocol this listener accepts.',
   },
   ECONNRESET: { reason: 'other', message: 'The client closed the connection during the TLS handshake.' },
+  ERR_TLS_HANDSHAKE_TIMEOUT: {
+    reason: 'other',
+    message: 'The client did not complete the TLS handshake in time (not speaking TLS, or too slow).',
+  },
 };
 
 export function explainVerifyResult(code: string): Explained {

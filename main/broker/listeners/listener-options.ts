@@ -17,6 +17,8 @@ export const listenerOptionsSchema = z.object({
   /** Refuse TLS clients that do not send a server name. */
   requireSni: z.boolean().default(false),
   tlsFiles: tlsFilesSchema.optional(),
+  /** TLS clients that have not finished the handshake by then are dropped (and recorded). */
+  handshakeTimeoutMs: z.number().int().min(500).default(15_000),
   /** WebSocket listeners only. */
   wsPath: z.string().startsWith('/').default('/mqtt'),
 });

@@ -26,8 +26,6 @@ export interface RuntimeDeps {
   onHandshakeFailure: (failure: HandshakeFailure) => void;
 }
 
-const HANDSHAKE_TIMEOUT_MS = 15_000;
-
 /** One started listener: its server socket, its clients and their counters. */
 export class ListenerRuntime {
   readonly connections = new ConnectionTracker();
@@ -91,7 +89,9 @@ export class ListenerRuntime {
 
   private createServer(material: TlsMaterial | undefined): net.Server {
     const secure = this.tlsContexts && material ? this.tlsContexts.load(material) : undefined;
-    const tlsOptions = secure ? { ...secure, handshakeTimeout: HANDSHAKE_TIMEOUT_MS } : undefined;
+    const tlsOptions = secure
+      ? { ...secure, handshakeTimeout: this.record.options.handshakeTimeoutMs }
+      : undefined;
     switch (this.record.kind) {
       case 'mqtt':
         return net.createServer({ noDelay: true }, (socket) => this.accept(socket, socket));
