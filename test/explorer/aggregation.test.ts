@@ -172,3 +172,20 @@ test('paging children sorted by name, filter pruning, pause and resync', () => {
   assert.deepEqual(sizes, [500, 500, 500, 301]);
   views.close(viewId);
 });
+
+test('views that are not touched expire and stop watching', () => {
+  const tree = new TopicTree();
+  const watching: boolean[] = [];
+  const views = new ViewManager(
+    { tree: () => tree, isPinned: () => false, emit: () => {}, watchingChanged: (_c, w) => watching.push(w) },
+    1000,
+  );
+  const a = views.open('c');
+  const b = views.open('c');
+  views.tick(['c'], Date.now() + 500);
+  assert.ok(views.get(a));
+  views.tick(['c'], Date.now() + 1500);
+  assert.equal(views.get(a), undefined);
+  assert.equal(views.get(b), undefined);
+  assert.deepEqual(watching, [true, false]);
+});

@@ -4,6 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import type { z } from 'zod';
+import type { CallContext } from '../../main/api/handlers';
+import type { ExplorerHandlers } from '../../main/explorer';
 import type { EventDataOf, EventName } from '../../preload/contract';
 import { EventBus } from '../../main/api/event-bus';
 import { explorerMethods } from '../../preload/contract/explorer';
@@ -269,21 +272,29 @@ export function mosquittoPub(port: number, args: string[]): void {
   });
 }
 
+/** Explorer methods as a UI calls them: contract input types in, promised responses out. */
+export type ContractCaller = {
+  [M in keyof typeof explorerMethods]: (
+    req: z.input<(typeof explorerMethods)[M]['request']>,
+    ctx: CallContext,
+  ) => Promise<z.output<(typeof explorerMethods)[M]['response']>>;
+};
+
 /**
  * Wraps handlers the way a transport calls them: requests parsed by the contract (defaults
  * applied), responses validated against the contract's response schema.
  */
-export function viaContract<H extends Record<string, (req: never, ctx: never) => unknown>>(handlers: H): H {
+export function viaContract(handlers: ExplorerHandlers): ContractCaller {
   const wrapped: Record<string, unknown> = {};
   for (const [name, handler] of Object.entries(handlers)) {
     const spec = explorerMethods[name as keyof typeof explorerMethods];
-    wrapped[name] = async (req: unknown, ctx: unknown) => {
+    wrapped[name] = async (req: unknown, ctx: CallContext) => {
       const parsed = spec.request.parse(req);
-      const res = await (handler as (r: unknown, c: unknown) => unknown)(parsed, ctx);
+      const res = await (handler as (r: unknown, c: CallContext) => unknown)(parsed, ctx);
       const checked = spec.response.safeParse(res);
       if (!checked.success) throw new Error(`${name} response breaks the contract: ${checked.error.message}`);
       return res;
     };
   }
-  return wrapped as H;
+  return wrapped as ContractCaller;
 }

@@ -150,6 +150,32 @@ test('local connection reads the embedded broker through the tap, only while wat
     );
     assert.equal(await got, 'meter/2={"kwh":3}');
 
+    // Templates are saved in SQLite; a stored message can be re-published as it was.
+    const template = await h['explorer.templates.save'](
+      {
+        name: 'meter reading',
+        topic: 'meter/9',
+        account: 'acme',
+        payload: { encoding: 'text', data: '1.0' },
+        qos: 1,
+        retain: false,
+      },
+      ctx,
+    );
+    await h['explorer.templates.save']({ ...template, name: 'meter reading v2' }, ctx);
+    const templates = await h['explorer.templates.list']({}, ctx);
+    assert.deepEqual(
+      templates.templates.map((t) => [t.id, t.name, t.topic]),
+      [[template.id, 'meter reading v2', 'meter/9']],
+    );
+    await h['explorer.templates.delete']({ id: template.id }, ctx);
+    assert.equal((await h['explorer.templates.list']({}, ctx)).templates.length, 0);
+    const again = new Promise<string>((resolve) =>
+      watcher.once('message', (topic, payload) => resolve(`${topic}=${payload}`)),
+    );
+    await h['explorer.republish']({ id: history.messages[0]?.id ?? 0 }, ctx);
+    assert.equal(await again, 'meter/1=7.5');
+
     // Packets: every direction and type, with account labels; timeline per client.
     const packets = await waitFor(() => {
       const all = log
