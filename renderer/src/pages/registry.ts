@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { SystemPage } from './system/SystemPage';
+import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
 
 export interface PageEntry {
@@ -16,4 +17,12 @@ export const pages: PageEntry[] = [
   { id: 'broker', title: 'Broker', component: BrokerPage },
   { id: 'explorer', title: 'Explorer', component: ExplorerPage },
   { id: 'traffic', title: 'Traffic', component: TrafficPage },
+  { id: 'accounts', title: 'Accounts', component: tenancy.AccountsPage },
+  { id: 'services', title: 'Messaging services', component: tenancy.ServicesPage },
+  { id: 'endpoints', title: 'Endpoints', component: tenancy.EndpointsPage },
+  { id: 'connection-settings', title: 'Connection settings', component: tenancy.ConnectionSettingsPage },
+  { id: 'connections', title: 'Connections', component: tenancy.ConnectionsPage },
+  { id: 'credentials', title: 'Credentials', component: tenancy.CredentialsPage },
+  { id: 'api-keys', title: 'API keys', component: tenancy.ApiKeysPage },
+  { id: 'audit', title: 'Audit log', component: tenancy.AuditPage },
 ];
