@@ -219,28 +219,30 @@ export class AccountService {
     }
     const now = this.ctx.now();
     const id = crypto.randomUUID();
-    this.ctx.db
-      .prepare(
-        `INSERT INTO tenancy_accounts (id, name, parent_id, depth, organization, email, expires_at, max_child_accounts,
-           max_devices, service_id, user_coupling, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.name,
-        parent.id,
-        depth,
-        input.organization,
-        input.email,
-        input.expiresAt,
-        input.maxChildAccounts,
-        input.maxDevices,
-        input.serviceId,
-        input.userCoupling,
-        now,
-        now,
-      );
-    writeRules(this.ctx.db, id, null, DEFAULT_TEMPLATE);
+    this.ctx.db.transaction(() => {
+      this.ctx.db
+        .prepare(
+          `INSERT INTO tenancy_accounts (id, name, parent_id, depth, organization, email, expires_at, max_child_accounts,
+             max_devices, service_id, user_coupling, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          input.name,
+          parent.id,
+          depth,
+          input.organization,
+          input.email,
+          input.expiresAt,
+          input.maxChildAccounts,
+          input.maxDevices,
+          input.serviceId,
+          input.userCoupling,
+          now,
+          now,
+        );
+      writeRules(this.ctx.db, id, null, DEFAULT_TEMPLATE);
+    })();
     return this.require(id);
   }
 

@@ -75,18 +75,25 @@ export class CredentialService {
   }): Promise<CredentialRow> {
     assertUsername(input.username);
     assertPassword(input.password);
-    const hash = await hashPassword(input.password);
     if (this.byUsername(input.username)) {
       throw new ApiError('CONFLICT', `The username "${input.username}" is already taken.`);
     }
+    const hash = await hashPassword(input.password);
     const now = this.ctx.now();
     const id = crypto.randomUUID();
-    this.ctx.db
-      .prepare(
-        `INSERT INTO tenancy_credentials (id, account_id, username, password_hash, enabled, expires_at, created_at, updated_at)
+    const insert = this.ctx.db.prepare(
+      `INSERT INTO tenancy_credentials (id, account_id, username, password_hash, enabled, expires_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, input.accountId, input.username, hash, input.enabled ? 1 : 0, input.expiresAt, now, now);
+    );
+    try {
+      insert.run(id, input.accountId, input.username, hash, input.enabled ? 1 : 0, input.expiresAt, now, now);
+    } catch (err) {
+      // Another request took the username while the password was being hashed.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ApiError('CONFLICT', `The username "${input.username}" is already taken.`);
+      }
+      throw err;
+    }
     return this.require(id);
   }
 
