@@ -78,6 +78,13 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.match(row.password_hash, /^scrypt\$16384\$8\$1\$/);
     assert.ok(!row.password_hash.includes('plain-text-pw'));
     await assert.rejects(async () => credential('hashme', 'another-pw-1'), /already taken/);
+    const raced = await Promise.allSettled([
+      credential('racer', 'race-pw-111'),
+      credential('racer', 'race-pw-222'),
+    ]);
+    assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+    const loser = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.equal((loser.reason as { code?: string }).code, 'CONFLICT');
     await assert.rejects(
       async () => credential('authorization', 'another-pw-1'),
       /reserved for API-key logins/,
