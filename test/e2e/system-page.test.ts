@@ -13,7 +13,17 @@ describe('System page in Chromium against the headless UI', () => {
 
   before(async () => {
     dataDir = tempDir();
-    app = await startCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--broker-host', '127.0.0.1', '--mqtt-port', '0']);
+    app = await startCli([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+    ]);
     browser = await launchChromium();
   });
 

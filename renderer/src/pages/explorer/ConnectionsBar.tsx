@@ -129,14 +129,20 @@ export function ConnectionsBar({ showEditor = true }: { showEditor?: boolean }) 
       </div>
       <ErrorNote message={error ?? action.error} />
       {selected?.error && selected.state === 'error' ? <ConnectionErrorView error={selected.error} /> : null}
-      {openError && !selected?.error ? <ConnectionErrorView error={openError} /> : null}
+      {openError && !(selected?.error && selected.state === 'error') ? (
+        <ConnectionErrorView error={openError} />
+      ) : null}
       {editing ? (
         <ProfileEditor
           onOpened={(id) => {
             setOpenError(undefined);
             select(id);
           }}
-          onOpenFailed={(err) => setOpenError(asConnectionError(err))}
+          onOpenFailed={(err) => {
+            const structured = asConnectionError(err);
+            setOpenError(structured);
+            return structured !== undefined;
+          }}
         />
       ) : null}
     </div>

@@ -42,7 +42,10 @@ function PayloadText({ text, label }: { text: string; label: string }) {
           the {label} view. Use “Save” for everything.
         </div>
       ) : null}
-      <pre className="payload-text mono" data-testid="payload-text">
+      <pre
+        className={`payload-text mono ${label === 'Hex' || label === 'Base64' ? 'nowrap' : ''}`}
+        data-testid="payload-text"
+      >
         {shown}
       </pre>
     </>

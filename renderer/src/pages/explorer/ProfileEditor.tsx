@@ -207,7 +207,8 @@ export function ProfileEditor({
   onOpenFailed,
 }: {
   onOpened(connectionId: string): void;
-  onOpenFailed(err: unknown): void;
+  /** Returns true when it showed the error itself. */
+  onOpenFailed(err: unknown): boolean;
 }) {
   const profiles = useApiQuery('explorer.profiles.list', {});
   const [form, setForm] = useState<Form>(EMPTY);
@@ -246,6 +247,7 @@ export function ProfileEditor({
     const saved = await save();
     if (!saved) return;
     setNotice(`Connecting to ${saved.host}:${saved.port}…`);
+    setOpenMessage(undefined);
     try {
       const info = await api().call('explorer.connections.open', { profileId: saved.id });
       setNotice(`Connected to ${saved.name}.`);
@@ -253,11 +255,11 @@ export function ProfileEditor({
       onOpened(info.id);
     } catch (err) {
       setNotice(undefined);
-      onOpenFailed(err);
       action.clearError();
       void refreshConnections();
       onOpened(saved.id);
-      setOpenMessage(errorMessage(err));
+      // A structured connection error is shown by the connections bar; anything else here.
+      if (!onOpenFailed(err)) setOpenMessage(errorMessage(err));
     }
   };
   const [openMessage, setOpenMessage] = useState<string>();

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Sparkline } from '../../components/Sparkline';
 import { formatRate } from '../../format';
+import { useConnections } from './connections-store';
 import { treeModel, useTree } from './tree-store';
 import { topicFilterProblem } from './util';
 import { VirtualList } from './VirtualList';

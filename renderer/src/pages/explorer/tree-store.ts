@@ -175,6 +175,7 @@ class TreeModel {
       paused: false,
       pendingTopics: 0,
       pendingUpdates: 0,
+      deltas: 0,
     }));
   }
 
