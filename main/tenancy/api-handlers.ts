@@ -5,7 +5,7 @@ import type { AccountService } from './accounts';
 import type { ApiKeyService } from './api-keys';
 import type { AuditLog } from './audit';
 import type { CredentialService } from './credentials';
-import type { DeviceService } from './devices';
+import type { DeviceRow, DeviceService } from './devices';
 import type { EndpointService, RunningListener } from './endpoints';
 import { checkReachability } from './reachability';
 import type { ServiceRegistry } from './services';
@@ -20,6 +20,8 @@ export interface HandlerDeps {
   devices: DeviceService;
   audit: AuditLog;
   runningListeners: () => RunningListener[];
+  /** Announces operator changes to device records (connections.changed). */
+  onDeviceChanged: (row: DeviceRow) => void;
 }
 
 /** Operator-API handlers; every change is written to the audit log with the caller's identity. */
@@ -220,6 +222,8 @@ export function createTenancyHandlers(d: HandlerDeps): HandlersFor<keyof typeof 
         reservedCredentialId: req.reservedCredentialId,
       });
       audit.record(call, 'connections.update', `device:${account.name}/${req.clientId}`, req);
+      const row = devices.row(account.id, req.clientId);
+      if (row) d.onDeviceChanged(row);
       return dto;
     },
     'connections.delete': (req, call) => {

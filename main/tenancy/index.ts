@@ -13,7 +13,7 @@ import { createTenancyHooks } from './broker-hooks';
 import { type ConnectionEventSource, trackConnections } from './broker-events';
 import { type BrokerControl, REASON, type TenancyContext } from './context';
 import { CredentialService } from './credentials';
-import { DeviceService } from './devices';
+import { type DeviceRow, DeviceService } from './devices';
 import { EndpointService, type RunningListener } from './endpoints';
 import { DEFAULT_LOCKOUT, type LockoutPolicy, LoginFailureTracker } from './lockout';
 import { ServiceRegistry } from './services';
@@ -111,26 +111,28 @@ export function createTenancy(options: TenancyOptions) {
 
   let revision = 0;
   const detachers: (() => void)[] = [];
+  const connectionsChanged = (row: {
+    account_id: string;
+    client_id: string;
+    status: DeviceRow['status'];
+  }) => {
+    revision += 1;
+    options.events?.emit('connections.changed', {
+      revision,
+      at: now(),
+      accountId: row.account_id,
+      clientId: row.client_id,
+      status: row.status,
+    });
+  };
 
   /** Records connections from the broker's events; also adopts it for disconnects if none was given. */
   function attachBrokerEvents(
     source: { events: ConnectionEventSource } & Partial<BrokerControl>,
   ): () => void {
     if (!broker && typeof source.disconnectWhere === 'function') broker = source as BrokerControl;
-    const detach = trackConnections(
-      source.events,
-      devices,
-      (row) => {
-        revision += 1;
-        options.events?.emit('connections.changed', {
-          revision,
-          at: now(),
-          accountId: row.account_id,
-          clientId: row.client_id,
-          status: row.status,
-        });
-      },
-      (client) => ownDisconnectReasons.get(client),
+    const detach = trackConnections(source.events, devices, connectionsChanged, (client) =>
+      ownDisconnectReasons.get(client),
     );
     detachers.push(detach);
     return detach;
@@ -191,7 +193,11 @@ export function createTenancy(options: TenancyOptions) {
     audit,
     failures,
   };
-  const handlers = createTenancyHandlers({ ...parts, runningListeners: options.runningListeners });
+  const handlers = createTenancyHandlers({
+    ...parts,
+    runningListeners: options.runningListeners,
+    onDeviceChanged: connectionsChanged,
+  });
 
   return {
     ...parts,

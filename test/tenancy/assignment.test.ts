@@ -139,4 +139,24 @@ describe('messaging-service assignment enforced by the broker', () => {
       await connectOk(tb.url, { clientId: 'b4', username: 'depot-dev', password: 'depot-secret-1' }),
     );
   });
+
+  it('disabling a level-one account drops and refuses its descendants’ devices', async () => {
+    const b = await connectOk(tb.url, { clientId: 'b5', username: 'depot-dev', password: 'depot-secret-1' });
+    const gone = disconnectedBy(b);
+    await call(fx, 'accounts.setEnabled', { id: levelOne, enabled: false });
+    assert.match((await gone).reasonString ?? '', /account "fleet" is disabled/);
+    const refused = await tryConnect(tb.url, {
+      clientId: 'b5',
+      username: 'depot-dev',
+      password: 'depot-secret-1',
+    });
+    assert.ok(
+      !refused.ok && /ancestor account "fleet" is disabled/.test(refused.message),
+      JSON.stringify(refused),
+    );
+    await call(fx, 'accounts.setEnabled', { id: levelOne, enabled: true });
+    await endAll(
+      await connectOk(tb.url, { clientId: 'b5', username: 'depot-dev', password: 'depot-secret-1' }),
+    );
+  });
 });
