@@ -46,6 +46,8 @@ export class ExternalConnection {
   state: ConnectionState = 'idle';
   error: ExplorerConnectionError | undefined;
   subscriptions: ExplorerSubscription[];
+  /** What the broker was last told. */
+  private applied: ExplorerSubscription[] = [];
   private client: MqttClient | undefined;
   private closing = false;
   /** Whether packet summaries are wanted (computing sizes of sent packets costs a little). */
@@ -126,7 +128,13 @@ export class ExternalConnection {
     // Reconnect after a later drop, but not on a failed first attempt.
     client.options.reconnectPeriod = 3000;
     client.on('reconnect', () => this.setState('reconnecting'));
-    client.on('connect', () => this.setState('connected'));
+    client.on('connect', () => {
+      this.setState('connected');
+      // Edits made while disconnected are applied once the broker is back.
+      this.sync().catch((err) =>
+        this.logger.warn({ err, connection: this.id }, 'explorer resubscribe failed'),
+      );
+    });
     client.on('close', () => {
       if (!this.closing) this.setState('reconnecting');
     });
@@ -137,17 +145,27 @@ export class ExternalConnection {
       });
     });
     this.setState('connected');
-    await this.subscribe(this.subscriptions);
+    await this.sync();
   }
 
+  /** Replaces the subscription list; applied at once when connected, otherwise on reconnect. */
   async setSubscriptions(next: ExplorerSubscription[]): Promise<void> {
-    const previous = this.subscriptions;
     this.subscriptions = [...next];
-    if (!this.client?.connected) return;
-    const removed = previous.filter((p) => !next.some((n) => n.filter === p.filter)).map((p) => p.filter);
-    const changed = next.filter((n) => !previous.some((p) => p.filter === n.filter && p.qos === n.qos));
-    if (removed.length > 0) await this.client.unsubscribeAsync(removed);
+    await this.sync();
+  }
+
+  /** Brings the broker's subscriptions (as last applied) in line with the wanted list. */
+  private async sync(): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return;
+    const wanted = this.subscriptions;
+    const removed = this.applied
+      .filter((a) => !wanted.some((w) => w.filter === a.filter))
+      .map((a) => a.filter);
+    const changed = wanted.filter((w) => !this.applied.some((a) => a.filter === w.filter && a.qos === w.qos));
+    if (removed.length > 0) await client.unsubscribeAsync(removed);
     await this.subscribe(changed);
+    this.applied = [...wanted];
   }
 
   async publish(

@@ -127,7 +127,8 @@ export class LocalConnection {
         time: e.time,
         clientId: e.clientId,
       };
-      if (e.properties && Object.keys(e.properties).length > 0) message.properties = e.properties as Record<string, unknown>;
+      if (e.properties && Object.keys(e.properties).length > 0)
+        message.properties = e.properties as Record<string, unknown>;
       this.sink.message(message);
     }
     if (!this.wantPackets) return;
