@@ -115,7 +115,7 @@ export function BrokerPage() {
   const s = stats;
 
   return (
-    <div className="page brk-page">
+    <div className="page brk-page" data-testid="broker-page">
       <h1>Broker</h1>
       <ErrorNote message={first.error} />
       <section className="brk-summary" aria-label="Broker totals">
@@ -134,8 +134,8 @@ export function BrokerPage() {
         />
         <Stat
           label="Traffic"
-          value={s ? `${formatBytes(s.rates.bytesIn)}/s` : '…'}
-          sub={s ? `${formatBytes(s.bytesIn)} in · ${formatBytes(s.bytesOut)} out` : ''}
+          value={s ? `${formatBytes(s.rates.bytesIn + s.rates.bytesOut)}/s` : '…'}
+          sub={s ? `${formatBytes(s.bytesIn + s.bytesOut)} in + out` : ''}
         />
         <Stat
           label="Sessions"

@@ -92,7 +92,6 @@ export function ListenersPanel() {
               <th>State</th>
               <th>TLS</th>
               <th className="num">Clients</th>
-              <th className="num">Refused</th>
               <th className="num">In</th>
               <th className="num">Out</th>
               <th>
@@ -103,7 +102,7 @@ export function ListenersPanel() {
           <tbody>
             {listeners.length === 0 ? (
               <tr>
-                <td colSpan={10} className="muted">
+                <td colSpan={9} className="muted">
                   {initial.loading ? 'Loading…' : 'No listeners. Add one to accept MQTT connections.'}
                 </td>
               </tr>
@@ -129,9 +128,9 @@ export function ListenersPanel() {
                     <td>
                       <StateBadge listener={l} />
                     </td>
-                    <td className="brk-tls small" title={l.tlsSummary}>
+                    <td className="small" title={l.tlsSummary}>
                       {l.tlsSummary ? (
-                        <>
+                        <span className="brk-tls-text">
                           {l.tlsSummary}
                           <span className="muted">
                             {' '}
@@ -141,76 +140,81 @@ export function ListenersPanel() {
                               ? ` · ALPN ${l.options.alpnProtocols.join(',')}`
                               : ''}
                           </span>
-                        </>
+                        </span>
                       ) : (
                         <span className="muted">{l.kind === 'mqtt' || l.kind === 'ws' ? 'plain' : '–'}</span>
                       )}
                     </td>
-                    <td className="num" data-testid="listener-clients">
+                    <td
+                      className="num"
+                      data-testid="listener-clients"
+                      title={`${l.totalConnections} connections so far, ${l.refusedConnections} refused`}
+                    >
                       {l.connectedClients}
                       {l.options.maxConnections ? (
                         <span className="muted"> / {l.options.maxConnections}</span>
                       ) : null}
                     </td>
-                    <td className="num">{l.refusedConnections}</td>
                     <td className="num">{formatBytes(l.bytesIn)}</td>
                     <td className="num">{formatBytes(l.bytesOut)}</td>
-                    <td className="brk-actions">
-                      {running ? (
-                        <button
-                          type="button"
-                          disabled={!!action}
-                          onClick={() => void act(l, 'stop')}
-                          aria-label={`Stop ${l.kind} listener ${l.id}`}
-                        >
-                          {action === 'stop' ? 'Stopping…' : 'Stop'}
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          disabled={!!action}
-                          onClick={() => void act(l, 'start')}
-                          aria-label={`Start ${l.kind} listener ${l.id}`}
-                        >
-                          {action === 'start' ? 'Starting…' : 'Start'}
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        onClick={() => setEditing(editing === l.id ? undefined : l.id)}
-                        aria-expanded={editing === l.id}
-                        aria-label={`Edit ${l.kind} listener ${l.id}`}
-                      >
-                        Edit
-                      </button>
-                      {confirmRemove === l.id ? (
-                        <>
+                    <td>
+                      <div className="brk-actions">
+                        {running ? (
                           <button
                             type="button"
-                            className="danger"
                             disabled={!!action}
-                            onClick={() => void act(l, 'remove')}
+                            onClick={() => void act(l, 'stop')}
+                            aria-label={`Stop ${l.kind} listener ${l.id}`}
                           >
-                            Remove {l.kind}?
+                            {action === 'stop' ? 'Stopping…' : 'Stop'}
                           </button>
-                          <button type="button" onClick={() => setConfirmRemove(undefined)}>
-                            Keep
+                        ) : (
+                          <button
+                            type="button"
+                            disabled={!!action}
+                            onClick={() => void act(l, 'start')}
+                            aria-label={`Start ${l.kind} listener ${l.id}`}
+                          >
+                            {action === 'start' ? 'Starting…' : 'Start'}
                           </button>
-                        </>
-                      ) : (
+                        )}
                         <button
                           type="button"
-                          onClick={() => setConfirmRemove(l.id)}
-                          aria-label={`Remove ${l.kind} listener ${l.id}`}
+                          onClick={() => setEditing(editing === l.id ? undefined : l.id)}
+                          aria-expanded={editing === l.id}
+                          aria-label={`Edit ${l.kind} listener ${l.id}`}
                         >
-                          Remove
+                          Edit
                         </button>
-                      )}
+                        {confirmRemove === l.id ? (
+                          <>
+                            <button
+                              type="button"
+                              className="danger"
+                              disabled={!!action}
+                              onClick={() => void act(l, 'remove')}
+                            >
+                              Remove {l.kind}?
+                            </button>
+                            <button type="button" onClick={() => setConfirmRemove(undefined)}>
+                              Keep
+                            </button>
+                          </>
+                        ) : (
+                          <button
+                            type="button"
+                            onClick={() => setConfirmRemove(l.id)}
+                            aria-label={`Remove ${l.kind} listener ${l.id}`}
+                          >
+                            Remove
+                          </button>
+                        )}
+                      </div>
                     </td>
                   </tr>
                   {l.state === 'error' && l.error ? (
                     <tr className="brk-subrow">
-                      <td colSpan={10}>
+                      <td colSpan={9}>
                         <div className="error-note" role="alert" data-testid="listener-error">
                           {l.error}
                         </div>
@@ -219,14 +223,14 @@ export function ListenersPanel() {
                   ) : null}
                   {rowErrors[l.id] ? (
                     <tr className="brk-subrow">
-                      <td colSpan={10}>
+                      <td colSpan={9}>
                         <ErrorNote message={rowErrors[l.id]} />
                       </td>
                     </tr>
                   ) : null}
                   {editing === l.id ? (
                     <tr className="brk-subrow">
-                      <td colSpan={10}>
+                      <td colSpan={9}>
                         <ListenerForm
                           listener={l}
                           onDone={(saved) => {

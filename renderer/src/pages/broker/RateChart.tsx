@@ -25,6 +25,7 @@ export function RateChart({
   height = 160,
   testId,
   format,
+  windowSeconds = 300,
 }: {
   title: string;
   times: number[];
@@ -32,10 +33,14 @@ export function RateChart({
   height?: number;
   testId?: string;
   format?: (v: number) => string;
+  /** Width of the visible time window. */
+  windowSeconds?: number;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}|${s.color}`).join('\u0000');
+  const timesRef = useRef(times);
+  timesRef.current = times;
   const formatRef = useRef(format);
   formatRef.current = format;
   const scheme = useColorScheme();
@@ -56,8 +61,13 @@ export function RateChart({
       width: Math.max(240, el.clientWidth),
       height,
       cursor: { drag: { x: false, y: false } },
-      legend: { show: true, live: true },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      legend: { show: false },
+      // A fixed window ending now: new samples slide in from the right.
+      scales: {
+        // Moved by setScale after each update: a window ending at the newest sample.
+        x: { time: true, auto: false },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [
         axis,
         {
@@ -84,6 +94,7 @@ export function RateChart({
     };
     const u = new uPlot(opts, toAligned(times, series), el);
     plot.current = u;
+    u.setScale('x', xWindow(timesRef.current, windowSeconds));
     const observer = new ResizeObserver(() => u.setSize({ width: Math.max(240, el.clientWidth), height }));
     observer.observe(el);
     return () => {
@@ -91,18 +102,48 @@ export function RateChart({
       u.destroy();
       plot.current = null;
     };
-  }, [shape, height, scheme]);
+  }, [shape, height, scheme, windowSeconds]);
 
   useEffect(() => {
-    plot.current?.setData(toAligned(times, series));
-  }, [times, series]);
+    const u = plot.current;
+    if (!u) return;
+    u.setData(toAligned(times, series), false);
+    u.setScale('x', xWindow(times, windowSeconds));
+  }, [times, series, windowSeconds]);
 
   return (
-    <figure className="brk-chart" data-testid={testId} aria-label={title}>
-      <figcaption>{title}</figcaption>
+    <figure
+      className="brk-chart"
+      data-testid={testId}
+      aria-label={title}
+      data-points={times.length}
+      data-latest={series[0]?.values[series[0].values.length - 1] ?? ''}
+    >
+      <figcaption>
+        <strong>{title}</strong>
+        {series.map((s) => {
+          const last = s.values[s.values.length - 1];
+          return (
+            <span key={s.label} className="brk-latest">
+              <span
+                className="brk-swatch"
+                style={{ background: s.color.startsWith('--') ? `var(${s.color})` : s.color }}
+              />
+              {s.label} <b>{last === undefined ? '–' : format ? format(last) : String(last)}</b>
+            </span>
+          );
+        })}
+      </figcaption>
       <div ref={host} />
     </figure>
   );
+}
+
+/** A window ending at the newest sample that grows from one minute to `windowSeconds`. */
+function xWindow(times: number[], windowSeconds: number): { min: number; max: number } {
+  const max = (times[times.length - 1] ?? Date.now()) / 1000;
+  const first = (times[0] ?? max * 1000) / 1000;
+  return { min: max - Math.min(windowSeconds, Math.max(60, max - first)), max };
 }
 
 function toAligned(times: number[], series: RateSeries[]): uPlot.AlignedData {
