@@ -92,17 +92,17 @@ function sustain(client: RawClient): { stop(): number } {
 
 /** Scrolls the tree and expands/collapses nodes for `seconds`, collecting rAF timestamps. */
 async function exerciseTree(page: Page, seconds: number): Promise<number[]> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __collect: boolean };
-    w.__frames = [];
-    w.__collect = true;
-    const tick = (t: number) => {
-      if (!w.__collect) return;
-      w.__frames.push(t);
+  // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__collect = true;
+    const tick = (t) => {
+      if (!window.__collect) return;
+      window.__frames.push(t);
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  })()`);
   const deadline = Date.now() + seconds * 1000;
   let step = 0;
   while (Date.now() < deadline) {
@@ -188,8 +188,9 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
     );
     log('the UI counts all topics');
     await expand(page, 'fleet');
-    await expand(page, 'fleet/site0');
+    // Lower siblings first: expanding site0 (1,000 children) pushes them out of the rendered window.
     await expand(page, 'fleet/site1');
+    await expand(page, 'fleet/site0');
     await expand(page, 'fleet/site0/dev0000');
 
     const sustained = sustain(publisher);
