@@ -14,6 +14,21 @@ export interface LocalBrokerSource {
     opts?: { topicPrefix?: string },
   ): unknown;
   retained(filter?: string): Iterable<LocalRetained> | Promise<Iterable<LocalRetained>>;
+  /** Lifecycle events; used for disconnect causes the packet tap cannot show (keepalive, socket errors …). */
+  events?: {
+    on(name: 'client.disconnected', listener: (e: LocalDisconnect) => void): () => void;
+  };
+}
+
+export interface LocalDisconnect {
+  client: {
+    clientId: string;
+    listener: { id: string };
+    remoteAddress: string;
+    principal: { accountName?: string };
+  };
+  cause: string;
+  reasonCode?: number;
 }
 
 export interface LocalTapEvent {
@@ -73,6 +88,8 @@ export interface FlowPacket {
   reasonCodes?: number[];
   filters?: string[];
   username?: string;
+  /** For `closed` entries: why the broker ended the connection (keepalive, socket-error, takeover …). */
+  cause?: string;
   payload?: Buffer;
   properties?: Record<string, unknown>;
 }

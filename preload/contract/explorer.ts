@@ -284,6 +284,8 @@ export const packetTypes = [
   'pingresp',
   'disconnect',
   'auth',
+  /** Not an MQTT packet: the broker ended the connection without a client DISCONNECT (see `reason`). */
+  'closed',
 ] as const;
 export const packetTypeSchema = z.enum(packetTypes);
 

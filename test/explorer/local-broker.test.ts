@@ -208,6 +208,18 @@ test('local connection reads the embedded broker through the tap, only while wat
     );
     assert.equal(timeline.entries[1]?.summary, 'CONNACK accepted');
 
+    // A connection that drops without DISCONNECT shows its cause.
+    const dropped = await client({ clientId: 'dropper' });
+    dropped.stream.destroy();
+    const dropTimeline = await waitFor(async () => {
+      const t = await h['explorer.packets.timeline']({ connectionId: 'local', clientId: 'dropper' }, ctx);
+      return t.entries.some((e) => e.kind === 'disconnect') ? t : undefined;
+    }, 'timeline of a dropped client');
+    assert.equal(
+      dropTimeline.entries.at(-1)?.summary,
+      'Connection closed: the network connection dropped without a DISCONNECT',
+    );
+
     // Filtered packet subscription only gets matching packets.
     const { subscriptionId: filtered } = await h['explorer.packets.subscribe'](
       { connectionId: 'local', filter: { topic: 'sensors/#', types: ['publish'], direction: 'in' } },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { accountPrefix, splitAccount, topicMatches } from '../topic-match';
-import type { FlowMessage, FlowPacket, LocalBrokerSource, LocalTapEvent } from '../types';
+import type { FlowMessage, FlowPacket, LocalBrokerSource, LocalDisconnect, LocalTapEvent } from '../types';
 
 export const LOCAL_TAP_MAX_EVENTS_PER_SECOND = 100_000;
 const PENDING_CONNECT_MS = 10_000;
@@ -36,9 +36,14 @@ export class LocalConnection {
 
   setWatching(watching: boolean): void {
     if (watching && !this.detach) {
-      this.detach = this.broker.tap.attach((e) => this.onTap(e), {
+      const detachTap = this.broker.tap.attach((e) => this.onTap(e), {
         maxEventsPerSecond: LOCAL_TAP_MAX_EVENTS_PER_SECOND,
       });
+      const detachEvents = this.broker.events?.on('client.disconnected', (e) => this.onDisconnected(e));
+      this.detach = () => {
+        detachTap();
+        detachEvents?.();
+      };
       this.logger.debug('explorer attached the broker tap');
       if (!this.seeded) {
         this.seeded = true;
@@ -152,6 +157,24 @@ export class LocalConnection {
     if (e.payload) packet.payload = e.payload;
     if (e.properties) packet.properties = e.properties as Record<string, unknown>;
     this.emitPacket(packet);
+  }
+
+  /** A connection ended for a reason other than the client's DISCONNECT: record it as a `closed` entry. */
+  private onDisconnected(e: LocalDisconnect): void {
+    if (!this.wantPackets || e.cause === 'normal') return;
+    const packet: FlowPacket = {
+      time: Date.now(),
+      direction: 'in',
+      clientId: e.client.clientId,
+      listenerId: e.client.listener.id,
+      remoteAddress: e.client.remoteAddress,
+      type: 'closed',
+      size: 0,
+      cause: e.cause,
+    };
+    if (e.client.principal.accountName !== undefined) packet.account = e.client.principal.accountName;
+    if (e.reasonCode !== undefined) packet.reasonCode = e.reasonCode;
+    this.sink.packet(packet);
   }
 
   private emitPacket(packet: FlowPacket): void {

@@ -26,6 +26,15 @@ export interface PacketBatch {
   dropped: number;
 }
 
+const CLOSE_CAUSES: Record<string, string> = {
+  'socket-error': 'the network connection dropped without a DISCONNECT',
+  keepalive: 'no packet within the keep-alive interval',
+  takeover: 'another connection took over the client id',
+  'protocol-error': 'the client broke the MQTT protocol',
+  server: 'closed by the broker',
+  'connect-timeout': 'no CONNECT in time after the socket opened',
+};
+
 const FAILURE_TYPES = new Set(['connack', 'puback', 'pubrec', 'pubcomp', 'disconnect', 'suback', 'unsuback']);
 
 /**
@@ -155,6 +164,7 @@ function toRecord(seq: number, f: FlowPacket, mqttVersion: 3 | 4 | 5): ExplorerP
       record.reason = reasonText(f.reasonCode, mqttVersion, f.type === 'connack');
     else if (f.type === 'disconnect' && f.reasonCode !== 0) record.reason = reasonText(f.reasonCode);
   }
+  if (f.cause !== undefined) record.reason = CLOSE_CAUSES[f.cause] ?? f.cause;
   return record;
 }
 
@@ -167,6 +177,7 @@ function timelineEntry(p: ExplorerPacket): TimelineEntry {
     unsubscribe: 'unsubscribe',
     publish: 'publish',
     disconnect: 'disconnect',
+    closed: 'disconnect',
   };
   const kind = kinds[p.type] ?? 'other';
   let summary: string;
@@ -190,6 +201,10 @@ function timelineEntry(p: ExplorerPacket): TimelineEntry {
       summary = `PUBLISH ${p.direction === 'in' ? 'from' : 'to'} client ${p.topic ?? ''} (QoS ${p.qos ?? 0}, ${p.size} B${p.retain ? ', retained' : ''})`;
       break;
     case 'disconnect':
+      if (p.type === 'closed') {
+        summary = `Connection closed: ${p.reason ?? 'unknown cause'}`;
+        break;
+      }
       summary = `DISCONNECT${p.reason ? `: ${p.reason}` : p.reasonCode ? ` (reason ${p.reasonCode})` : ''}`;
       break;
     default:
