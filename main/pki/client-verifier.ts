@@ -93,6 +93,15 @@ export async function verifyClientChain(
       return { ok: false, reason: 'revoked', message: `${commonName} (serial ${serial}) has been revoked` };
     }
     accountId = record.accountId;
+  } else {
+    const tenant = tenantCas.acceptedCertificates().find((t) => t.record.id === path.anchor.tenantCaId);
+    if (path.path.length === 1 && tenant?.revokedSerials.has(serial)) {
+      return {
+        ok: false,
+        reason: 'revoked',
+        message: `${commonName} (serial ${serial}) is on the tenant CA's CRL`,
+      };
+    }
   }
   const eku = leaf.getExtension(x509.ExtendedKeyUsageExtension);
   const usages = (eku?.usages ?? []).map(String);

@@ -1,4 +1,5 @@
 import { algorithmSpec } from './algorithms';
+import { toPem } from './pem';
 import type { SigningAuthority } from './signing-authority';
 import type { RevocationReason } from './types';
 import { x509 } from './x509';
@@ -54,5 +55,6 @@ export async function buildCrl(
       reason: reasonCodes[e.reason],
     })),
   });
-  return crl.toString('pem') + '\n';
+  // @peculiar/x509 labels it 'CRL'; OpenSSL (and so Node's tls) only reads 'X509 CRL'.
+  return toPem('X509 CRL', Buffer.from(crl.rawData));
 }

@@ -55,7 +55,13 @@ export interface RenewalOptions {
 /** CA material for TLS listeners: trust anchors and CRLs, as Node's `tls` options expect them. */
 export interface TlsTrust {
   ca: string[];
+  /**
+   * CRLs of the local root and issuing CA and of tenant CAs that uploaded one. Node's `crl` option
+   * makes OpenSSL require a CRL for every CA of a client chain (CRL_CHECK_ALL).
+   */
   crl: string[];
+  /** Accepted tenant CAs without a CRL: with `crl` set, their devices fail the handshake (UNABLE_TO_GET_CRL). */
+  tenantCasWithoutCrl: string[];
 }
 
 export type TrustChangedListener = (trust: TlsTrust) => void;
@@ -79,6 +85,8 @@ export interface Pki {
 
   startTenantCaRegistration(accountId: string, caPem: string): Promise<TenantCaRegistration>;
   completeTenantCaRegistration(id: string, verificationCertPem: string): Promise<TenantCaRecord>;
+  /** Uploads the tenant's own CRL for an accepted tenant CA (signed by it). */
+  setTenantCaCrl(id: string, crlPem: string): Promise<TenantCaRecord>;
   listTenantCas(accountId?: string): TenantCaRecord[];
   removeTenantCa(id: string): void;
 
@@ -121,14 +129,14 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
   );
   const ctx: PkiContext = { repo, protector: options.keyProtector, authorities, now, logger: options.logger };
   const trustListeners = new Set<TrustChangedListener>();
-  const tlsTrust = (): TlsTrust => ({
-    ca: [
-      authorities.root.pem,
-      authorities.issuing.pem,
-      ...tenantCas.acceptedCertificates().map((t) => t.record.certificatePem),
-    ],
-    crl: revocation.allCrls(),
-  });
+  const tlsTrust = (): TlsTrust => {
+    const tenants = tenantCas.acceptedCertificates().map((t) => t.record);
+    return {
+      ca: [authorities.root.pem, authorities.issuing.pem, ...tenants.map((t) => t.certificatePem)],
+      crl: [...revocation.allCrls(), ...tenants.flatMap((t) => (t.crlPem ? [t.crlPem] : []))],
+      tenantCasWithoutCrl: tenants.filter((t) => !t.crlPem).map((t) => t.id),
+    };
+  };
   const trustChanged = () => {
     const trust = tlsTrust();
     for (const listener of trustListeners) listener(trust);
@@ -173,6 +181,7 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
     onRevoked: (listener) => revocation.onRevoked(listener),
     startTenantCaRegistration: (accountId, caPem) => tenantCas.startRegistration(accountId, caPem),
     completeTenantCaRegistration: (id, pem) => tenantCas.completeRegistration(id, pem),
+    setTenantCaCrl: (id, crlPem) => tenantCas.setCrl(id, crlPem),
     listTenantCas: (accountId) => tenantCas.list(accountId),
     removeTenantCa: (id) => tenantCas.remove(id),
     verifyClientChain: (certs) => verifyClientChain(ctx, tenantCas, revocation, certs),

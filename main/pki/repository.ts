@@ -56,6 +56,7 @@ interface TenantCaRow {
   cert_pem: string;
   status: 'pending' | 'accepted';
   registration_code: string | null;
+  crl_pem: string | null;
   created_at: number;
   accepted_at: number | null;
 }
@@ -154,6 +155,7 @@ function toTenantCa(row: TenantCaRow): TenantCaRecord & { registrationCode: stri
     createdAt: row.created_at,
     acceptedAt: row.accepted_at,
     certificatePem: row.cert_pem,
+    crlPem: row.crl_pem,
     registrationCode: row.registration_code,
   };
 }
@@ -308,7 +310,7 @@ export class PkiRepository {
     return row && toTenantCa(row);
   }
 
-  insertTenantCa(ca: Omit<StoredTenantCa, 'acceptedAt' | 'status'>): void {
+  insertTenantCa(ca: Omit<StoredTenantCa, 'acceptedAt' | 'status' | 'crlPem'>): void {
     this.db
       .prepare(`INSERT INTO pki_tenant_cas (id, account_id, subject, fingerprint_sha256, not_before, not_after,
         cert_pem, status, registration_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
@@ -331,6 +333,10 @@ export class PkiRepository {
         "UPDATE pki_tenant_cas SET status = 'accepted', registration_code = NULL, accepted_at = ? WHERE id = ?",
       )
       .run(at, id);
+  }
+
+  saveTenantCaCrl(id: string, crlPem: string): void {
+    this.db.prepare('UPDATE pki_tenant_cas SET crl_pem = ? WHERE id = ?').run(crlPem, id);
   }
 
   deleteTenantCa(id: string): boolean {

@@ -3,7 +3,8 @@ import { fingerprintSha256 } from './certificate-builder';
 import { type PkiContext, DAY_MS } from './context';
 import { commonNameOf } from './csr';
 import { PkiError } from './errors';
-import { certificatesIn } from './pem';
+import { certificatesIn, splitPem, toPem } from './pem';
+import { normalizeSerial } from './serial';
 import type { StoredTenantCa } from './repository';
 import type { TenantCaRecord } from './types';
 import { x509 } from './x509';
@@ -41,8 +42,15 @@ function parseSingleCertificate(pem: string, what: string): x509.X509Certificate
 }
 
 /** Account-owned CAs, accepted only after proof of possession of the CA key. */
+export interface AcceptedTenantCa {
+  record: TenantCaRecord;
+  certificate: x509.X509Certificate;
+  /** Serials listed on the tenant's uploaded CRL. */
+  revokedSerials: Set<string>;
+}
+
 export class TenantCas {
-  private accepted: { record: TenantCaRecord; certificate: x509.X509Certificate }[] | undefined;
+  private accepted: AcceptedTenantCa[] | undefined;
 
   constructor(
     private readonly ctx: PkiContext,
@@ -174,12 +182,50 @@ export class TenantCas {
     if (ca.status === 'accepted') this.onTrustChanged();
   }
 
+  /**
+   * Stores the tenant's CRL for an accepted CA (it must be signed by that CA). Node's `tls` `crl`
+   * option checks CRLs for every CA of a chain, so without one the tenant's devices fail at TLS
+   * listeners that use CRLs; the serials on it also count as revoked in `verifyClientChain`.
+   */
+  async setCrl(id: string, crlPem: string): Promise<TenantCaRecord> {
+    const ca = this.ctx.repo.tenantCa(id);
+    if (!ca) throw new PkiError('NOT_FOUND', `No tenant CA ${id}`);
+    if (ca.status !== 'accepted')
+      throw new PkiError('CONFLICT', 'Complete the CA registration before uploading its CRL');
+    const block = splitPem(crlPem).find((b) => b.label === 'X509 CRL' || b.label === 'CRL');
+    if (!block) throw new PkiError('BAD_REQUEST', 'No PEM CRL (BEGIN X509 CRL) found');
+    let crl: x509.X509Crl;
+    try {
+      crl = new x509.X509Crl(block.der);
+    } catch (err) {
+      throw new PkiError('BAD_REQUEST', `The CRL cannot be parsed: ${(err as Error).message}`);
+    }
+    const caCert = new x509.X509Certificate(ca.certificatePem);
+    const signed = await crl.verify({ publicKey: caCert.publicKey }).catch(() => false);
+    if (crl.issuer !== caCert.subject || !signed) {
+      throw new PkiError('BAD_REQUEST', `The CRL is not issued and signed by ${caCert.subject}`);
+    }
+    if (crl.nextUpdate && crl.nextUpdate < this.ctx.now()) {
+      throw new PkiError('BAD_REQUEST', `The CRL expired on ${crl.nextUpdate.toISOString()}`);
+    }
+    this.ctx.repo.saveTenantCaCrl(id, toPem('X509 CRL', block.der));
+    this.accepted = undefined;
+    this.onTrustChanged();
+    return this.get(id);
+  }
+
   /** Accepted tenant CAs, parsed once and cached until the set changes. */
-  acceptedCertificates(): { record: TenantCaRecord; certificate: x509.X509Certificate }[] {
+  acceptedCertificates(): AcceptedTenantCa[] {
     this.accepted ??= this.ctx.repo
       .tenantCas()
       .filter((c) => c.status === 'accepted')
-      .map((c) => ({ record: publicRecord(c), certificate: new x509.X509Certificate(c.certificatePem) }));
+      .map((c) => ({
+        record: publicRecord(c),
+        certificate: new x509.X509Certificate(c.certificatePem),
+        revokedSerials: new Set(
+          c.crlPem ? new x509.X509Crl(c.crlPem).entries.map((e) => normalizeSerial(e.serialNumber)) : [],
+        ),
+      }));
     return this.accepted;
   }
 }

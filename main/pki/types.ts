@@ -66,4 +66,6 @@ export interface TenantCaRecord {
   createdAt: number;
   acceptedAt: number | null;
   certificatePem: string;
+  /** The tenant's own CRL, if uploaded; needed by TLS listeners that check CRLs for every CA. */
+  crlPem: string | null;
 }

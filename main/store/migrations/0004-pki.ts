@@ -59,6 +59,7 @@ export const pkiMigration: Migration = {
       cert_pem TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('pending', 'accepted')),
       registration_code TEXT,
+      crl_pem TEXT,
       created_at INTEGER NOT NULL,
       accepted_at INTEGER
     );
