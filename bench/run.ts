@@ -70,25 +70,43 @@ async function runScenario(scenario: Scenario, broker: RunningBroker | undefined
   return outcome;
 }
 
-async function runTarget(target: BrokerTarget, selected: Scenario[], records: BenchRecord[]): Promise<void> {
-  let broker: RunningBroker | undefined;
+/**
+ * Runs every scenario against every target, scenario by scenario (targets interleaved), so a burst of
+ * unrelated load on the machine hits all brokers alike. Idle brokers wait in their own processes.
+ */
+async function runInterleaved(
+  chosen: BrokerTarget[],
+  selected: Scenario[],
+  records: BenchRecord[],
+): Promise<void> {
+  const running = new Map<string, RunningBroker>();
+  const failedToStart = new Set<string>();
   try {
     for (const scenario of selected) {
-      if (broker && !broker.exit && scenario.freshBroker) {
-        await broker.stop();
-        broker = undefined;
+      for (const target of chosen) {
+        if (failedToStart.has(target.id)) continue;
+        let broker = running.get(target.id);
+        if (broker && !broker.exit && scenario.freshBroker) {
+          await broker.stop();
+          broker = undefined;
+        }
+        if (!broker || broker.exit) {
+          try {
+            broker = await target.start();
+          } catch (err) {
+            log(`${target.label} did not start: ${(err as Error).message}`);
+            failedToStart.add(target.id);
+            continue;
+          }
+          running.set(target.id, broker);
+          log(`${target.label} running on port ${broker.port} (pid ${broker.pid})`);
+        }
+        const outcome = await runScenario(scenario, broker, target.label);
+        records.push({ scenarioId: scenario.id, title: scenario.title, targetId: target.id, outcome });
       }
-      if (!broker || broker.exit) {
-        broker = await target.start();
-        log(`${target.label} running on port ${broker.port} (pid ${broker.pid})`);
-      }
-      const outcome = await runScenario(scenario, broker, target.label);
-      records.push({ scenarioId: scenario.id, title: scenario.title, targetId: target.id, outcome });
     }
-  } catch (err) {
-    log(`${target.label}: ${(err as Error).message}`);
   } finally {
-    await broker?.stop();
+    await Promise.all([...running.values()].map((b) => b.stop()));
   }
 }
 
@@ -107,17 +125,18 @@ async function main(): Promise<void> {
     records.push({ scenarioId: scenario.id, title: scenario.title, targetId: 'standalone', outcome });
   }
   const perBroker = chosen.filter((s) => s.scope === 'per-broker');
-  const ran: string[] = [];
+  const available: BrokerTarget[] = [];
   for (const target of chosenTargets) {
     const why = target.unavailable();
     if (why) {
       skipped[target.id] = why;
       log(`skipping ${target.label}: ${why}`);
-      continue;
+    } else {
+      available.push(target);
     }
-    ran.push(target.id);
-    await runTarget(target, perBroker, records);
   }
+  const ran = available.map((t) => t.id);
+  await runInterleaved(available, perBroker, records);
 
   const seconds = (performance.now() - started) / 1000;
   let text0 = '';

@@ -28,6 +28,8 @@ export interface ThroughputResult {
   seconds: number;
   /** Times the window had to be reset because deliveries stopped (messages lost). */
   stalls: number;
+  /** Bytes the subscribers read in the measured window (a cross-check of `delivered`). */
+  bytesReceived: number;
 }
 
 export interface LatencyJob {

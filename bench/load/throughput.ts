@@ -46,6 +46,7 @@ export async function runThroughput(job: ThroughputJob, onMeasuring: () => void)
   /** Deliveries written off by stall recovery. */
   let writtenOff = 0;
   let stalls = 0;
+  let bytesReceived = 0;
   let next = 0;
   const windowDeliveries = job.window * job.subscribers;
   const batchDeliveries = job.batch * job.subscribers;
@@ -91,7 +92,8 @@ export async function runThroughput(job: ThroughputJob, onMeasuring: () => void)
         acks.push(buf.readUInt16BE(start + 2 + topicLength));
       }
     };
-    s.socket.on('data', () => {
+    s.socket.on('data', (chunk: Buffer) => {
+      bytesReceived += chunk.length;
       if (acks.length) {
         const out = Buffer.allocUnsafe(acks.length * 4);
         acks.forEach((id, i) => {
@@ -122,7 +124,7 @@ export async function runThroughput(job: ThroughputJob, onMeasuring: () => void)
 
   pump();
   await sleep(job.warmupMs);
-  const start = { published, delivered, at: performance.now() };
+  const start = { published, delivered, bytesReceived, at: performance.now() };
   onMeasuring();
   await sleep(job.durationMs);
   const seconds = (performance.now() - start.at) / 1000;
@@ -132,6 +134,7 @@ export async function runThroughput(job: ThroughputJob, onMeasuring: () => void)
     delivered: delivered - start.delivered,
     seconds,
     stalls,
+    bytesReceived: bytesReceived - start.bytesReceived,
   };
   // Stop publishing, let what is in flight arrive, then leave politely: some brokers do not
   // survive clients vanishing with deliveries queued, and that is not what this scenario measures.
