@@ -15,6 +15,6 @@ export const fanIn = throughputScenario({
     window: 8000,
     batch: 200,
     warmupMs: 1000,
-    durationMs: 4000,
+    durationMs: 3000,
   },
 });

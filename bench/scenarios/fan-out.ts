@@ -16,6 +16,6 @@ export const fanOut = throughputScenario({
     window: 1000,
     batch: 25,
     warmupMs: 1000,
-    durationMs: 4000,
+    durationMs: 3000,
   },
 });

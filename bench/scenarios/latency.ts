@@ -13,7 +13,7 @@ export const latency: Scenario = {
       ratePerSecond: 2000,
       payloadBytes: 64,
       warmupMs: 1000,
-      durationMs: 4000,
+      durationMs: 3000,
     });
     const r = result as LatencyResult;
     const note = r.lost ? `${r.lost} lost` : undefined;

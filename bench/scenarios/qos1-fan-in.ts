@@ -16,6 +16,6 @@ export const qos1FanIn = throughputScenario({
     batch: 20,
     maxInflightPerPublisher: 100,
     warmupMs: 1000,
-    durationMs: 4000,
+    durationMs: 3000,
   },
 });
