@@ -1,7 +1,7 @@
 import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
-import { namespaceOf, type Tenancy } from '../tenancy';
+import type { Tenancy } from '../tenancy';
 
 const NOT_AUTHORIZED = 0x87;
 
@@ -47,41 +47,12 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonString: 'The certificate belongs to an account that no longer exists',
       };
     }
-    const usable = tenancy.accounts.usability(account);
-    if (!usable.ok)
-      return {
-        ok: false as const,
-        reasonCode: NOT_AUTHORIZED,
-        reasonString: `Not authorized: ${usable.reason}`,
-      };
-    const service = tenancy.accounts.effectiveService(account);
-    if (!service || service.kind !== 'embedded') {
-      return {
-        ok: false as const,
-        reasonCode: NOT_AUTHORIZED,
-        reasonString: `Not authorized: account "${account.name}" has no messaging service on this broker`,
-      };
-    }
-    if (!tenancy.accounts.effectiveOptions(account).includes(ctx.listener.kind)) {
-      return {
-        ok: false as const,
-        reasonCode: NOT_AUTHORIZED,
-        reasonString: `Not authorized: connection option "${ctx.listener.kind}" is not enabled for account "${account.name}"`,
-      };
-    }
-    const admission = tenancy.devices.admit(account, ctx.clientId, null);
-    if (!admission.ok)
-      return { ok: false as const, reasonCode: admission.reasonCode, reasonString: admission.reasonString };
-    return {
-      ok: true as const,
-      principal: {
-        kind: 'device' as const,
-        accountId: account.id,
-        accountName: account.name,
-        topicPrefix: namespaceOf(account.name),
-        attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy },
-      },
-    };
+    return tenancy.admitToAccount(
+      ctx,
+      account,
+      { kind: 'device', attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy } },
+      null,
+    );
   }
 
   return {
