@@ -245,7 +245,10 @@ export function ProfileEditor({
 
   const connect = async () => {
     const saved = await save();
-    if (!saved) return;
+    if (saved) await openProfile(saved);
+  };
+
+  const openProfile = async (saved: ExplorerProfile) => {
     setNotice(`Connecting to ${saved.host}:${saved.port}…`);
     setOpenMessage(undefined);
     try {
@@ -323,7 +326,20 @@ export function ProfileEditor({
                   {' '}
                   {p.protocol}://{p.host}:{p.port}
                 </span>
-              </button>
+              </button>{' '}
+              {connections.some((c) => c.id === p.id && c.state === 'connected') ? (
+                <span className="muted small">connected</span>
+              ) : (
+                <button
+                  type="button"
+                  className="small"
+                  disabled={action.busy}
+                  aria-label={`Connect ${p.name}`}
+                  onClick={() => void openProfile(p)}
+                >
+                  Connect
+                </button>
+              )}
             </li>
           ))}
         </ul>

@@ -109,7 +109,12 @@ export function PublishPanel({ from }: { from?: ExplorerMessage }) {
   const valid = Object.keys(problems).length === 0;
 
   useEffect(() => {
-    if (selected && !touched) setDraft((d) => ({ ...d, topic: treeTopic(selected) }));
+    if (selected && !touched)
+      setDraft((d) => ({
+        ...d,
+        topic: treeTopic(selected),
+        account: /^\$a\/([^/]+)\//.exec(selected)?.[1] ?? '',
+      }));
   }, [selected, touched]);
 
   useEffect(() => {

@@ -48,7 +48,6 @@ export function TopicTree() {
   const {
     selected,
     focused,
-    totals,
     paused,
     pendingTopics,
     pendingUpdates,
@@ -56,7 +55,16 @@ export function TopicTree() {
     filter,
     pins,
     rateHistory,
+    deltas,
+    connectionId,
+    totals: treeTotals,
   } = useTree();
+  const connection = useConnections((s) => s.connections.find((c) => c.id === connectionId));
+  // Before the first delta arrives, the connection list knows the counts.
+  const totals =
+    deltas === 0 && connection
+      ? { topics: connection.topics, messages: connection.messages, rate: 0 }
+      : treeTotals;
   const rows = useMemo(() => {
     void structure;
     return treeModel.rows();

@@ -269,7 +269,7 @@ class TreeModel {
     this.expanded.delete(path);
     const parent = n?.parent ?? path.split('/').slice(0, -1).join('/');
     const list = this.children.get(parent);
-    if (!list || !list.known.has(path)) return false;
+    if (!list?.known.has(path)) return false;
     const i = list.items.indexOf(path);
     if (i >= 0) list.items.splice(i, 1);
     list.known.delete(path);

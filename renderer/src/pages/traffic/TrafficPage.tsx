@@ -261,7 +261,9 @@ export function TrafficPage() {
         </button>
       </form>
       <div className="tree-status">
-        <span data-testid="packet-count">{count.toLocaleString()} packets</span>
+        <span data-testid="packet-count">
+          {count.toLocaleString()} {count === 1 ? 'packet' : 'packets'}
+        </span>
         <Sparkline values={rateHistory} width={120} height={20} label="Packets per second" />
         <span className="muted">{rateHistory.at(-1) ?? 0}/s</span>
         {paused ? (

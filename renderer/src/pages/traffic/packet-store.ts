@@ -160,7 +160,7 @@ function clean(filter: PacketFilter) {
   } = {};
   if (filter.clientId) out.clientId = filter.clientId;
   if (filter.topic) out.topic = filter.topic;
-  if (filter.types && filter.types.length) out.types = filter.types as ('connect' | 'publish')[];
+  if (filter.types?.length) out.types = filter.types as ('connect' | 'publish')[];
   if (filter.direction) out.direction = filter.direction;
   return out;
 }
