@@ -77,8 +77,15 @@ export async function verifyPath(
       }
     }
     if (!next) {
+      if (current.subject === current.issuer) {
+        return {
+          ok: false,
+          reason: 'unknown-ca',
+          message: `The chain ends at "${current.subject}", which is not trusted`,
+        };
+      }
       const nameMatch = [...anchors.map((a) => a.certificate), ...presented].some(
-        (c) => c.subject === current.issuer,
+        (c) => c !== current && c.subject === current.issuer,
       );
       return nameMatch
         ? {
