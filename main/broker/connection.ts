@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
-import mqttPacket, { type Packet, type Parser } from 'mqtt-packet';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
 import type { ClientRef } from './hooks';
 import type { Message, OutMessage } from './message';
+import { acquireParser, type PooledParser, releaseParser } from './parser-pool';
 import type { Session } from './session';
 import type { ConnectionInfo, DisconnectCause, QoS } from './types';
 
@@ -18,6 +19,27 @@ const SHORT_ACKS = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp']);
 function uncork(conn: Connection): void {
   conn.corked = false;
   conn.stream.uncork();
+}
+
+// Stream listeners shared by all connections (no closures per connection).
+type OwnedStream = Duplex & { fbConnection: Connection };
+
+function onStreamData(this: OwnedStream, chunk: Buffer): void {
+  this.fbConnection.onData(chunk);
+}
+
+function onStreamGone(this: OwnedStream): void {
+  this.fbConnection.finish('socket-error');
+}
+
+function onStreamEnd(this: OwnedStream): void {
+  this.fbConnection.finish('socket-error');
+  this.end();
+}
+
+function onStreamDrain(this: OwnedStream): void {
+  const conn = this.fbConnection;
+  if (conn.session !== null && conn.state === CONNECTED) conn.broker.drainQueue(conn.session);
 }
 
 /**
@@ -62,7 +84,8 @@ export class Connection {
   private busy = 0;
   private backlog: Packet[] | null = null;
   private paused = false;
-  readonly parser: Parser;
+  /** Borrowed from the pool while a packet is incomplete; null between packets. */
+  private parser: PooledParser | null = null;
 
   constructor(
     readonly broker: BrokerCore,
@@ -70,41 +93,40 @@ export class Connection {
     readonly info: ConnectionInfo,
   ) {
     this.createdAt = this.lastActivity = broker.now();
-    this.parser = mqttPacket.parser({});
-    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
-    this.parser.on('error', (err: Error) => this.onParseError(err));
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('error', () => this.finish('socket-error'));
-    stream.on('close', () => this.finish('socket-error'));
-    stream.on('end', () => {
-      this.finish('socket-error');
-      stream.end();
-    });
-    stream.on('drain', () => {
-      if (this.session !== null && this.state === CONNECTED) broker.drainQueue(this.session);
-    });
+    (stream as OwnedStream).fbConnection = this;
+    stream.on('data', onStreamData);
+    stream.on('error', onStreamGone);
+    stream.on('close', onStreamGone);
+    stream.on('end', onStreamEnd);
+    stream.on('drain', onStreamDrain);
   }
 
   get remoteAddress(): string {
     return this.info.remoteAddress;
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.state === CLOSED) return;
     this.bytesIn += chunk.length;
     this.broker.counters.bytesIn += chunk.length;
     this.lastActivity = this.broker.now();
-    this.safely(() => this.parser.parse(chunk));
-    if (this.state === CLOSED) return;
-    if (
-      this.state !== CLOSED &&
-      (this.parser as unknown as { packet: Packet }).packet.length! > this.broker.limits.maxPacketSize
-    ) {
-      this.protocolViolation('packet too large', 0x95);
+    this.parser ??= acquireParser(this, this.state === AWAIT_CONNECT ? undefined : this.version);
+    const parser = this.parser;
+    try {
+      parser.parse(chunk);
+    } catch (err) {
+      this.failed(err);
+      return;
     }
+    if (this.state === CLOSED) return;
+    if ((parser.packet.length ?? -1) > this.broker.limits.maxPacketSize) {
+      this.protocolViolation('packet too large', 0x95);
+      return;
+    }
+    if (releaseParser(parser)) this.parser = null;
   }
 
-  private onParseError(err: Error): void {
+  onParseError(err: Error): void {
     if (this.state === CLOSED) return;
     if (this.state === AWAIT_CONNECT && err.message === 'Invalid protocol version') {
       // [MQTT-3.1.2-2]: answer an unsupported level with "unacceptable protocol version"
@@ -116,7 +138,7 @@ export class Connection {
     this.protocolViolation(`malformed packet: ${err.message}`, 0x81);
   }
 
-  private onPacket(packet: Packet): void {
+  onPacket(packet: Packet): void {
     if (this.state === CLOSED) return;
     if (packet.length! > this.broker.limits.maxPacketSize) {
       this.protocolViolation('packet too large', 0x95);
@@ -139,12 +161,16 @@ export class Connection {
     try {
       fn();
     } catch (err) {
-      this.broker.logger.error(
-        { err, clientId: this.clientId, remoteAddress: this.remoteAddress },
-        'packet handling failed',
-      );
-      this.close('server', 0x80, 'unspecified error');
+      this.failed(err);
     }
+  }
+
+  private failed(err: unknown): void {
+    this.broker.logger.error(
+      { err, clientId: this.clientId, remoteAddress: this.remoteAddress },
+      'packet handling failed',
+    );
+    this.close('server', 0x80, 'unspecified error');
   }
 
   /** Hold further packets until `resume()`; used while an asynchronous hook runs. */
@@ -327,6 +353,7 @@ export class Connection {
     const wasConnected = this.state === CONNECTED;
     this.state = CLOSED;
     this.backlog = null;
+    this.parser = null;
     if (!this.stream.destroyed && cause === 'socket-error') this.stream.destroy();
     this.broker.connectionClosed(this, wasConnected, cause, reasonCode);
   }

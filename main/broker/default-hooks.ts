@@ -1,4 +1,4 @@
-import type { AuthorizeResult, BrokerHooks } from './hooks';
+import type { AuthorizeResult, BrokerHooks, Principal } from './hooks';
 import { parseSubscriptionFilter, topicMatches } from './topics';
 import type { AccessRule } from './types';
 
@@ -50,18 +50,15 @@ export function createDefaultHooks(
   rules: { allow?: AccessRule[]; deny?: AccessRule[] } = {},
 ): BrokerHooks {
   const allow = rules.allow;
+  const anonymous: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
   const deny = rules.deny ?? [];
   return {
     authenticate: (ctx) =>
       allowAnonymous
         ? {
             ok: true,
-            principal: {
-              kind: 'anonymous',
-              accountId: null,
-              topicPrefix: '',
-              ...(ctx.username === undefined ? {} : { username: ctx.username }),
-            },
+            // one shared principal unless there is a user name to remember (idle clients stay small)
+            principal: ctx.username === undefined ? anonymous : { ...anonymous, username: ctx.username },
           }
         : { ok: false, reasonCode: 0x87, reasonString: 'anonymous access is disabled' },
     authorizePublish: (_client, topic) => {

@@ -4,7 +4,15 @@ import { createBroker } from '../../../main/broker';
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2] ?? 18830);
-  if (process.argv[3] === 'aedes') {
+  if (process.argv[3] === 'null') {
+    // Baseline: sockets that are read and kept, nothing else
+    net
+      .createServer((sock) => {
+        sock.on('data', () => sock.write(Buffer.from([0x20, 0x02, 0x00, 0x00])));
+        sock.on('error', () => {});
+      })
+      .listen(port, '127.0.0.1');
+  } else if (process.argv[3] === 'aedes') {
     const { Aedes } = await import('aedes');
     const aedes = await Aedes.createBroker();
     net.createServer(aedes.handle).listen(port, '127.0.0.1');
@@ -27,6 +35,7 @@ async function main(): Promise<void> {
   }
   console.log(`listening on ${port}`);
   setInterval(() => {
+    (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     process.stderr.write(
       `rss ${(m.rss / 1048576).toFixed(1)} MiB heap ${(m.heapUsed / 1048576).toFixed(1)} MiB\n`,
