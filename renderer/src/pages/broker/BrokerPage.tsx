@@ -112,6 +112,12 @@ export function BrokerPage() {
     [history],
   );
   const onCount = useCallback((n: number) => setFailureCount(n), []);
+  // The panels fetch their own data: keep them out of the once-a-second re-render of the stats.
+  const listeners = useMemo(() => <ListenersPanel />, []);
+  const clients = useMemo(() => <ClientsPanel />, []);
+  const sessions = useMemo(() => <SessionsPanel />, []);
+  const retained = useMemo(() => <RetainedPanel />, []);
+  const failures = useMemo(() => <HandshakeFailuresPanel onCount={onCount} />, [onCount]);
   const s = stats;
 
   return (
@@ -170,7 +176,7 @@ export function BrokerPage() {
           testId="chart-connections"
         />
       </section>
-      <ListenersPanel />
+      {listeners}
       <section className="panel brk-tabs-panel">
         <div role="tablist" aria-label="Broker state" className="brk-tabs" onKeyDown={onTabKey}>
           {tabs.map((t) => (
@@ -205,13 +211,11 @@ export function BrokerPage() {
           aria-labelledby={`brk-tab-${tab}`}
           className="brk-tabpanel"
         >
-          {tab === 'clients' ? <ClientsPanel /> : null}
-          {tab === 'sessions' ? <SessionsPanel /> : null}
-          {tab === 'retained' ? <RetainedPanel /> : null}
+          {tab === 'clients' ? clients : null}
+          {tab === 'sessions' ? sessions : null}
+          {tab === 'retained' ? retained : null}
           {/* Always mounted so the tab's badge counts failures that arrive while another tab is open. */}
-          <div hidden={tab !== 'handshakes'}>
-            <HandshakeFailuresPanel onCount={onCount} />
-          </div>
+          <div hidden={tab !== 'handshakes'}>{failures}</div>
         </div>
       </section>
     </div>

@@ -9,7 +9,43 @@ import { formatAgo, protocolLabel } from './format';
 import { VirtualRows } from './VirtualRows';
 
 const ROW_HEIGHT = 30;
-const REFRESH_MS = 2000;
+/** Counters refresh less often when the list is long (a 10,000-client list is a few MB of JSON). */
+const refreshMs = (total: number) => (total > 5000 ? 10_000 : total > 1000 ? 5000 : 2000);
+
+type SortKey =
+  | 'clientId'
+  | 'protocolVersion'
+  | 'listenerKind'
+  | 'remoteAddress'
+  | 'keepAlive'
+  | 'subscriptions'
+  | 'queued'
+  | 'bytesIn'
+  | 'bytesOut'
+  | 'connectedAt';
+
+const columns: { id: SortKey; label: string; numeric?: boolean }[] = [
+  { id: 'clientId', label: 'Client id' },
+  { id: 'protocolVersion', label: 'Protocol' },
+  { id: 'listenerKind', label: 'Listener' },
+  { id: 'remoteAddress', label: 'Address' },
+  { id: 'keepAlive', label: 'Keep alive', numeric: true },
+  { id: 'subscriptions', label: 'Subs', numeric: true },
+  { id: 'queued', label: 'Queued', numeric: true },
+  { id: 'bytesIn', label: 'In', numeric: true },
+  { id: 'bytesOut', label: 'Out', numeric: true },
+  { id: 'connectedAt', label: 'Connected' },
+];
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+function compare(a: BrokerClient, b: BrokerClient, by: SortKey): number {
+  const x = a[by];
+  const y = b[by];
+  const primary =
+    typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+  return primary || collator.compare(a.clientId, b.clientId);
+}
 
 function matches(client: BrokerClient, needle: string): boolean {
   if (!needle) return true;
@@ -41,6 +77,8 @@ export function ClientsPanel() {
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<Record<string, boolean>>({});
   const inFlight = useRef(false);
+  const totalRef = useRef(0);
+  totalRef.current = total;
   const again = useRef(false);
 
   const refresh = useCallback(async () => {
@@ -66,26 +104,37 @@ export function ClientsPanel() {
     }
   }, []);
 
+  const interval = refreshMs(total);
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+  useEffect(() => {
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') void refresh();
-    }, REFRESH_MS);
+    }, interval);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, interval]);
 
-  // Connect/disconnect bursts (reconnect storms) coalesce into one refresh per 250 ms.
+  // Connect/disconnect bursts (reconnect storms) coalesce into one refresh per 250 ms (1 s when long).
   const scheduled = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useApiEvent('broker.clients', () => {
     if (scheduled.current) return;
-    scheduled.current = setTimeout(() => {
-      scheduled.current = undefined;
-      void refresh();
-    }, 250);
+    scheduled.current = setTimeout(
+      () => {
+        scheduled.current = undefined;
+        void refresh();
+      },
+      totalRef.current > 1000 ? 1000 : 250,
+    );
   });
   useEffect(() => () => clearTimeout(scheduled.current), []);
 
-  const visible = useMemo(() => clients.filter((c) => matches(c, filter.trim())), [clients, filter]);
+  const [sort, setSort] = useState<{ by: SortKey; desc: boolean }>({ by: 'clientId', desc: false });
+  const visible = useMemo(() => {
+    const list = clients.filter((c) => matches(c, filter.trim()));
+    list.sort((a, b) => (sort.desc ? -compare(a, b, sort.by) : compare(a, b, sort.by)));
+    return list;
+  }, [clients, filter, sort]);
   const now = Date.now();
 
   const disconnect = async (client: BrokerClient) => {
@@ -128,16 +177,22 @@ export function ClientsPanel() {
       <ErrorNote message={error} />
       <div className="brk-table brk-clients-table">
         <div className="brk-row brk-head">
-          <span>Client id</span>
-          <span>Protocol</span>
-          <span>Listener</span>
-          <span>Address</span>
-          <span className="num">Keep alive</span>
-          <span className="num">Subs</span>
-          <span className="num">Queued</span>
-          <span className="num">In</span>
-          <span className="num">Out</span>
-          <span>Connected</span>
+          {columns.map((col) => (
+            <span key={col.id} className={col.numeric ? 'num' : undefined}>
+              <button
+                type="button"
+                className="brk-sort"
+                onClick={() =>
+                  setSort((s) => ({ by: col.id, desc: s.by === col.id ? !s.desc : !!col.numeric }))
+                }
+                aria-label={`Sort by ${col.label}`}
+                aria-pressed={sort.by === col.id}
+              >
+                {col.label}
+                {sort.by === col.id ? <span aria-hidden="true">{sort.desc ? ' ▾' : ' ▴'}</span> : null}
+              </button>
+            </span>
+          ))}
           <span>
             <span className="visually-hidden">Actions</span>
           </span>
