@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { latestSchemaVersion } from '../../main/store';
 import { launchChromium, screenshotPath } from '../helpers/browser';
-import { type RunningCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('System page in Chromium against the headless UI', () => {
@@ -13,17 +13,7 @@ describe('System page in Chromium against the headless UI', () => {
 
   before(async () => {
     dataDir = tempDir();
-    app = await startCli([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    app = await startCli(loopbackArgs('serve', dataDir));
     browser = await launchChromium();
   });
 

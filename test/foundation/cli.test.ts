@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { runCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, runCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('fieldbench command line', () => {
@@ -38,17 +38,7 @@ describe('fieldbench command line', () => {
 
   test('start without Electron falls back to headless with one explaining line, then stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
-    const app = await startCli([
-      'start',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    const app = await startCli(loopbackArgs('start', dataDir));
     const lines = app.output().split('\n').filter(Boolean);
     assert.ok(
       lines.some((l) => /^Starting headless: Electron is not installed/.test(l)),
@@ -65,29 +55,9 @@ describe('fieldbench command line', () => {
 
   test('a second Fieldbench on the same data directory refuses to start', async () => {
     const dataDir = tempDir();
-    const first = await startCli([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    const first = await startCli(loopbackArgs('serve', dataDir));
     try {
-      const second = await runCli([
-        'serve',
-        '--data-dir',
-        dataDir,
-        '--http-port',
-        '0',
-        '--broker-host',
-        '127.0.0.1',
-        '--mqtt-port',
-        '0',
-      ]);
+      const second = await runCli(loopbackArgs('serve', dataDir));
       assert.equal(second.code, 1);
       assert.match(second.stderr, /in use by another Fieldbench process \(pid \d+\)/);
     } finally {
@@ -99,17 +69,7 @@ describe('fieldbench command line', () => {
     const dataDir = tempDir();
     const db = path.join(dataDir, 'fieldbench.db');
     fs.writeFileSync(db, 'this is not sqlite'.repeat(1000));
-    const { code, stderr } = await runCli([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    const { code, stderr } = await runCli(loopbackArgs('serve', dataDir));
     assert.equal(code, 1);
     assert.match(stderr, /is not a valid Fieldbench database or is damaged/);
     assert.equal(fs.readFileSync(db, 'utf8'), 'this is not sqlite'.repeat(1000));
@@ -119,39 +79,19 @@ describe('fieldbench command line', () => {
     const dataDir = tempDir();
     const config = path.join(dataDir, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ broker: { maxPacketSize: -1, colour: 'blue' } }));
-    const { code, stderr } = await runCli([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--config',
-      config,
-    ]);
+    const { code, stderr } = await runCli(loopbackArgs('serve', dataDir, '--config', config));
     assert.equal(code, 1);
     assert.match(stderr, /broker\.maxPacketSize/);
     assert.match(stderr, /colour/);
     fs.writeFileSync(config, '{ not json');
-    const broken = await runCli(['serve', '--data-dir', dataDir, '--http-port', '0', '--config', config]);
+    const broken = await runCli(loopbackArgs('serve', dataDir, '--config', config));
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /is not valid JSON/);
   });
 
   test('--host other than loopback prints a warning', async () => {
     const dataDir = tempDir();
-    const app = await startCli([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--http-port',
-      '0',
-      '--host',
-      '0.0.0.0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    const app = await startCli(loopbackArgs('serve', dataDir, '--host', '0.0.0.0'));
     try {
       assert.match(app.output(), /Warning: the operator UI listens on 0\.0\.0\.0/);
     } finally {

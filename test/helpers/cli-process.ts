@@ -14,6 +14,25 @@ export interface RunningCli {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
+/**
+ * Arguments for a headless run that touches only loopback and free ports: `serve` on a data directory,
+ * operator UI and an MQTT listener on port 0, bound to 127.0.0.1; `extra` adds or overrides flags.
+ */
+export function loopbackArgs(command: 'serve' | 'start', dataDir: string, ...extra: string[]): string[] {
+  return [
+    command,
+    '--data-dir',
+    dataDir,
+    '--http-port',
+    '0',
+    '--broker-host',
+    '127.0.0.1',
+    '--mqtt-port',
+    '0',
+    ...extra,
+  ];
+}
+
 function assertBuilt(): void {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before these tests`);
 }
