@@ -296,6 +296,26 @@ describe('TLS listeners', () => {
     for (const id of ['bad-pem', 'missing-files', 'no-material', 'from-files']) await manager.remove(id);
   });
 
+  test('a client with no cipher suite in common is refused and recorded', async () => {
+    // The listener's certificate is ECDSA; an RSA-only TLS 1.2 suite cannot be negotiated.
+    await new Promise<void>((resolve) => {
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port,
+        ca: pki.read(pki.ca),
+        servername: 'localhost',
+        maxVersion: 'TLSv1.2',
+        ciphers: 'AES128-GCM-SHA256',
+      });
+      s.once('error', () => resolve());
+      s.once('close', () => resolve());
+    });
+    await waitFor(
+      () => manager.handshakeFailures('tls').some((f) => f.reason === 'no-shared-cipher'),
+      'cipher failure',
+    );
+  });
+
   test('stopping a TLS listener does not wait for a handshake that never finishes', async () => {
     material.set('stalled', {
       certificates: [{ cert: pki.read(pki.server.cert), key: pki.read(pki.server.key) }],
