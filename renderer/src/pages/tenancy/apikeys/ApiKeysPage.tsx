@@ -85,7 +85,7 @@ export function ApiKeysPage() {
                   <tr key={k.id} data-testid={`apikey-${k.name}`}>
                     <td>{k.name}</td>
                     <td>{k.type}</td>
-                    <td className="mono">{k.hint}…</td>
+                    <td className="mono">{k.hint}</td>
                     <td>{k.scopes.join(', ') || '–'}</td>
                     <td title={k.permissions.map((p) => `${p.filter} (${p.action})`).join('\n')}>
                       {k.permissions.length} rule{k.permissions.length === 1 ? '' : 's'}

@@ -372,11 +372,18 @@ function RulesPanel({
     let live = true;
     api()
       .call('accessRules.get', { accountId, credentialId: target })
+      .then(async (r) => {
+        // A credential on the template starts from a copy of it, ready to be made its own.
+        const start = r.usesTemplate
+          ? (await api().call('accessRules.get', { accountId, credentialId: null })).rules
+          : r.rules;
+        return { ...r, start };
+      })
       .then(
         (r) => {
           if (!live) return;
-          setRules(r.rules);
-          setSaved(r.rules);
+          setRules(r.start);
+          setSaved(r.start);
           setUsesTemplate(r.usesTemplate);
         },
         (err) => live && setLoadError(errorMessage(err)),
@@ -422,9 +429,7 @@ function RulesPanel({
         <button
           type="button"
           className="primary"
-          disabled={
-            (!dirty && !(target !== null && usesTemplate && rules.length > 0)) || !rulesValid(rules) || m.busy
-          }
+          disabled={!dirty || !rulesValid(rules) || m.busy}
           data-testid="rules-save"
           onClick={async () => {
             const r = await m.run('accessRules.set', { accountId, credentialId: target, rules });
