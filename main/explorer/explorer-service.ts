@@ -22,6 +22,7 @@ import { TemplateStore } from './store/template-store';
 import { TopicTree } from './tree/topic-tree';
 import { ViewManager } from './tree/views';
 import type { FlowMessage, FlowPacket, LocalBrokerSource } from './types';
+import { resolveUserPath } from './user-path';
 
 export const LOCAL = 'local';
 const DELTA_INTERVAL_MS = 150;
@@ -201,13 +202,10 @@ export class ExplorerService {
     redactCredentials: boolean;
     includePackets: boolean;
   }): CaptureWriter {
-    let file = opts.file;
-    if (!file) {
-      const dir = path.join(this.options.dataDir, 'captures');
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      file = path.join(dir, `${opts.connectionId.replace(/[^\w.-]/g, '_')}-${stamp}.jsonl`);
-    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const name = opts.file ?? `${opts.connectionId.replace(/[^\w.-]/g, '_')}-${stamp}.jsonl`;
+    const file = resolveUserPath(this.options.dataDir, 'captures', name);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const writer = new CaptureWriter({ ...opts, file });
     this.captures.set(writer.id, writer);
     this.updateWatching(opts.connectionId);

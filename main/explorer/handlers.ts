@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type {
   ExplorerConnectionError,
@@ -15,6 +16,7 @@ import { captureInfo, type ExplorerService, LOCAL } from './explorer-service';
 import { toMessageDto } from './history/history-queries';
 import { propertiesFromJson, payloadBytes } from './publish-payload';
 import { buildSeries } from './series';
+import { resolveUserPath } from './user-path';
 import { accountPrefix, matchLevels, splitAccount } from './topic-match';
 import { toNodeDto } from './tree/node-dto';
 import { topicNodeMatches } from './tree/topic-tree';
@@ -318,7 +320,7 @@ export function createHandlers(s: ExplorerService): ExplorerHandlers {
     'explorer.capture.list': () => ({ captures: [...s.captures.values()].map(captureInfo) }),
     'explorer.capture.open': async ({ file, offset, limit }) => {
       try {
-        const result = await openCapture(path.resolve(file), offset, limit);
+        const result = await openCapture(resolveUserPath(s.options.dataDir, 'captures', file), offset, limit);
         return {
           header: result.header as unknown as Record<string, unknown> | null,
           messages: result.messages.map(({ type: _t, ...m }) => m),
@@ -331,13 +333,34 @@ export function createHandlers(s: ExplorerService): ExplorerHandlers {
     },
     'explorer.export': async ({ connectionId, topic, format, file, since, limit }) => {
       s.history.flush();
-      const count = await exportMessages(s.queries.iterate(connectionId, since), topic, format, file, limit);
-      return { file, count };
+      let target: string;
+      try {
+        target = resolveUserPath(s.options.dataDir, 'exports', file);
+        fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', (err as Error).message);
+      }
+      if (fs.existsSync(target))
+        throw new ApiError('CONFLICT', `${target} already exists; choose another file name`);
+      const count = await exportMessages(
+        s.queries.iterate(connectionId, since),
+        topic,
+        format,
+        target,
+        limit,
+      );
+      return { file: target, count };
     },
     'explorer.replay.start': async ({ file, connectionId, speed, topicPrefix }) => {
       requireConnection(connectionId);
+      let source: string;
+      try {
+        source = resolveUserPath(s.options.dataDir, 'captures', file);
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', (err as Error).message);
+      }
       const replay = new Replay(
-        path.resolve(file),
+        source,
         connectionId,
         speed,
         {

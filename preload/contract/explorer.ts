@@ -577,7 +577,7 @@ export const explorerMethods = {
       includePackets: z.boolean().default(true),
     }),
     captureInfoSchema,
-    'Starts writing messages (and packets) to a JSON-lines file (default: in the data directory).',
+    'Starts writing messages (and packets) to a new JSON-lines file: an absolute path, or a name inside `<dataDir>/captures` (default: generated).',
   ),
   'explorer.capture.stop': method(z.object({ captureId: id }), captureInfoSchema, 'Stops a capture.'),
   'explorer.capture.list': method(
@@ -608,7 +608,7 @@ export const explorerMethods = {
       totalMessages: z.number().int(),
       packets: z.number().int(),
     }),
-    'Reads a saved capture file.',
+    'Reads a saved capture file (absolute path, or a name inside `<dataDir>/captures`).',
   ),
   'explorer.export': method(
     z.object({
@@ -620,7 +620,7 @@ export const explorerMethods = {
       limit: z.number().int().min(1).max(1000000).default(100000),
     }),
     z.object({ file: z.string(), count: z.number().int() }),
-    'Exports stored messages matching a topic filter to CSV or JSON.',
+    'Exports stored messages matching a topic filter to a new CSV or JSON file (absolute path, or a name inside `<dataDir>/exports`); never overwrites (CONFLICT).',
   ),
   'explorer.replay.start': method(
     z.object({

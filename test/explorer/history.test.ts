@@ -154,6 +154,17 @@ test('history survives closing and reopening the store; payload, series and expo
   const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(lines.length, 51);
   assert.match(lines[1] ?? '', /plant\/line1\/temp,,1,0,.*,text,"\{""t"":20/);
+  await assert.rejects(
+    h['explorer.export']({ connectionId: 'c1', format: 'csv', file: csv }, ctx),
+    (err: Error & { code?: string }) => err.code === 'CONFLICT',
+  );
+  await assert.rejects(
+    h['explorer.export']({ connectionId: 'c1', format: 'csv', file: '../escape.csv' }, ctx),
+    (err: Error & { code?: string }) => err.code === 'BAD_REQUEST',
+  );
+  const relative = await h['explorer.export']({ connectionId: 'c1', format: 'csv', file: 'plant.csv' }, ctx);
+  assert.equal(relative.file, path.join(dir, 'exports', 'plant.csv'));
+  assert.equal(relative.count, 51);
   const json = path.join(dir, 'out.json');
   await h['explorer.export'](
     { connectionId: 'c1', topic: 'meter/#', format: 'json', file: json, limit: 10 },

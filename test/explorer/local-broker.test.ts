@@ -239,6 +239,20 @@ test('local connection reads the embedded broker through the tap, only while wat
       onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'),
     );
 
+    // A pinned topic is sent in deltas even though its parent is collapsed.
+    await h['explorer.pins.set']({ connectionId: 'local', topic: 'sensors/t', pinned: true }, ctx);
+    assert.deepEqual((await h['explorer.pins.list']({ connectionId: 'local' }, ctx)).topics, ['sensors/t']);
+    await plain.publishAsync('sensors/t', 'pinned!', { qos: 1 });
+    const pinnedNode = await waitFor(
+      () =>
+        log
+          .of('explorer.tree.delta')
+          .flatMap((d) => d.nodes)
+          .find((n) => n.path === 'sensors/t' && n.preview === 'pinned!'),
+      'pinned topic in a delta',
+    );
+    assert.equal(pinnedNode.pinned, true);
+
     // Retained subtree clear with a dry run.
     await acme.publishAsync('cfg/a', '1', { retain: true, qos: 1 });
     await acme.publishAsync('cfg/b/c', '2', { retain: true, qos: 1 });

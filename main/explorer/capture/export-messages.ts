@@ -36,7 +36,7 @@ export async function exportMessages(
   file: string,
   limit: number,
 ): Promise<number> {
-  const out = fs.createWriteStream(file, { mode: 0o600 });
+  const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   let count = 0;
