@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { ListenerRecord, TlsMaterial } from '../broker/listeners';
@@ -5,6 +6,7 @@ import type { Pki, ServerCredentials } from '../pki';
 import type { Settings } from './settings';
 
 const SERVER_SERIAL_KEY = 'broker.serverCertificateSerial';
+const SERVER_NAMES_KEY = 'broker.serverCertificateNames';
 const RENEW_WITHIN_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -18,13 +20,37 @@ export class BrokerTls {
     private readonly pki: Pki,
     private readonly settings: Settings,
     private readonly logger: Logger,
+    /** Extra names from endpoints that point at this broker's TLS listeners. */
+    private readonly endpointNames: () => string[] = () => [],
   ) {}
+
+  /** This machine's names plus the endpoints' names, split into DNS names and IP addresses. */
+  private wantedNames(): { dnsNames: string[]; ipAddresses: string[] } {
+    const hostname = os.hostname();
+    const names = new Set(['localhost', hostname, '127.0.0.1', '::1', ...this.endpointNames()]);
+    const dnsNames: string[] = [];
+    const ipAddresses: string[] = [];
+    for (const name of names) {
+      if (net.isIP(name)) ipAddresses.push(name);
+      else if (/^[A-Za-z0-9.-]+$/.test(name)) dnsNames.push(name.toLowerCase());
+    }
+    return { dnsNames: dnsNames.sort(), ipAddresses: ipAddresses.sort() };
+  }
+
+  /** Reissues the server certificate when the endpoints' names changed; true when a new one is in use. */
+  async refreshNames(): Promise<boolean> {
+    if (this.settings.get(SERVER_NAMES_KEY) === JSON.stringify(this.wantedNames())) return false;
+    this.current = undefined;
+    this.settings.set(SERVER_SERIAL_KEY, '');
+    await this.serverCredentials();
+    return true;
+  }
 
   /** The certificate in use, issued on first need or when the saved one is gone, revoked or about to expire. */
   async serverCredentials(): Promise<ServerCredentials> {
     if (this.current && this.usable(this.current)) return this.current;
     const saved = this.settings.get(SERVER_SERIAL_KEY);
-    if (saved) {
+    if (saved && this.settings.get(SERVER_NAMES_KEY) === JSON.stringify(this.wantedNames())) {
       try {
         const credentials = this.pki.serverCredentials(saved);
         if (this.usable(credentials)) {
@@ -38,12 +64,12 @@ export class BrokerTls {
         );
       }
     }
-    const hostname = os.hostname();
+    const names = this.wantedNames();
     const record = await this.pki.issueServerCertificate({
-      commonName: hostname || 'localhost',
-      dnsNames: [...new Set(['localhost', hostname].filter((n) => /^[A-Za-z0-9.-]+$/.test(n)))],
-      ipAddresses: ['127.0.0.1', '::1'],
+      commonName: os.hostname() || 'localhost',
+      ...names,
     });
+    this.settings.set(SERVER_NAMES_KEY, JSON.stringify(names));
     this.adopt(this.pki.serverCredentials(record.serial));
     this.logger.info({ serial: record.serial }, 'issued the broker server certificate');
     return this.current!;

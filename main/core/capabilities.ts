@@ -103,7 +103,9 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   tenancy.attachBrokerEvents(broker);
   closers.push(startBrokerEvents(broker, events));
 
-  const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }));
+  const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
+    tenancy.endpoints.secureDomains(),
+  );
   const emitListeners = () =>
     events.emit('listeners.changed', {
       listeners: listeners!.list().map((s) => toListenerDto(s, tlsSummaryOf(s.id))),
@@ -178,6 +180,17 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     res.end(pki.crlPem());
   };
 
+  // Endpoint names go into the server certificate, so devices can verify the name they dial.
+  const refreshTls = async () => {
+    if (await tls.refreshNames()) for (const id of tlsListenerIds()) await manager.updateTls(id);
+  };
+  const afterEndpointChange = <H extends (...args: never[]) => unknown>(handler: H): H =>
+    (async (...args: Parameters<H>) => {
+      const result = await handler(...args);
+      await refreshTls();
+      return result;
+    }) as unknown as H;
+
   return {
     broker,
     listeners: manager,
@@ -185,6 +198,9 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...createBrokerHandlers(broker),
       ...createListenerHandlers(manager, tlsSummaryOf),
       ...tenancy.handlers,
+      'endpoints.create': afterEndpointChange(tenancy.handlers['endpoints.create']),
+      'endpoints.update': afterEndpointChange(tenancy.handlers['endpoints.update']),
+      'endpoints.delete': afterEndpointChange(tenancy.handlers['endpoints.delete']),
       ...explorer.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },

@@ -94,6 +94,14 @@ export class EndpointService {
     return { endpoints: [], inheritedFrom: null };
   }
 
+  /** Names devices use to reach TLS endpoints of any account; the broker's server certificate must carry them. */
+  secureDomains(): string[] {
+    return this.ctx.db
+      .prepare<[], string>('SELECT DISTINCT lower(domain) FROM tenancy_endpoints WHERE secure = 1 ORDER BY 1')
+      .pluck()
+      .all();
+  }
+
   create(accountId: string, fields: EndpointFields): EndpointRow {
     this.accounts.require(accountId);
     const valid = validateEndpoint(fields);

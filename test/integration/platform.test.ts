@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
@@ -157,6 +158,45 @@ describe('the wired platform', () => {
       'hello',
     ]);
     assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  test('adding a TLS endpoint puts its name in the server certificate without dropping TLS clients', async () => {
+    const ca = core.store.db
+      .prepare("SELECT cert_pem FROM pki_authorities WHERE role = 'root'")
+      .pluck()
+      .get() as string;
+    const connected = await mqtt.connectAsync(`mqtts://localhost:${ports.mqtts}`, {
+      ca,
+      clientId: 'acme-tls-stays',
+      username: 'gw-1',
+      password: 'correct horse battery',
+      reconnectPeriod: 0,
+    });
+    let closed = false;
+    connected.on('close', () => (closed = true));
+    const handshake = (servername: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: ports.mqtts, servername, ca }, () => {
+          const san = socket.getPeerCertificate().subjectaltname ?? '';
+          socket.end();
+          resolve(san);
+        });
+        socket.on('error', reject);
+      });
+    await assert.rejects(handshake('broker.lab.test'), /altnames|Hostname\/IP does not match/);
+    await call('endpoints.create', {
+      accountId,
+      scheme: 'mqtts',
+      domain: 'broker.lab.test',
+      port: ports.mqtts,
+      secure: true,
+    });
+    const san = await handshake('broker.lab.test');
+    assert.match(san, /DNS:broker\.lab\.test/);
+    assert.match(san, /IP Address:127\.0\.0\.1/);
+    assert.equal(closed, false, 'the connected TLS client was not dropped');
+    await connected.publishAsync('tls/still', 'here');
+    await connected.endAsync();
   });
 
   test('MQTT over WebSocket on /mqtt works with mqtt.js', async () => {
