@@ -40,13 +40,9 @@ function integer(n: number): forge.asn1.Asn1 {
 function bagAttributes(localKeyId: Buffer, friendlyName?: string): forge.asn1.Asn1 {
   const attrs = [seq([oid(OID.localKeyId), set([octets(localKeyId)])])];
   if (friendlyName) {
-    const bmp = Buffer.from(friendlyName, 'utf16le').swap16();
-    attrs.push(
-      seq([
-        oid(OID.friendlyName),
-        set([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, bin(bmp))]),
-      ]),
-    );
+    // forge writes BMPSTRING values as UTF-16BE from the JS string itself.
+    const name = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, friendlyName);
+    attrs.push(seq([oid(OID.friendlyName), set([name])]));
   }
   return set(attrs);
 }
