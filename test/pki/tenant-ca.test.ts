@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { opensslCa, opensslLeaf } from './foreign-ca';
+import { makePki, type PkiFixture } from './helpers';
+
+describe('tenant CA registration', () => {
+  let f: PkiFixture;
+  before(async () => {
+    f = await makePki();
+  });
+  after(() => f.close());
+
+  const dir = (name: string) => path.join(f.dir, 'tenants', name);
+
+  async function register(accountId: string, name: string) {
+    const ca = await opensslCa(dir(name), name);
+    const registration = await f.pki.startTenantCaRegistration(accountId, ca.certPem);
+    const proof = await opensslLeaf(ca, 'proof', registration.registrationCode);
+    return {
+      ca,
+      registration,
+      record: await f.pki.completeTenantCaRegistration(registration.id, proof.certPem),
+    };
+  }
+
+  it('accepts a CA after proof of possession and authenticates its devices for the account', async () => {
+    const { ca, record } = await register('acme', 'Acme CA One');
+    assert.equal(record.status, 'accepted');
+    assert.equal(record.accountId, 'acme');
+    const device = await opensslLeaf(ca, 'dev', 'acme-sensor');
+    const verdict = await f.pki.verifyClientChain([device.certPem]);
+    assert.deepEqual(verdict.ok && [verdict.accountId, verdict.issuedBy, verdict.commonName], [
+      'acme',
+      'tenant',
+      'acme-sensor',
+    ]);
+    const inspection = await f.pki.inspect(device.certPem, { accountId: 'acme' });
+    assert.equal(inspection.chain?.verified, true);
+    assert.equal(inspection.chain?.trustedBy, 'tenant');
+    assert.equal((await f.pki.inspect(device.certPem, { accountId: 'other' })).chain?.verified, false);
+  });
+
+  it('refuses a certificate that is not a CA', async () => {
+    const leaf = await opensslCa(dir('not-ca'), 'Just A Leaf', { ca: false });
+    await assert.rejects(f.pki.startTenantCaRegistration('acme', leaf.certPem), /not a CA certificate/);
+  });
+
+  it('refuses an expired CA', async () => {
+    const ca = await opensslCa(dir('short'), 'Short Lived CA', { days: 1 });
+    f.clock.advanceDays(2);
+    try {
+      await assert.rejects(f.pki.startTenantCaRegistration('acme', ca.certPem), /expired on/);
+    } finally {
+      f.clock.advanceDays(-2);
+    }
+  });
+
+  it('refuses a verification certificate with the wrong code or signed by another key', async () => {
+    const ca = await opensslCa(dir('pop'), 'Pop CA');
+    const registration = await f.pki.startTenantCaRegistration('beta', ca.certPem);
+    const wrongCode = await opensslLeaf(ca, 'wrong-code', 'not-the-code');
+    await assert.rejects(
+      f.pki.completeTenantCaRegistration(registration.id, wrongCode.certPem),
+      /CN must be the registration code/,
+    );
+    const impostor = await opensslCa(dir('impostor'), 'Pop CA');
+    const forged = await opensslLeaf(impostor, 'forged', registration.registrationCode);
+    await assert.rejects(
+      f.pki.completeTenantCaRegistration(registration.id, forged.certPem),
+      /not signed by the key/,
+    );
+    assert.equal(f.pki.listTenantCas('beta')[0]?.status, 'pending');
+    const device = await opensslLeaf(ca, 'early', 'early-device');
+    const verdict = await f.pki.verifyClientChain([device.certPem]);
+    assert.equal(verdict.ok ? 'ok' : verdict.reason, 'unknown-ca', 'a pending CA is not trusted');
+  });
+
+  it('refuses a third CA for an account, naming the two it has', async () => {
+    await register('acme', 'Acme CA Two');
+    const third = await opensslCa(dir('three'), 'Acme CA Three');
+    await assert.rejects(f.pki.startTenantCaRegistration('acme', third.certPem), (err: Error) => {
+      assert.match(err.message, /already has 2 CA certificates/);
+      assert.match(err.message, /Acme CA One/);
+      assert.match(err.message, /Acme CA Two/);
+      return true;
+    });
+    const removed = f.pki.listTenantCas('acme').find((c) => c.subject.includes('Acme CA Two'))!;
+    f.pki.removeTenantCa(removed.id);
+    const again = await f.pki.startTenantCaRegistration('acme', third.certPem);
+    assert.match(again.registrationCode, /^[0-9a-f]{32}$/);
+  });
+
+  it('refuses registering the same CA twice for an account', async () => {
+    const existing = f.pki.listTenantCas('acme').find((c) => c.status === 'accepted')!;
+    await assert.rejects(
+      f.pki.startTenantCaRegistration('acme', existing.certificatePem),
+      /already registered/,
+    );
+  });
+});
