@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { type Core, createCore } from '../core';
+import { parseCli } from '../cli/options';
+import { type Core, createCore, loadConfigFile, resolveDataDir } from '../core';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { loadElectron } from './electron-api';
 import { registerIpcTransport } from './ipc-transport';
@@ -28,11 +29,18 @@ let core: Core | undefined;
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const dataDir = app.getPath('userData');
+  // The same flags as headless mode (argv: electron, app dir, then ours); Electron's userData is the default home.
+  const options = parseCli(process.argv.slice(2));
+  const dataDir = options.dataDir ? resolveDataDir(options.dataDir) : app.getPath('userData');
+  const config = options.configFile ? loadConfigFile(options.configFile) : undefined;
   core = await createCore({
     dataDir,
     mode: 'desktop',
+    logLevel: options.logLevel,
     consoleLevel: 'warn',
+    config,
+    allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
+    listeners: options,
     keyProtector: createSafeStorageKeyProtector(electron, dataDir),
   });
   serveAppScheme(electron, path.join(__dirname, '../renderer'));
