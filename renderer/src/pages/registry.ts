@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
+import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
@@ -15,6 +16,7 @@ export interface PageEntry {
 export const pages: PageEntry[] = [
   { id: 'system', title: 'System', component: SystemPage },
   { id: 'broker', title: 'Broker', component: BrokerPage },
+  { id: 'certificates', title: 'Certificates', component: CertificatesPage },
   { id: 'explorer', title: 'Explorer', component: ExplorerPage },
   { id: 'traffic', title: 'Traffic', component: TrafficPage },
   { id: 'accounts', title: 'Accounts', component: tenancy.AccountsPage },

@@ -1,0 +1,273 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../api/api-call-error';
+import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components/ErrorNote';
+import { VirtualRows } from '../broker/VirtualRows';
+import { AuthoritiesPanel } from './AuthoritiesPanel';
+import { BatchIssue } from './BatchIssue';
+import { CertificateDetails } from './CertificateDetails';
+import { ExpiryTimeline, expiryState } from './ExpiryTimeline';
+import { expiryText, formatDate, shortFingerprint } from './format';
+import { InspectorPanel } from './InspectorPanel';
+import { IssueWizard } from './IssueWizard';
+import { type CertificateQuery, pkiApi } from './pki-api';
+import type { CertificateRecord } from './types';
+import '../broker/broker.css';
+import './certificates.css';
+
+const WARN_DAYS = 30;
+const LIST_LIMIT = 10_000;
+
+function HandshakeFailuresLink() {
+  const failures = useApiQuery('listeners.handshakeFailures', {});
+  const [live, setLive] = useState(0);
+  useApiEvent('listeners.handshakeFailure', () => setLive((n) => n + 1));
+  const list = failures.data?.failures ?? [];
+  const total = list.length + live;
+  const latest = list[0];
+  return (
+    <section className="panel cert-failures" aria-labelledby="cert-failures-title">
+      <header className="panel-header">
+        <h2 id="cert-failures-title">TLS handshake failures</h2>
+        <a href="#/broker/handshakes" data-testid="handshake-link">
+          Open the log on the Broker page →
+        </a>
+      </header>
+      <p className="small">
+        {total === 0 ? (
+          <span className="muted">No failed TLS handshakes since start-up.</span>
+        ) : (
+          <>
+            <strong className="brk-bad">{total}</strong> failed handshake{total === 1 ? '' : 's'}
+            {latest ? (
+              <>
+                ; latest from <code>{latest.remoteAddress}</code> on {latest.listenerKind}: {latest.message}
+              </>
+            ) : null}
+          </>
+        )}
+      </p>
+    </section>
+  );
+}
+
+/** Certificates: authorities, issued certificates with an expiry timeline, issue and batch issue, inspector. */
+export function CertificatesPage() {
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<'' | 'active' | 'revoked'>('');
+  const [kind, setKind] = useState<'' | 'device' | 'server'>('');
+  const [expiring, setExpiring] = useState(false);
+  const [certs, setCerts] = useState<CertificateRecord[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string>();
+  const [selected, setSelected] = useState<string>();
+  const [dialog, setDialog] = useState<'issue' | 'batch'>();
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [notice, setNotice] = useState<string>();
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    const query: CertificateQuery = {
+      limit: LIST_LIMIT,
+      ...(search.trim() ? { search: search.trim() } : {}),
+      ...(status ? { status } : {}),
+      ...(kind ? { kind } : {}),
+    };
+    try {
+      const r = await pkiApi.listCertificates(query);
+      if (mine !== seq.current) return;
+      setCerts(r.items);
+      setTotal(r.total);
+      setError(undefined);
+    } catch (err) {
+      if (mine === seq.current) setError(errorMessage(err));
+    } finally {
+      if (mine === seq.current) setLoaded(true);
+    }
+  }, [search, status, kind]);
+
+  // Typing in the filter: one request per pause.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refreshKey is a trigger.
+  useEffect(() => {
+    const t = setTimeout(() => void load(), 200);
+    return () => clearTimeout(t);
+  }, [load, refreshKey]);
+  useEffect(() => pkiApi.onChanged(() => setRefreshKey((k) => k + 1)), []);
+
+  const now = Date.now();
+  const visible = useMemo(
+    () => (expiring ? certs.filter((c) => expiryState(c, now, WARN_DAYS) === 'expiring') : certs),
+    [certs, expiring, now],
+  );
+  const current = certs.find((c) => c.serial === selected);
+
+  const replace = (c: CertificateRecord) =>
+    setCerts((list) => list.map((x) => (x.serial === c.serial ? c : x)));
+
+  return (
+    <div className="page cert-page" data-testid="certificates-page">
+      <div className="cert-title">
+        <h1>Certificates</h1>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setDialog('issue')}
+          data-testid="issue-button"
+        >
+          Issue certificate…
+        </button>
+        <button type="button" onClick={() => setDialog('batch')} data-testid="batch-button">
+          Batch issue from CSV…
+        </button>
+      </div>
+      {notice ? (
+        <p className="cert-ok" role="status" data-testid="cert-notice">
+          {notice}
+        </p>
+      ) : null}
+      <AuthoritiesPanel refreshKey={refreshKey} />
+      <section className="panel cert-list" aria-labelledby="cert-list-title">
+        <header className="panel-header">
+          <h2 id="cert-list-title">Issued certificates</h2>
+          <span className="muted" data-testid="cert-total">
+            {loaded
+              ? `${visible.length} shown${total > certs.length ? ` (first ${certs.length} of ${total})` : ` of ${total}`}`
+              : 'Loading…'}
+          </span>
+        </header>
+        <div className="brk-toolbar">
+          <input
+            type="search"
+            className="brk-filter"
+            placeholder="Filter: common name, serial, subject…"
+            aria-label="Filter certificates"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="cert-filter"
+          />
+          <select
+            aria-label="Status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as typeof status)}
+          >
+            <option value="">Any status</option>
+            <option value="active">Active</option>
+            <option value="revoked">Revoked</option>
+          </select>
+          <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+            <option value="">Devices and servers</option>
+            <option value="device">Devices</option>
+            <option value="server">Servers</option>
+          </select>
+          <label>
+            <input type="checkbox" checked={expiring} onChange={(e) => setExpiring(e.target.checked)} />{' '}
+            expiring within {WARN_DAYS} days
+          </label>
+        </div>
+        <ErrorNote message={error} />
+        <ExpiryTimeline
+          items={visible}
+          warnDays={WARN_DAYS}
+          selected={selected}
+          onSelect={setSelected}
+          now={now}
+        />
+        <div className="brk-table cert-table">
+          <div className="brk-row brk-head">
+            <span>Common name</span>
+            <span>Kind</span>
+            <span>Account</span>
+            <span>Status</span>
+            <span>Valid from</span>
+            <span>Expires</span>
+            <span>Key</span>
+            <span>SHA-256</span>
+          </div>
+          {visible.length === 0 ? (
+            <p className="muted brk-empty">{loaded ? 'No certificates match.' : 'Loading…'}</p>
+          ) : (
+            <VirtualRows
+              count={visible.length}
+              rowHeight={30}
+              maxHeight={360}
+              testId="cert-rows"
+              renderRow={(i, style) => {
+                const c = visible[i]!;
+                const state = expiryState(c, now, WARN_DAYS);
+                return (
+                  <div
+                    key={c.serial}
+                    style={style}
+                    className={`brk-row cert-row${selected === c.serial ? ' selected' : ''}`}
+                    data-testid="cert-row"
+                    data-serial={c.serial}
+                    data-cn={c.commonName}
+                  >
+                    <span className="ellipsis">
+                      <button
+                        type="button"
+                        className="cert-link mono"
+                        onClick={() => setSelected(c.serial)}
+                        aria-pressed={selected === c.serial}
+                        title={c.subject}
+                      >
+                        {c.commonName}
+                      </button>
+                    </span>
+                    <span>{c.kind}</span>
+                    <span className="mono ellipsis" title={c.accountId ?? ''}>
+                      {c.accountId ?? <span className="muted">–</span>}
+                    </span>
+                    <span>
+                      <span className={`cert-status cert-status-${c.status}`} data-testid="cert-status">
+                        {c.status}
+                      </span>
+                    </span>
+                    <span className="muted">{formatDate(c.notBefore)}</span>
+                    <span className={`cert-expiry-${state}`}>
+                      {formatDate(c.notAfter)} <span className="small">({expiryText(c.notAfter, now)})</span>
+                    </span>
+                    <span className="muted small">
+                      {c.keyAlgorithm === 'external' ? 'CSR' : c.keyAlgorithm}
+                    </span>
+                    <span className="mono small muted">{shortFingerprint(c.fingerprintSha256)}</span>
+                  </div>
+                );
+              }}
+            />
+          )}
+        </div>
+      </section>
+      {current ? (
+        <CertificateDetails
+          key={current.serial}
+          cert={current}
+          onChanged={(c) => {
+            replace(c);
+            setRefreshKey((k) => k + 1);
+          }}
+          onClose={() => setSelected(undefined)}
+        />
+      ) : null}
+      <InspectorPanel />
+      <HandshakeFailuresLink />
+      {dialog === 'issue' ? (
+        <IssueWizard
+          onClose={() => setDialog(undefined)}
+          onIssued={(c) => {
+            setDialog(undefined);
+            setCerts((list) => [c, ...list.filter((x) => x.serial !== c.serial)]);
+            setSelected(c.serial);
+            setNotice(`Issued ${c.commonName} (serial ${c.serial}).`);
+            setRefreshKey((k) => k + 1);
+          }}
+        />
+      ) : null}
+      {dialog === 'batch' ? (
+        <BatchIssue onClose={() => setDialog(undefined)} onDone={() => setRefreshKey((k) => k + 1)} />
+      ) : null}
+    </div>
+  );
+}
