@@ -228,13 +228,27 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       1,
     );
 
-    // The sub-account inherits them.
+    // Editing it is also confirmed first; "Change anyway" retries with confirm.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const editForm = page.getByTestId('endpoint-edit-form');
+    await editForm.getByTestId('endpoint-domain').fill('127.0.0.1');
+    await editForm.getByTestId('endpoint-save').click();
+    const confirmNote = page.getByTestId('endpoint-confirm');
+    await confirmNote.waitFor();
+    assert.match(
+      (await confirmNote.textContent()) ?? '',
+      /Editing endpoint mqtt:\/\/localhost:\d+ affects a running mqtt listener/,
+    );
+    await confirmNote.getByRole('button', { name: 'Change anyway' }).click();
+    await page.getByTestId(`endpoint-mqtt-127.0.0.1-${mqttPort}`).waitFor();
+    assert.equal(await page.getByTestId('endpoint-edit').isVisible(), false, 'the edit dialog closed');
+
     await pickAccount('acme-plant');
     await page.getByTestId('endpoints-origin').filter({ hasText: 'inherited from acme' }).waitFor();
-    await page.getByTestId(`endpoint-mqtt-localhost-${mqttPort}`).waitFor();
+    await page.getByTestId(`endpoint-mqtt-127.0.0.1-${mqttPort}`).waitFor();
     assert.equal(
       await page
-        .getByTestId(`endpoint-mqtt-localhost-${mqttPort}`)
+        .getByTestId(`endpoint-mqtt-127.0.0.1-${mqttPort}`)
         .getByRole('button', { name: 'Delete' })
         .count(),
       0,
@@ -433,6 +447,49 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     );
   });
 
+  test('disabling the account disconnects its device, live on the Connections page', async () => {
+    const sub = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(mqttPort),
+      '-u',
+      USER,
+      '-P',
+      PASSWORD,
+      '-i',
+      'acme-sensor-3',
+      '-t',
+      'telemetry/#',
+      '-q',
+      '1',
+    ]);
+    children.push(sub);
+    const row = page.getByTestId('connection-acme-sensor-3');
+    await row.waitFor({ timeout: 15_000 });
+    await waitFor(async () => (await row.getAttribute('data-status')) === 'connected', 'sensor-3 connected');
+
+    await nav('Accounts', 'tenancy-accounts-page');
+    await page.getByTestId('account-row-acme').click();
+    await page.getByTestId('disable-account').click();
+    await page.getByTestId('confirm-button').click();
+    await page.getByTestId('account-row-acme').getByText('disabled').waitFor();
+    await page.getByTestId('account-row-acme-plant').getByText('blocked by ancestor').waitFor();
+
+    await nav('Connections', 'tenancy-connections-page');
+    await waitFor(
+      async () => (await row.getAttribute('data-status')) === 'disconnected',
+      'sensor-3 disconnected',
+    );
+    assert.match((await row.textContent()) ?? '', /disabled/);
+
+    await nav('Accounts', 'tenancy-accounts-page');
+    await page.getByTestId('account-row-acme').click();
+    await page.getByTestId('enable-account').click();
+    await page.getByTestId('account-row-acme').getByText('enabled').waitFor();
+    sub.kill('SIGTERM');
+  });
+
   test('API keys: the key is shown once with a copy button; revoke', async () => {
     await nav('API keys', 'tenancy-apikeys-page');
     await pickAccount('acme');
@@ -473,6 +530,9 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       'accessRules.set',
       'apiKeys.create',
       'apiKeys.revoke',
+      'endpoints.update',
+      'accounts.disable',
+      'accounts.enable',
     ]) {
       await table.locator(`[data-action="${action}"]`).first().waitFor();
     }

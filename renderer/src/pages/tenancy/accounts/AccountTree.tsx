@@ -166,7 +166,7 @@ export function AccountTree({
         <span>Account</span>
         <span>Messaging service</span>
         <span>Status</span>
-        <span>Sub-accounts</span>
+        <span>Children</span>
         <span>Devices</span>
       </div>
       <div className="tn-tree" role="tree" aria-label="Accounts" ref={listRef} data-testid="account-tree">
@@ -201,7 +201,7 @@ export function AccountTree({
                 <span className="tn-account-name">{a.name}</span>
                 {a.depth === 0 ? <span className="tn-badge">root</span> : null}
               </span>
-              <span className={`tn-svc tn-svc-${svc.kind}`} data-testid="account-service">
+              <span className={`tn-svc tn-svc-${svc.kind}`} data-testid="account-service" title={svc.text}>
                 {svc.text}
               </span>
               <span>

@@ -320,7 +320,7 @@ function CreateKey({
             checked={scopes === undefined}
             onChange={(e) => setScopes(e.target.checked ? undefined : [])}
           />{' '}
-          default scopes for a {type} key
+          default scopes for {type === 'operator' ? 'an' : 'a'} {type} key
         </label>
         {scopes ? <ScopePicker scopes={scopes} onChange={setScopes} /> : null}
         <h3 className="tn-h3">MQTT permissions</h3>

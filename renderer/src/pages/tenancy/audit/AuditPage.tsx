@@ -194,7 +194,7 @@ export function AuditPage() {
                   <td className="mono">{e.target ?? '–'}</td>
                   <td>{e.actor}</td>
                   <td>{e.transport}</td>
-                  <td className="tn-wrap-cell">
+                  <td className={open === e.id ? 'tn-wrap-cell' : 'tn-details-cell'}>
                     {open === e.id ? (
                       <>
                         <pre className="tn-details-json mono">{JSON.stringify(e.details, null, 2)}</pre>

@@ -5,7 +5,15 @@ import { api } from '../../../api/client';
 import { useApiEvent } from '../../../api/hooks';
 import { ErrorNote } from '../../../components/ErrorNote';
 import { accountById } from '../shared/store';
-import { AccountPicker, formatWhen, PageHeader, StatusBadge, useAccounts, useMutation } from '../shared/ui';
+import {
+  AccountPicker,
+  formatShort,
+  formatWhen,
+  PageHeader,
+  StatusBadge,
+  useAccounts,
+  useMutation,
+} from '../shared/ui';
 
 type StatusFilter = 'all' | DeviceConnection['status'];
 const ROW = 30;
@@ -50,7 +58,7 @@ export function ConnectionsPage() {
   useEffect(() => () => clearTimeout(pending.current), []);
 
   useApiEvent('connections.changed', (e) => {
-    setFlash((f) => ({ ...f, [`${e.accountId}/${e.clientId}`]: e.revision }));
+    setFlash((f) => ({ ...f, [`${e.accountId}/${e.clientId}`]: Date.now() }));
     // Coalesce bursts (reconnect storms) into one refetch.
     if (pending.current) return;
     pending.current = setTimeout(() => {
@@ -234,7 +242,7 @@ function ConnectionTable({
                 key={`${r.id}-${flash[key] ?? 0}`}
                 id={`conn-${r.id}`}
                 aria-current={r.id === selected ? true : undefined}
-                className={`tn-vrow${flash[key] ? ' tn-flash' : ''}`}
+                className={`tn-vrow${(flash[key] ?? 0) > Date.now() - 1200 ? ' tn-flash' : ''}`}
                 data-testid={`connection-${r.clientId}`}
                 data-status={r.status}
                 style={{
@@ -258,8 +266,8 @@ function ConnectionTable({
                 <span className="mono">{r.clientAddress ?? '–'}</span>
                 <span title={r.lastDisconnectReason ?? undefined}>
                   {r.status === 'connected'
-                    ? `connected ${formatWhen(r.lastConnectAt)}`
-                    : `${formatWhen(r.lastDisconnectAt, '–')}${r.lastDisconnectReason ? ` · ${r.lastDisconnectReason}` : ''}`}
+                    ? `connected ${formatShort(r.lastConnectAt)}`
+                    : `${formatShort(r.lastDisconnectAt)}${r.lastDisconnectReason ? ` · ${r.lastDisconnectReason}` : ''}`}
                 </span>
                 <span>{r.effectiveCoupling}</span>
               </div>

@@ -230,8 +230,8 @@ function CreateExternal() {
     : 'Write it as scheme://host:port (mqtt, mqtts, ws, wss).';
   return (
     <details className="panel">
-      <summary className="tn-help">
-        <span style={{ color: 'var(--accent)' }}>Declare an external broker cluster</span>
+      <summary style={{ cursor: 'pointer', color: 'var(--accent)' }}>
+        Declare an external broker cluster
       </summary>
       <form
         className="tn-form-row"

@@ -49,6 +49,16 @@ export function useAccounts() {
   return state;
 }
 
+/** Time only for today, date and time otherwise. */
+export function formatShort(ms: number | null | undefined, never = '–'): string {
+  if (ms === null || ms === undefined) return never;
+  const d = new Date(ms);
+  const today = new Date().toDateString() === d.toDateString();
+  return today
+    ? d.toLocaleTimeString(undefined, { hour12: false })
+    : d.toLocaleString(undefined, { hour12: false, dateStyle: 'short', timeStyle: 'short' });
+}
+
 export function formatWhen(ms: number | null | undefined, never = 'never'): string {
   if (ms === null || ms === undefined) return never;
   return new Date(ms).toLocaleString(undefined, { hour12: false });
