@@ -39,6 +39,10 @@ function onStreamEnd(this: OwnedStream): void {
 
 function onStreamDrain(this: OwnedStream): void {
   const conn = this.fbConnection;
+  if (conn.outputPaused) {
+    conn.outputPaused = false;
+    if (!conn.inputPaused) this.resume();
+  }
   if (conn.session !== null && conn.state === CONNECTED) conn.broker.drainQueue(conn.session);
 }
 
@@ -81,9 +85,12 @@ export class Connection {
   /** Cached asynchronous publish decisions: topic → result per (qos * 2 + retain). */
   authCache: Map<string, (true | { reasonCode: number; reasonString?: string } | undefined)[]> | null = null;
   corked = false;
+  /** Reading stops while a client does not read what we owe it (e.g. acks to a flooding publisher). */
+  outputPaused = false;
+  /** Reading stops while too many packets wait behind an asynchronous hook. */
+  inputPaused = false;
   private busy = 0;
   private backlog: Packet[] | null = null;
-  private paused = false;
   /** Borrowed from the pool while a packet is incomplete; null between packets. */
   private parser: PooledParser | null = null;
 
@@ -124,6 +131,10 @@ export class Connection {
       return;
     }
     if (releaseParser(parser)) this.parser = null;
+    if (!this.outputPaused && this.stream.writableLength > this.broker.limits.maxOutgoingBufferBytes) {
+      this.outputPaused = true;
+      this.stream.pause();
+    }
   }
 
   onParseError(err: Error): void {
@@ -147,8 +158,8 @@ export class Connection {
     if (this.busy > 0) {
       this.backlog ??= [];
       this.backlog.push(packet);
-      if (this.backlog.length >= BACKLOG_PAUSE && !this.paused) {
-        this.paused = true;
+      if (this.backlog.length >= BACKLOG_PAUSE && !this.inputPaused) {
+        this.inputPaused = true;
         this.stream.pause();
       }
       return;
@@ -185,9 +196,9 @@ export class Connection {
       const packet = backlog.shift()!;
       this.safely(() => this.broker.handlePacket(this, packet));
     }
-    if (this.paused && this.busy === 0) {
-      this.paused = false;
-      this.stream.resume();
+    if (this.inputPaused && this.busy === 0) {
+      this.inputPaused = false;
+      if (!this.outputPaused) this.stream.resume();
     }
   }
 
