@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KeyProtector } from '../secrets';
 import { type KeyAlgorithm, algorithmSpec } from './algorithms';
-import { subjectName } from './certificate-builder';
+import { subjectDerOf, subjectName } from './certificate-builder';
 import { exportPkcs8, generateKeyPair, importSigningKey, sealKey, unsealKey } from './keys';
 import type { PkiRepository, StoredAuthority } from './repository';
 import { newSerial } from './serial';
@@ -23,8 +23,11 @@ export interface LocalAuthorities {
 
 async function loadAuthority(stored: StoredAuthority, protector: KeyProtector): Promise<SigningAuthority> {
   const certificate = new x509.X509Certificate(stored.certificatePem);
-  const key = await importSigningKey(unsealKey(protector, stored.keySealed), stored.keyAlgorithm);
+  const pkcs8 = unsealKey(protector, stored.keySealed);
+  const key = await importSigningKey(pkcs8, stored.keyAlgorithm);
   return {
+    nodeKey: crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }),
+    subjectDer: subjectDerOf(Buffer.from(certificate.rawData)),
     id: stored.id,
     role: stored.role,
     certificate,

@@ -1,4 +1,5 @@
 import { algorithmSpec } from './algorithms';
+import { smallInteger } from './der';
 import { toPem } from './pem';
 import type { SigningAuthority } from './signing-authority';
 import type { RevocationReason } from './types';
@@ -16,15 +17,6 @@ const reasonCodes: Record<RevocationReason, x509.X509CrlReason> = {
   certificateHold: x509.X509CrlReason.certificateHold,
   privilegeWithdrawn: x509.X509CrlReason.privilegeWithdrawn,
 };
-
-/** DER INTEGER for a non-negative safe integer. */
-function derInteger(value: number): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let body = Buffer.from(hex, 'hex');
-  if ((body[0] ?? 0) & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
-  return Buffer.concat([Buffer.from([0x02, body.length]), body]);
-}
 
 export interface CrlEntry {
   serial: string;
@@ -47,7 +39,7 @@ export async function buildCrl(
     signingAlgorithm: algorithmSpec(authority.keyAlgorithm).signing,
     extensions: [
       authority.authorityKeyIdentifier,
-      new x509.Extension(CRL_NUMBER_OID, false, derInteger(crlNumber)),
+      new x509.Extension(CRL_NUMBER_OID, false, smallInteger(crlNumber)),
     ],
     entries: entries.map((e) => ({
       serialNumber: e.serial,

@@ -1,4 +1,3 @@
-import type { CryptoKey } from './x509';
 import crypto from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { KeyAlgorithm } from './algorithms';
@@ -7,7 +6,7 @@ import { buildLeafCertificate } from './certificate-builder';
 import { DAY_MS, type PkiContext } from './context';
 import { commonNameOf, parseVerifiedCsr } from './csr';
 import { PkiError } from './errors';
-import { exportPkcs8, generateKeyPair, keyAlgorithmOf, sealKey } from './keys';
+import { generateDerKeyPair, keyAlgorithmOf, sealKey } from './keys';
 import type { NewCertificate } from './repository';
 import type { CertificateRecord, CommonNameStyle } from './types';
 import type { x509 } from './x509';
@@ -111,28 +110,24 @@ export class DeviceIssuer {
   ): Promise<NewCertificate> {
     checkCommonName(commonName);
     const { notBefore, notAfter, days } = this.validity(validityDays);
-    let publicKey: CryptoKey | x509.PublicKey;
+    let spki: Buffer;
     let keyAlgorithm: NewCertificate['keyAlgorithm'];
     let keySealed: Buffer | null = null;
     if ('csr' in keySource) {
-      publicKey = keySource.csr.publicKey;
-      const nodeKey = crypto.createPublicKey({
-        key: Buffer.from(keySource.csr.publicKey.rawData),
-        format: 'der',
-        type: 'spki',
-      });
-      keyAlgorithm = keyAlgorithmOf(nodeKey) ?? 'external';
+      spki = Buffer.from(keySource.csr.publicKey.rawData);
+      keyAlgorithm =
+        keyAlgorithmOf(crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' })) ?? 'external';
     } else {
-      const keys = await generateKeyPair(keySource.generate);
-      publicKey = keys.publicKey;
+      const keys = await generateDerKeyPair(keySource.generate);
+      spki = keys.spki;
       keyAlgorithm = keySource.generate;
-      keySealed = sealKey(this.ctx.protector, await exportPkcs8(keys.privateKey));
+      keySealed = sealKey(this.ctx.protector, keys.pkcs8);
     }
     const issuer = this.ctx.authorities.issuing;
-    const built = await buildLeafCertificate({
+    const built = buildLeafCertificate({
       issuer,
       commonName,
-      publicKey,
+      spki,
       profile: 'device',
       notBefore,
       notAfter,
@@ -142,7 +137,7 @@ export class DeviceIssuer {
       serial: built.serial,
       kind: 'device',
       issuerId: issuer.id,
-      subject: built.certificate.subject,
+      subject: built.subject,
       commonName,
       accountId,
       keyAlgorithm,

@@ -11,6 +11,27 @@ export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<CryptoKe
   ])) as CryptoKeyPair;
 }
 
+/** A fresh key pair as DER (PKCS#8 private, SPKI public), generated on the libuv thread pool. */
+export function generateDerKeyPair(algorithm: KeyAlgorithm): Promise<{ pkcs8: Buffer; spki: Buffer }> {
+  const encoding = {
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  } as const;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, spki: Buffer, pkcs8: Buffer) =>
+      err ? reject(err) : resolve({ pkcs8, spki });
+    if (algorithm.startsWith('ec')) {
+      crypto.generateKeyPair(
+        'ec',
+        { namedCurve: algorithm === 'ec-p384' ? 'P-384' : 'P-256', ...encoding },
+        done,
+      );
+    } else {
+      crypto.generateKeyPair('rsa', { modulusLength: Number(algorithm.slice(4)), ...encoding }, done);
+    }
+  });
+}
+
 export async function exportPkcs8(privateKey: CryptoKey): Promise<Buffer> {
   return Buffer.from(await subtle.exportKey('pkcs8', privateKey));
 }

@@ -4,7 +4,7 @@ import { BACKDATE_MS } from './authorities';
 import { buildLeafCertificate } from './certificate-builder';
 import { DAY_MS, type PkiContext } from './context';
 import { PkiError } from './errors';
-import { exportPkcs8, generateKeyPair, pkcs8ToPem, sealKey, unsealKey } from './keys';
+import { generateDerKeyPair, pkcs8ToPem, sealKey, unsealKey } from './keys';
 import type { StoredCertificate } from './repository';
 import type { CertificateRecord, SubjectAltNames } from './types';
 
@@ -56,13 +56,13 @@ export class ServerCertificates {
     }
     const algorithm = req.keyAlgorithm ?? 'ec-p256';
     const commonName = req.commonName ?? sans.dnsNames[0] ?? sans.ipAddresses[0] ?? 'fieldbench';
-    const keys = await generateKeyPair(algorithm);
+    const keys = await generateDerKeyPair(algorithm);
     const now = this.ctx.now().getTime();
     const issuer = this.ctx.authorities.issuing;
-    const built = await buildLeafCertificate({
+    const built = buildLeafCertificate({
       issuer,
       commonName,
-      publicKey: keys.publicKey,
+      spki: keys.spki,
       profile: 'server',
       notBefore: new Date(now - BACKDATE_MS),
       notAfter: new Date(now + days * DAY_MS),
@@ -74,7 +74,7 @@ export class ServerCertificates {
         serial: built.serial,
         kind: 'server',
         issuerId: issuer.id,
-        subject: built.certificate.subject,
+        subject: built.subject,
         commonName,
         accountId: null,
         keyAlgorithm: algorithm,
@@ -82,7 +82,7 @@ export class ServerCertificates {
         notAfter: built.notAfter.getTime(),
         fingerprintSha256: built.fingerprintSha256,
         certificatePem: built.pem,
-        keySealed: sealKey(this.ctx.protector, await exportPkcs8(keys.privateKey)),
+        keySealed: sealKey(this.ctx.protector, keys.pkcs8),
         sans,
         validityDays: days,
         batchId: null,
