@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/api-call-error';
 import { ErrorNote } from '../../components/ErrorNote';
 import { pkiApi } from './pki-api';
@@ -216,11 +216,21 @@ export function InspectorPanel() {
     }
   };
 
-  const accept = (value: string) => {
+  // Pasting or dropping inspects at once; typing waits for a pause.
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const accept = (value: string, immediate = true) => {
     setText(value);
-    if (PEM_BLOCK.test(value)) void inspect(value);
-    else setResult(undefined);
+    clearTimeout(timer.current);
+    if (!PEM_BLOCK.test(value)) {
+      seq.current++;
+      setResult(undefined);
+      setBusy(false);
+      return;
+    }
+    if (immediate) void inspect(value);
+    else timer.current = setTimeout(() => void inspect(value), 300);
   };
+  useEffect(() => () => clearTimeout(timer.current), []);
 
   return (
     <section className="panel cert-inspector" aria-labelledby="cert-inspector-title">
@@ -255,7 +265,9 @@ export function InspectorPanel() {
           spellCheck={false}
           placeholder="Paste or drop a PEM file: -----BEGIN CERTIFICATE----- … (certificates, chains, CSRs, keys, CRLs)"
           value={text}
-          onChange={(e) => accept(e.target.value)}
+          onChange={(e) =>
+            accept(e.target.value, (e.nativeEvent as InputEvent).inputType === 'insertFromPaste')
+          }
           aria-invalid={text.trim() && !hasPem ? true : undefined}
         />
       </div>

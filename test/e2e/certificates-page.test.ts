@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { type RunningCli, startCli } from '../helpers/cli-process';
+import { tempDir } from '../helpers/temp-dir';
+
+async function openCertificates(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1100 },
+    colorScheme,
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${app.url}#token=${app.token}`);
+  await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
+  await page.evaluate(`location.hash = '#/certificates'`);
+  await page.getByTestId('certificates-page').waitFor({ timeout: 10_000 });
+  return { page, errors };
+}
+
+const certRow = (page: Page, cn: string) => page.locator(`[data-testid="cert-row"][data-cn="${cn}"]`);
+
+async function download(page: Page, click: () => Promise<void>): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), click()]);
+  const saved = path.join(tempDir('fb-dl-'), file.suggestedFilename());
+  await file.saveAs(saved);
+  return fs.readFileSync(saved);
+}
+
+describe('Certificates page in Chromium against the headless app', () => {
+  let app: RunningCli;
+  let browser: Browser;
+  let work: string;
+
+  before(async () => {
+    work = tempDir('fb-certs-');
+    app = await startCli([
+      'serve',
+      '--data-dir',
+      tempDir(),
+      '--http-port',
+      '0',
+      '--broker-host',
+      '127.0.0.1',
+      '--mqtt-port',
+      '0',
+      '--mqtts-mutual-port',
+      '0',
+    ]);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  test('issue, see in list and timeline, export, revoke', async () => {
+    const { page, errors } = await openCertificates(browser, app, 'light');
+    // The local root and issuing CA are listed.
+    await page.getByTestId('authority').nth(1).waitFor({ timeout: 10_000 });
+    assert.match(
+      (await page.getByTestId('authority').allTextContents()).join(' '),
+      /Root CA[\s\S]*Issuing CA|Issuing CA[\s\S]*Root CA/,
+    );
+
+    // Issue through the wizard: validation first.
+    await page.getByTestId('issue-button').click();
+    const dialog = page.getByTestId('issue-dialog');
+    await dialog.getByLabel('Client id').fill('bad name!');
+    await dialog.getByRole('alert').filter({ hasText: 'letters, digits' }).waitFor();
+    await dialog.getByLabel('Client id').fill('dev-ui-0001');
+    assert.equal(await dialog.getByTestId('cn-preview').textContent(), 'dev-ui-0001');
+    await dialog.getByLabel('Validity (days)').fill('0');
+    await dialog.getByRole('alert').filter({ hasText: 'at least 1 day' }).waitFor();
+    await dialog.getByLabel('Validity (days)').fill('20');
+    await dialog.getByRole('button', { name: 'Issue certificate' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByTestId('cert-notice').filter({ hasText: 'dev-ui-0001' }).waitFor();
+
+    // In the list and on the timeline (20 days: inside the 30-day warning band).
+    const row = certRow(page, 'dev-ui-0001');
+    await row.waitFor({ timeout: 10_000 });
+    const serial = (await row.getAttribute('data-serial'))!;
+    assert.ok(serial.length > 0);
+    assert.equal(await row.getByTestId('cert-status').textContent(), 'active');
+    const bar = page.locator(`[data-testid="expiry-timeline"] [data-serial="${serial}"]`);
+    assert.equal(
+      await bar.getAttribute('data-state'),
+      'expiring',
+      'a 20-day certificate is drawn as a warning',
+    );
+    const box = await bar.locator('rect').boundingBox();
+    assert.ok(box && box.width > 5, 'the validity bar has a width');
+    assert.equal(await page.getByTestId('timeline-expiring').textContent(), '1');
+
+    // Details: exports are real files.
+    await page.getByTestId('certificate-details').waitFor();
+    const pem = (
+      await download(page, () => page.getByRole('button', { name: 'PEM (certificate + chain)' }).click())
+    ).toString();
+    assert.equal(pem.match(/-----BEGIN CERTIFICATE-----/g)?.length, 3, 'leaf, issuing CA and root');
+    const leaf = path.join(work, 'leaf.pem');
+    fs.writeFileSync(leaf, pem);
+    assert.match(
+      execFileSync('openssl', ['x509', '-in', leaf, '-noout', '-subject']).toString(),
+      /CN ?= ?dev-ui-0001/,
+    );
+    await page.getByLabel('PKCS#12 password').fill('pw1');
+    assert.equal(
+      await page.getByRole('button', { name: 'PKCS#12 (.p12)' }).isDisabled(),
+      true,
+      'short password refused',
+    );
+    await page.getByLabel('PKCS#12 password').fill('s3cret-pass');
+    const p12 = path.join(work, 'dev.p12');
+    fs.writeFileSync(
+      p12,
+      await download(page, () => page.getByRole('button', { name: 'PKCS#12 (.p12)' }).click()),
+    );
+    const fromP12 = execFileSync('openssl', [
+      'pkcs12',
+      '-in',
+      p12,
+      '-passin',
+      'pass:s3cret-pass',
+      '-nodes',
+    ]).toString();
+    assert.match(fromP12, /PRIVATE KEY/);
+    const zip = await download(page, () => page.getByRole('button', { name: /ZIP bundle/ }).click());
+    assert.equal(zip.subarray(0, 2).toString(), 'PK', 'a ZIP file');
+    assert.ok(zip.includes(Buffer.from('mosquitto_pub')), 'the bundle carries the mosquitto_pub command');
+
+    // Revoke with a reason: the status changes in the details, the list and the timeline.
+    await page.getByLabel('Revocation reason').selectOption('keyCompromise');
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    await page.getByRole('button', { name: 'Revoke dev-ui-0001 now' }).click();
+    await page.getByTestId('details-status').filter({ hasText: 'revoked' }).waitFor({ timeout: 10_000 });
+    await row.getByTestId('cert-status').filter({ hasText: 'revoked' }).waitFor();
+    assert.equal(await bar.getAttribute('data-state'), 'revoked');
+    assert.match((await page.getByTestId('certificate-details').textContent()) ?? '', /Key compromise/);
+
+    await page.screenshot({ path: screenshotPath('certificates-page'), fullPage: true });
+    assert.deepEqual(errors, [], 'no errors in the browser console');
+    await page.context().close();
+  });
+
+  test('batch issue 50 names from a CSV with a progress bar', async () => {
+    const { page, errors } = await openCertificates(browser, app, 'light');
+    await page.getByTestId('batch-button').click();
+    const dialog = page.getByTestId('batch-dialog');
+    const names = Array.from({ length: 50 }, (_, i) => `batch-${String(i + 1).padStart(4, '0')}`);
+    await dialog.getByTestId('batch-csv').fill(['name', ...names, 'batch-0001'].join('\n'));
+    await dialog.getByTestId('batch-count').filter({ hasText: '50 names (1 duplicates skipped)' }).waitFor();
+    // Record every progress value the bar shows.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as { __progress?: string[] }).__progress = seen;
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="batch-progress"]');
+        const v = el ? `${el.getAttribute('data-done')}/${el.getAttribute('data-total')}` : undefined;
+        if (v && seen[seen.length - 1] !== v) seen.push(v);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await dialog.getByRole('button', { name: 'Issue 50 certificates' }).click();
+    await dialog
+      .getByTestId('batch-result')
+      .filter({ hasText: 'Issued 50 certificates' })
+      .waitFor({ timeout: 60_000 });
+    const progress = dialog.getByTestId('batch-progress');
+    assert.equal(await progress.getAttribute('data-done'), '50');
+    assert.equal(await progress.getAttribute('data-total'), '50');
+    assert.equal(
+      await progress.locator('progress').evaluate((p: { value: number; max: number }) => p.value === p.max),
+      true,
+    );
+    const seen = (await page.evaluate(() => (window as { __progress?: string[] }).__progress)) ?? [];
+    assert.equal(seen[0], '0/50', `the bar started empty: ${seen.join(' ')}`);
+    assert.equal(seen[seen.length - 1], '50/50');
+    await page.screenshot({ path: screenshotPath('certificates-batch') });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // 50 new certificates in the list.
+    await page.getByTestId('cert-filter').fill('batch-');
+    await page.getByTestId('cert-total').filter({ hasText: '50 shown of 50' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('[data-testid="expiry-timeline"] [data-state="valid"]').count(), 50);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('the inspector shows subject and fingerprint of a pasted certificate (dark)', async () => {
+    const key = path.join(work, 'insp.key');
+    const cert = path.join(work, 'insp.pem');
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '10',
+      '-subj',
+      '/O=Inspector Test/CN=inspector.example',
+      '-addext',
+      'subjectAltName=DNS:inspector.example,IP:127.0.0.1',
+    ]);
+    const expected = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'])
+      .toString()
+      .split('=')[1]!
+      .trim()
+      .replace(/:/g, '')
+      .toUpperCase();
+    const { page, errors } = await openCertificates(browser, app, 'dark');
+    await page.getByTestId('inspector-input').fill(fs.readFileSync(cert, 'utf8'));
+    await page.getByTestId('inspected-subject').first().waitFor({ timeout: 10_000 });
+    assert.match(
+      (await page.getByTestId('inspected-subject').first().textContent()) ?? '',
+      /CN ?= ?inspector\.example/,
+    );
+    const fingerprint = ((await page.getByTestId('inspected-sha256').textContent()) ?? '')
+      .replace(/[^0-9A-Fa-f]/g, '')
+      .toUpperCase();
+    assert.equal(fingerprint, expected);
+    assert.match(
+      (await page.getByTestId('inspection').textContent()) ?? '',
+      /inspector\.example[\s\S]*127\.0\.0\.1/,
+    );
+    // A foreign self-signed certificate does not chain to the Fieldbench CA.
+    assert.match((await page.getByTestId('inspected-chain').textContent()) ?? '', /does not verify/);
+    // Text without PEM is refused in place.
+    await page.getByTestId('inspector-input').fill('hello');
+    await page.getByText('No PEM block found').waitFor();
+    await page.getByTestId('inspector-input').fill(fs.readFileSync(cert, 'utf8'));
+    await page.getByTestId('inspected-sha256').waitFor();
+    await page.screenshot({ path: screenshotPath('certificates-page-dark'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+});
