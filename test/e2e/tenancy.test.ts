@@ -141,8 +141,12 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       async () => (await page.getByTestId('account-row-acme-plant').getAttribute('aria-selected')) === 'true',
       'acme-plant selected by keyboard',
     );
-    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
-    assert.equal(focused, 'account-row-acme-plant');
+    // Focus stays on the tree; the active row is announced through aria-activedescendant.
+    const active = await page.evaluate(() => {
+      const el = document.activeElement;
+      return document.getElementById(el?.getAttribute('aria-activedescendant'))?.getAttribute('data-testid');
+    });
+    assert.equal(active, 'account-row-acme-plant');
     await page.keyboard.press('ArrowLeft'); // to the parent
     await page.keyboard.press('Home'); // to the root
     await waitFor(
@@ -437,6 +441,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       'only connected',
     );
     await page.getByTestId('connections-status').selectOption('all');
+    await page.waitForTimeout(1300); // let the live-update highlight fade before the screenshot
     await shoot('connections');
 
     // Stopping the device updates the row live.
@@ -563,6 +568,30 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     assert.match(csv, /^id,time,actor,transport,action,target,details/);
     assert.match(csv, /credentials\.create/);
     assert.doesNotMatch(csv, /accounts\.create/, 'the export follows the filter');
+  });
+
+  test('a large account tree stays windowed and keyboard navigable', async () => {
+    const root = await accountId('sys');
+    for (let i = 0; i < 400; i++) {
+      await api.call('accounts.create', { parentId: root, name: `bulk-${String(i).padStart(3, '0')}` });
+    }
+    await nav('Accounts', 'tenancy-accounts-page');
+    await page.getByTestId('account-row-bulk-000').waitFor();
+    const rendered = await page.getByTestId('account-tree').getByRole('treeitem').count();
+    assert.ok(rendered < 100, `only the visible rows are in the DOM (${rendered} of 403)`);
+    await page.getByTestId('account-row-bulk-000').click();
+    await page.keyboard.press('End');
+    // The last row in tree order is the last child of the root: the rows render as the view scrolls.
+    await waitFor(
+      async () => (await page.getByTestId('account-row-bulk-399').getAttribute('aria-selected')) === 'true',
+      'End selects the last account',
+    );
+    assert.ok(await page.getByTestId('account-row-bulk-399').isVisible(), 'and scrolls it into view');
+    await page.keyboard.press('Home');
+    await waitFor(
+      async () => (await page.getByTestId('account-row-sys').getAttribute('aria-selected')) === 'true',
+      'Home selects the root',
+    );
   });
 
   test('no errors in the browser console', () => {

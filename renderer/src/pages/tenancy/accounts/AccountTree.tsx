@@ -3,6 +3,8 @@ import type { Account, MessagingService } from '../../../../../preload/contract/
 import { accountById, serviceById } from '../shared/store';
 import { accountStatus, QuotaBar, StatusBadge } from '../shared/ui';
 
+const ROW = 30;
+
 interface Row {
   account: Account;
   level: number;
@@ -89,16 +91,35 @@ export function AccountTree({
       });
   }, [selectedId, accounts, collapsed]);
 
+  // Windowing: only the rows in view (plus overscan) are in the DOM, so thousands of accounts stay cheap.
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(480);
   useEffect(() => {
-    if (!focusPending.current) return;
-    focusPending.current = false;
-    listRef.current?.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]')?.focus();
-  });
+    const el = listRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setViewHeight(el.clientHeight || 480));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   const index = Math.max(
     0,
     rows.findIndex((r) => r.account.id === selectedId),
   );
+
+  // Keep the selected row visible after keyboard moves.
+  useEffect(() => {
+    if (!focusPending.current) return;
+    focusPending.current = false;
+    const el = listRef.current;
+    if (!el) return;
+    const top = index * ROW;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+  });
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - 10);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + viewHeight) / ROW) + 10);
 
   const toggle = (id: string, open?: boolean) =>
     setCollapsed((c) => {
@@ -169,53 +190,72 @@ export function AccountTree({
         <span>Children</span>
         <span>Devices</span>
       </div>
-      <div className="tn-tree" role="tree" aria-label="Accounts" ref={listRef} data-testid="account-tree">
-        {rows.map((r, i) => {
-          const a = r.account;
-          const svc = serviceLabel(a, accounts, services);
-          const status = accountStatus(a);
-          return (
-            <div
-              key={a.id}
-              role="treeitem"
-              aria-level={r.level}
-              aria-expanded={r.hasChildren ? r.expanded : undefined}
-              aria-selected={a.id === selectedId}
-              tabIndex={i === index ? 0 : -1}
-              data-testid={`account-row-${a.name}`}
-              className="tn-tree-row"
-              onKeyDown={onKeyDown}
-              onClick={() => onSelect(a.id)}
-            >
-              <span className="tn-tree-name" style={{ paddingLeft: `${(r.level - 1) * 18}px` }}>
-                <span
-                  className="tn-twisty"
-                  aria-hidden="true"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    if (r.hasChildren) toggle(a.id);
-                  }}
-                >
-                  {r.hasChildren ? (r.expanded ? '▾' : '▸') : ''}
+      <div
+        className="tn-tree"
+        role="tree"
+        aria-label="Accounts"
+        ref={listRef}
+        tabIndex={0}
+        aria-activedescendant={rows[index] ? `acct-${rows[index].account.id}` : undefined}
+        data-testid="account-tree"
+        onKeyDown={onKeyDown}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <div style={{ height: rows.length * ROW, position: 'relative' }}>
+          {rows.slice(first, last).map((r, k) => {
+            const i = first + k;
+            const a = r.account;
+            const svc = serviceLabel(a, accounts, services);
+            const status = accountStatus(a);
+            return (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the tree container handles the keyboard (aria-activedescendant).
+              <div
+                key={a.id}
+                id={`acct-${a.id}`}
+                role="treeitem"
+                aria-level={r.level}
+                aria-expanded={r.hasChildren ? r.expanded : undefined}
+                aria-selected={a.id === selectedId}
+                tabIndex={-1}
+                data-testid={`account-row-${a.name}`}
+                className={`tn-tree-row${i === index ? ' focused' : ''}`}
+                style={{ position: 'absolute', top: i * ROW, left: 0, right: 0, height: ROW }}
+                onClick={() => {
+                // Keep focus on the tree itself: rows come and go as the view scrolls.
+                listRef.current?.focus();
+                onSelect(a.id);
+              }}
+              >
+                <span className="tn-tree-name" style={{ paddingLeft: `${(r.level - 1) * 18}px` }}>
+                  <span
+                    className="tn-twisty"
+                    aria-hidden="true"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      if (r.hasChildren) toggle(a.id);
+                    }}
+                  >
+                    {r.hasChildren ? (r.expanded ? '▾' : '▸') : ''}
+                  </span>
+                  <span className="tn-account-name">{a.name}</span>
+                  {a.depth === 0 ? <span className="tn-badge">root</span> : null}
                 </span>
-                <span className="tn-account-name">{a.name}</span>
-                {a.depth === 0 ? <span className="tn-badge">root</span> : null}
-              </span>
-              <span className={`tn-svc tn-svc-${svc.kind}`} data-testid="account-service" title={svc.text}>
-                {svc.text}
-              </span>
-              <span>
-                <StatusBadge status={status} />
-              </span>
-              <span>
-                <QuotaBar used={a.childCount} max={a.maxChildAccounts} label="Sub-accounts" />
-              </span>
-              <span>
-                <QuotaBar used={a.deviceCount} max={a.maxDevices} label="Devices" />
-              </span>
-            </div>
-          );
-        })}
+                <span className={`tn-svc tn-svc-${svc.kind}`} data-testid="account-service" title={svc.text}>
+                  {svc.text}
+                </span>
+                <span>
+                  <StatusBadge status={status} />
+                </span>
+                <span>
+                  <QuotaBar used={a.childCount} max={a.maxChildAccounts} label="Sub-accounts" />
+                </span>
+                <span>
+                  <QuotaBar used={a.deviceCount} max={a.maxDevices} label="Devices" />
+                </span>
+              </div>
+            );
+          })}
+        </div>
       </div>
     </div>
   );

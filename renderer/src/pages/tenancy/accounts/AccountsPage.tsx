@@ -1,4 +1,5 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useApiEvent } from '../../../api/hooks';
 import { type Account, type MessagingService, tenancyMethods } from '../../../../../preload/contract/tenancy';
 import { ErrorNote } from '../../../components/ErrorNote';
 import { accountById, serviceById } from '../shared/store';
@@ -35,6 +36,16 @@ function parseQuota(text: string): number | null | 'bad' {
 export function AccountsPage() {
   const { accounts, services, selectedId, select, load, error } = useAccounts();
   const selected = accountById(accounts, selectedId);
+  // Device counts change as devices connect; refetch at most every 2 s while events arrive.
+  const refetch = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(refetch.current), []);
+  useApiEvent('connections.changed', () => {
+    if (refetch.current) return;
+    refetch.current = setTimeout(() => {
+      refetch.current = undefined;
+      void load();
+    }, 2000);
+  });
   return (
     <div className="page tn-page" data-testid="tenancy-accounts-page">
       <PageHeader title="Accounts">
