@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makePki, type PkiFixture, run } from './helpers';
+import { waitFor } from './tls-tools';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
+  let f: PkiFixture;
+  let broker: ChildProcess;
+  let port: number;
+  let dir: string;
+  let brokerLog = '';
+  const client = (name: string) => [
+    '--cafile',
+    path.join(dir, 'ca.pem'),
+    '--cert',
+    path.join(dir, `${name}.crt`),
+    '--key',
+    path.join(dir, `${name}.key`),
+  ];
+
+  before(async () => {
+    f = await makePki();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-mosq-'));
+    const serverCert = await f.pki.issueServerCertificate({
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+    const credentials = f.pki.serverCredentials(serverCert.serial);
+    fs.writeFileSync(path.join(dir, 'server.crt'), credentials.cert);
+    fs.writeFileSync(path.join(dir, 'server.key'), credentials.key, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'ca.pem'), f.pki.caChainPem());
+    fs.writeFileSync(path.join(dir, 'crl.pem'), f.pki.crlPem());
+    for (const [name, keyAlgorithm] of [
+      ['ec-dev', 'ec-p256'],
+      ['rsa-dev', 'rsa-2048'],
+      ['gone-dev', 'ec-p256'],
+    ] as const) {
+      const cert = await f.pki.issueDeviceCertificate({ name, keyAlgorithm });
+      const pem = f.pki.exportPem(cert.serial, { includePrivateKey: true });
+      fs.writeFileSync(path.join(dir, `${name}.crt`), pem.certificatePem);
+      fs.writeFileSync(path.join(dir, `${name}.key`), pem.privateKeyPem!, { mode: 0o600 });
+      if (name === 'gone-dev') {
+        await f.pki.revoke(cert.serial, 'keyCompromise');
+        fs.writeFileSync(path.join(dir, 'crl.pem'), f.pki.crlPem());
+      }
+    }
+    port = await freePort();
+    fs.writeFileSync(
+      path.join(dir, 'mosquitto.conf'),
+      [
+        'user root',
+        'persistence false',
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        'log_type notice',
+        `listener ${port} 127.0.0.1`,
+        `cafile ${dir}/ca.pem`,
+        `certfile ${dir}/server.crt`,
+        `keyfile ${dir}/server.key`,
+        `crlfile ${dir}/crl.pem`,
+        'require_certificate true',
+        'use_identity_as_username true',
+        'allow_anonymous false',
+        '',
+      ].join('\n'),
+    );
+    broker = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    broker.stdout?.on('data', (d) => (brokerLog += d));
+    broker.stderr?.on('data', (d) => (brokerLog += d));
+    const deadline = Date.now() + 15_000;
+    while (!(await portOpen(port))) {
+      if (Date.now() > deadline || broker.exitCode !== null)
+        throw new Error(`mosquitto did not start: ${brokerLog}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  after(async () => {
+    broker.kill('SIGTERM');
+    await waitFor(() => broker.exitCode !== null || broker.signalCode !== null, 'mosquitto to stop');
+    await f.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const name of ['ec-dev', 'rsa-dev']) {
+    it(`mosquitto_sub/pub with the ${name} certificate`, async () => {
+      const topic = `fieldbench/${name}`;
+      const sub = run('mosquitto_sub', [
+        '-h',
+        'localhost',
+        '-p',
+        String(port),
+        ...client(name),
+        '-t',
+        topic,
+        '-C',
+        '1',
+        '-W',
+        '20',
+        '-i',
+        `${name}-sub`,
+      ]);
+      // Publish until the subscriber has received one message (it may still be connecting).
+      let received = '';
+      const deadline = Date.now() + 20_000;
+      const subDone = sub.then((r) => {
+        received = r.stdout;
+        return r;
+      });
+      while (!received && Date.now() < deadline) {
+        const pub = await run('mosquitto_pub', [
+          '-h',
+          'localhost',
+          '-p',
+          String(port),
+          ...client(name),
+          '-t',
+          topic,
+          '-m',
+          `hi from ${name}`,
+          '-i',
+          `${name}-pub`,
+        ]);
+        assert.equal(pub.code, 0, `${pub.stderr}\n${brokerLog}`);
+        await Promise.race([subDone, new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+      const result = await subDone;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), `hi from ${name}`);
+    });
+  }
+
+  it('mosquitto refuses the revoked certificate via the PKI CRL', async () => {
+    const pub = await run('mosquitto_pub', [
+      '-h',
+      'localhost',
+      '-p',
+      String(port),
+      ...client('gone-dev'),
+      '-t',
+      'x',
+      '-m',
+      'y',
+    ]);
+    assert.notEqual(pub.code, 0);
+    await waitFor(
+      () => /certificate verify failed/i.test(brokerLog),
+      'mosquitto to log the failed verification',
+    );
+    // The chain itself is fine, so the CRL is what mosquitto refused it for.
+    const withoutCrl = await run('openssl', [
+      'verify',
+      '-CAfile',
+      path.join(dir, 'ca.pem'),
+      path.join(dir, 'gone-dev.crt'),
+    ]);
+    assert.equal(withoutCrl.code, 0, withoutCrl.stderr);
+    const withCrl = await run('openssl', [
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      path.join(dir, 'crl.pem'),
+      '-CAfile',
+      path.join(dir, 'ca.pem'),
+      path.join(dir, 'gone-dev.crt'),
+    ]);
+    assert.match(withCrl.stderr, /certificate revoked/);
+  });
+});
