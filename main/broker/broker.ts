@@ -462,6 +462,7 @@ export class BrokerCore {
       if (session.persistent && this.persistence) this.persistence.deleteMessage(session, oldest.seq);
       this.dropped(session.clientId, oldest.msg, oldest.qos, 'queue-full');
     }
+    if (conn !== null && conn.state === CONNECTED) this.drainQueue(session);
   }
 
   private canSend(conn: Connection, session: Session): boolean {
