@@ -88,6 +88,8 @@ export async function openPage(
   await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
   await page.evaluate(`location.hash = '#/${pageId}'`);
   await page.getByTestId(`${pageId}-page`).waitFor({ timeout: 10_000 });
+  // The embedded broker is tapped only while someone watches: wait until the view is open.
+  if (pageId === 'explorer') await page.locator('[data-view-ready="true"]').waitFor({ timeout: 10_000 });
   return { page, errors };
 }
 

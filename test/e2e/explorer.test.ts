@@ -86,20 +86,32 @@ describe('Explorer page in Chromium against the headless app', () => {
     assert.equal(await countOf(page, 'fb/test/b'), '2', 'no change applied while paused');
     await page.getByTestId('tree-pause').click();
     await waitCount(page, 'fb/test/b', '3');
+    // A wildcard filter prunes the tree on the server side.
+    await page.getByTestId('tree-filter').fill('fb/+/b');
+    await page.getByTestId('tree-filter').press('Enter');
+    await row(page, 'fb/test/a').waitFor({ state: 'detached', timeout: 10_000 });
+    await row(page, 'fb/test/b').waitFor();
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await row(page, 'fb/test/a').waitFor({ timeout: 10_000 });
+    // Pinning keeps a topic at hand above the tree.
+    await row(page, 'fb/test/b').locator('.node-name').click();
+    await page.getByTestId('pin').click();
+    await page.getByRole('list', { name: 'Pinned topics' }).getByText('fb/test/b').waitFor();
+    await page.getByTestId('pin').click();
+    await page.getByRole('list', { name: 'Pinned topics' }).waitFor({ state: 'detached' });
     errors.push(...pageErrors);
     await page.context().close();
   });
 
   test('a JSON payload renders pretty and its numeric fields chart with uPlot', async () => {
-    for (let i = 0; i < 6; i++) {
-      await mosquittoPub(
-        app.mqttPort,
-        'fb/json/s1',
-        JSON.stringify({ temp: 20 + i, hum: 60 - i, site: 'north' }),
-      );
-    }
     for (const scheme of ['light', 'dark'] as const) {
       const { page, errors: pageErrors } = await openPage(browser, app, 'explorer', scheme);
+      if (scheme === 'light') {
+        for (let i = 0; i < 6; i++) {
+          const doc = { temp: 20 + i, hum: 60 - i, site: 'north' };
+          await mosquittoPub(app.mqttPort, 'fb/json/s1', JSON.stringify(doc));
+        }
+      }
       await revealAndSelect(page, 'fb/json/s1');
       const view = page.getByTestId('payload-view');
       await page.locator('[data-testid="payload-view"][data-format="json"]').waitFor({ timeout: 10_000 });

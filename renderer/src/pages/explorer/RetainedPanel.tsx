@@ -10,12 +10,12 @@ export function RetainedPanel() {
   const selected = useTree((s) => s.selected);
   useTree((s) => s.values);
   const node = selected ? treeModel.nodes.get(selected) : undefined;
-  const [filter, setFilter] = useState('');
   const [preview, setPreview] = useState<{ filter: string; topics: string[] }>();
   const [notice, setNotice] = useState<string>();
   const action = useApiAction();
   const account = node?.account;
   const display = node ? node.displayTopic || node.path : '';
+  const [filter, setFilter] = useState(display ? `${display}/#` : '');
 
   useEffect(() => {
     if (display) setFilter(`${display}/#`);

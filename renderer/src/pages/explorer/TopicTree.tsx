@@ -57,6 +57,7 @@ export function TopicTree() {
     rateHistory,
     deltas,
     connectionId,
+    viewId,
     totals: treeTotals,
   } = useTree();
   const connection = useConnections((s) => s.connections.find((c) => c.id === connectionId));
@@ -166,7 +167,7 @@ export function TopicTree() {
   );
 
   return (
-    <section className="panel tree-panel" aria-label="Topic tree">
+    <section className="panel tree-panel" aria-label="Topic tree" data-view-ready={viewId ? 'true' : 'false'}>
       <div className="tree-toolbar">
         <form
           className="inline-form"

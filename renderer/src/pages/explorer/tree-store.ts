@@ -97,6 +97,7 @@ class TreeModel {
   private touchTimer: ReturnType<typeof setInterval> | undefined;
   private generation = 0;
   private lastRateAt = 0;
+  private removeHideListener: (() => void) | undefined;
 
   /** Opens a view on a connection (closing the previous one) and loads the top level. */
   async start(connectionId: string, filter: string): Promise<void> {
@@ -124,6 +125,14 @@ class TreeModel {
         return;
       }
       useTree.setState({ viewId });
+      // Closing the tab closes the view at once (instead of after the two-minute idle timeout).
+      const onHide = () => {
+        api()
+          .call('explorer.view.close', { viewId })
+          .catch(() => {});
+      };
+      window.addEventListener('pagehide', onHide);
+      this.removeHideListener = () => window.removeEventListener('pagehide', onHide);
       this.touchTimer = setInterval(() => {
         api()
           .call('explorer.view.touch', { viewId })
@@ -147,6 +156,8 @@ class TreeModel {
     this.unsubscribe = undefined;
     if (this.touchTimer) clearInterval(this.touchTimer);
     this.touchTimer = undefined;
+    this.removeHideListener?.();
+    this.removeHideListener = undefined;
     const { viewId } = useTree.getState();
     useTree.setState({ viewId: undefined });
     if (viewId)
@@ -392,6 +403,9 @@ class TreeModel {
     if (path === '' || !this.expanded.has(path)) return;
     const { viewId } = useTree.getState();
     const prefix = `${path}/`;
+    // Forget the nodes below (pins stay), so browsing a big tree does not keep everything in memory.
+    const pins = new Set(useTree.getState().pins);
+    for (const p of this.nodes.keys()) if (p.startsWith(prefix) && !pins.has(p)) this.nodes.delete(p);
     for (const p of [...this.expanded]) {
       if (p === path || p.startsWith(prefix)) {
         this.expanded.delete(p);

@@ -143,9 +143,10 @@ class PacketModel {
     requestAnimationFrame(() => {
       this.frame = false;
       if (this.queue.length === 0) return;
-      const next = this.packets.concat(this.queue);
+      // Append in place; trim the oldest in chunks so a busy log does not copy 50,000 rows every frame.
+      for (const p of this.queue) this.packets.push(p);
       this.queue = [];
-      this.packets = next.length > MAX_PACKETS ? next.slice(next.length - MAX_PACKETS) : next;
+      if (this.packets.length > MAX_PACKETS * 1.1) this.packets.splice(0, this.packets.length - MAX_PACKETS);
       usePackets.setState((s) => ({ version: s.version + 1, count: this.packets.length }));
     });
   }
