@@ -180,3 +180,69 @@ test('a refused CONNECT is explained by its reason code (MQTT 5 and 3.1.1)', asy
   assert.equal(v4.kind, 'connack');
   assert.match(v4.message, /Bad user name or password \(reason code [45]\)/);
 });
+
+test('a dropped external connection reconnects, explains why meanwhile, and applies subscription edits made while down', async () => {
+  const log = new EventLog();
+  const local = createExplorer({
+    db: store.db,
+    events: log.bus,
+    keyProtector: createFileKeyProtector(path.join(dir, 'data')),
+    logger: silentLogger,
+    dataDir: path.join(dir, 'data'),
+  });
+  const api = viaContract(local.handlers);
+  const sockets = new Set<net.Socket>();
+  const makeServer = () =>
+    net.createServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      broker.handleConnection(sock, {
+        listener: listener('flaky', 0),
+        remoteAddress: sock.remoteAddress ?? '',
+      });
+    });
+  let server = makeServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = portOf(server);
+  try {
+    const profile = await api['explorer.profiles.save'](
+      { name: 'flaky', host: '127.0.0.1', port, subscriptions: [{ filter: 'a/#', qos: 0 }] },
+      ctx,
+    );
+    await api['explorer.connections.open']({ profileId: profile.id }, ctx);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const sock of sockets) sock.destroy();
+    await closed;
+    const down = await waitFor(() => {
+      const last = log
+        .of('explorer.connections')
+        .at(-1)
+        ?.connections.find((c) => c.id === profile.id);
+      return last?.state === 'reconnecting' && last.error?.kind === 'refused' ? last : undefined;
+    }, 'reconnecting with an explained error');
+    assert.match(down.error?.message ?? '', /Connection refused by 127\.0\.0\.1/);
+
+    await api['explorer.subscriptions.set'](
+      { connectionId: profile.id, subscriptions: [{ filter: 'b/#', qos: 1 }], persist: false },
+      ctx,
+    );
+    server = makeServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await waitFor(() => local.service.external.get(profile.id)?.state === 'connected', 'reconnected', 20_000);
+    await waitFor(
+      () => broker.sessions().some((x) => x.subscriptions.some((sub) => sub.filter === 'b/#')),
+      'new filter',
+    );
+    await broker.publish({ topic: 'a/old', payload: 'no' });
+    await broker.publish({ topic: 'b/new', payload: 'yes' });
+    await waitFor(
+      () => local.service.existingTree(profile.id)?.find('b/new'),
+      'message on the new subscription',
+    );
+    assert.equal(local.service.existingTree(profile.id)?.find('a/old'), undefined);
+  } finally {
+    await local.close();
+    for (const sock of sockets) sock.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

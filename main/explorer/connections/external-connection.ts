@@ -140,8 +140,10 @@ export class ExternalConnection {
     });
     client.on('error', (err) => {
       void this.explain(err).then((explained) => {
-        this.error = explained;
+        if (this.closing) return;
         this.logger.warn({ connection: this.id, code: explained.code }, explained.message);
+        // Tell the UI why it is reconnecting.
+        this.setState(this.state, explained);
       });
     });
     this.setState('connected');
