@@ -33,3 +33,4 @@ export {
   revocationReasons,
   type TenantCaRecord,
 } from './types';
+export { createPkiHandlers } from './api-handlers';
