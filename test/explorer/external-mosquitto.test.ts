@@ -325,6 +325,13 @@ test('retained subtree clear on an external broker: dry run lists, then clears o
 test('capture to JSON lines, open it, and replay it: same topics, payloads and order', async () => {
   const h = viaContract(explorer.handlers);
   await h['explorer.connections.open']({ profileId: plainProfileId }, ctx);
+  await h['explorer.connections.open']({ profileId: tlsProfileId }, ctx);
+  const open = await h['explorer.connections.list']({}, ctx);
+  assert.deepEqual(
+    open.connections.map((c) => c.state),
+    ['connected', 'connected'],
+    'two external connections at once',
+  );
   await h['explorer.subscriptions.set'](
     { connectionId: plainProfileId, subscriptions: [{ filter: 'cap/#', qos: 1 }], persist: false },
     ctx,
@@ -394,4 +401,5 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
   assert.ok(!text.includes(Buffer.from('top secret').toString('base64')) && !text.includes('top secret'));
   assert.match(text, /"topic":"cap\/secret".*"size":10,"payload":null/);
   await h['explorer.connections.close']({ connectionId: plainProfileId }, ctx);
+  await h['explorer.connections.close']({ connectionId: tlsProfileId }, ctx);
 });

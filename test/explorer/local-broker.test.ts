@@ -239,6 +239,18 @@ test('local connection reads the embedded broker through the tap, only while wat
       onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'),
     );
 
+    // Flat search: a topic pattern as each account sees it, and text in the last values.
+    const meters = await h['explorer.tree.find']({ connectionId: 'local', filter: 'meter/+' }, ctx);
+    assert.deepEqual(
+      meters.topics.map((t) => t.path),
+      ['$a/acme/meter/1', '$a/acme/meter/2'],
+    );
+    const byValue = await h['explorer.tree.find']({ connectionId: 'local', search: 'KWH' }, ctx);
+    assert.deepEqual(
+      byValue.topics.map((t) => t.displayTopic),
+      ['meter/2'],
+    );
+
     // A pinned topic is sent in deltas even though its parent is collapsed.
     await h['explorer.pins.set']({ connectionId: 'local', topic: 'sensors/t', pinned: true }, ctx);
     assert.deepEqual((await h['explorer.pins.list']({ connectionId: 'local' }, ctx)).topics, ['sensors/t']);
