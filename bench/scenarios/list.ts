@@ -6,3 +6,4 @@ export { latency } from './latency';
 export { idleConnections } from './idle-connections';
 export { flood } from './flood';
 export { explorerUi } from './explorer-ui';
+export { pkiIssue } from './pki-issue';
