@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
@@ -262,6 +263,32 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
     assert.match((await sub).stdout, /fb\/pub\/one \{"v":7\}/);
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('thousands of sibling topics: only visible rows exist, pages load while scrolling', async () => {
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${app.mqttPort}`, { clientId: 'many-topics' });
+    const N = 3000;
+    for (let i = 0; i < N; i++) client.publish(`many/t/n${String(i).padStart(5, '0')}`, String(i));
+    await client.endAsync();
+    await row(page, 'many').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-path="many"] .node-count')?.textContent === n.toLocaleString(),
+      N,
+      { timeout: 20_000 },
+    );
+    await revealAndSelect(page, 'many/t/n00000');
+    const rendered = await page.locator('[data-testid="topic-tree"] .tree-row').count();
+    assert.ok(rendered < 100, `only the visible rows are in the DOM (${rendered})`);
+    // Scroll to the end: later pages (500 children each) load on demand.
+    await page.getByTestId('topic-tree').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await row(page, 'many/t/n02999').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('[data-testid="topic-tree"] .tree-row.loading').count(), 0);
+    await page.keyboard.press('End');
     errors.push(...pageErrors);
     await page.context().close();
   });
