@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -263,6 +264,26 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
     assert.match((await sub).stdout, /fb\/pub\/one \{"v":7\}/);
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
+  test('a large payload is never cut silently: size shown, full payload on request, saved whole', async () => {
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    const big = `${'0123456789abcdef'.repeat(6400)}END`;
+    await mosquittoPub(app.mqttPort, 'fb/big/blob', big);
+    await revealAndSelect(page, 'fb/big/blob');
+    await page.getByTestId('payload-size').filter({ hasText: '102,403 bytes' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('open-full').click();
+    await page.getByTestId('open-full').waitFor({ state: 'detached' });
+    await page.getByTestId('format-text').click();
+    assert.match((await page.getByTestId('payload-text').textContent()) ?? '', /END$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('save-payload').click(),
+    ]);
+    const file = await download.path();
+    assert.equal(fs.statSync(file).size, big.length, 'the saved file holds every byte');
     errors.push(...pageErrors);
     await page.context().close();
   });
