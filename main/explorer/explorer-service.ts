@@ -59,6 +59,7 @@ export class ExplorerService {
   private readonly trees = new Map<string, TopicTree>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private lastCountedMessages = 0;
 
   constructor(readonly options: ExplorerOptions) {
     const { db, logger } = options;
@@ -280,7 +281,16 @@ export class ExplorerService {
 
   private tickRates(): void {
     const now = Date.now();
-    for (const tree of this.trees.values()) tree.tickRates(now);
+    let messages = 0;
+    for (const tree of this.trees.values()) {
+      tree.tickRates(now);
+      messages += tree.messages;
+    }
+    // Connection counters change with traffic: refresh them at most once a second, only when they moved.
+    if (messages !== this.lastCountedMessages && this.options.events.hasListeners) {
+      this.lastCountedMessages = messages;
+      this.emitConnections();
+    }
     for (const writer of this.captures.values()) {
       if (!writer.active) continue;
       this.options.events.emit('explorer.capture.status', captureInfo(writer));
