@@ -4,7 +4,7 @@ import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
-import { createPki } from '../pki';
+import { createPki, createPkiHandlers } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
@@ -202,6 +202,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'endpoints.update': afterEndpointChange(tenancy.handlers['endpoints.update']),
       'endpoints.delete': afterEndpointChange(tenancy.handlers['endpoints.delete']),
       ...explorer.handlers,
+      ...createPkiHandlers(pki, events),
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),
