@@ -103,6 +103,16 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     assert.equal(await acmeRow.getAttribute('aria-selected'), 'true', 'the new account is selected');
     assert.match((await acmeRow.getByTestId('account-service').textContent()) ?? '', /no messaging service/);
 
+    // Quotas: validated as typed, drawn as a usage bar in the tree.
+    await page.getByText('Details, expiry and quotas').click();
+    const details = page.getByTestId('account-details');
+    await details.getByLabel('Max devices').fill('-1');
+    await details.getByText('A whole number ≥ 0; empty = unlimited, 0 = none allowed.').waitFor();
+    await details.getByLabel('Max devices').fill('5');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await details.getByText('Saved').waitFor();
+    await acmeRow.getByText('0 / 5').waitFor();
+
     // A duplicate name is refused by the server, shown in place.
     await page.getByTestId('new-account-name').fill('sys');
     await page.getByTestId('create-account').click();
@@ -170,6 +180,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await page.getByTestId('service-tab-accounts').click();
     await page.getByTestId('assign-acme').click();
     await page.getByTestId('assign-row-acme').filter({ hasText: '✓ local' }).waitFor();
+    await shoot('services-accounts');
     const acme = await api.call('accounts.get', { id: await accountId('acme') });
     assert.equal(
       acme.serviceId,
@@ -495,6 +506,49 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     sub.kill('SIGTERM');
   });
 
+  test('Credentials: reset password; the old one is refused, the new one works', async () => {
+    await nav('Credentials', 'tenancy-credentials-page');
+    await pickAccount('acme');
+    const row = page.getByTestId(`credential-${USER}`);
+    await row.getByRole('button', { name: 'Reset password…' }).click();
+    const input = page.getByRole('textbox', { name: 'New password' });
+    await input.fill('1234567');
+    await page.getByText('At least 8 characters.').last().waitFor();
+    await input.fill('Another-Secret-77');
+    await page.getByRole('button', { name: 'Set password', exact: true }).click();
+    await input.waitFor({ state: 'hidden' });
+    const pub = (password: string) =>
+      run(
+        'mosquitto_pub',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(mqttPort),
+          '-u',
+          USER,
+          '-P',
+          password,
+          '-i',
+          'acme-sensor-4',
+          '-t',
+          'telemetry/acme-sensor-4/t',
+          '-m',
+          '1',
+          '-q',
+          '1',
+        ],
+        { timeout: 15_000 },
+      );
+    await assert.rejects(
+      pub(PASSWORD),
+      (err: { code?: number }) => typeof err.code === 'number' && err.code !== 0,
+    );
+    await pub('Another-Secret-77');
+    // Failed logins lock an address out only after several attempts; the row says when it does.
+    assert.match((await row.textContent()) ?? '', /acme-dev/);
+  });
+
   test('API keys: the key is shown once with a copy button; revoke', async () => {
     await nav('API keys', 'tenancy-apikeys-page');
     await pickAccount('acme');
@@ -518,6 +572,17 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     assert.ok(key.startsWith(hint.replace(/…$/, '')), `the listed hint ${hint} is the start of the key`);
     assert.equal(await page.getByText(key).count(), 0, 'the key is not shown again');
     assert.match((await row.textContent()) ?? '', /1 rule/);
+    await row.getByRole('button', { name: 'Permissions…' }).click();
+    const edit = page.getByTestId('apikey-edit-permissions');
+    await edit.getByTestId('rule-add').click();
+    await edit.getByTestId('rule-filter').nth(1).fill('commands/%c/#');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await row.getByText('2 rules').waitFor();
+    const stored = (await api.call('apiKeys.list', { accountId: await accountId('acme') })).apiKeys[0]!;
+    assert.deepEqual(stored.permissions, [
+      { filter: 'telemetry/#', action: 'subscribe' },
+      { filter: 'commands/%c/#', action: 'both' },
+    ]);
     await shoot('apikeys');
     await row.getByTestId('apikey-revoke').click();
     await page.getByTestId('confirm-button').click();
@@ -538,6 +603,9 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       'endpoints.update',
       'accounts.disable',
       'accounts.enable',
+      'accounts.update',
+      'credentials.setPassword',
+      'apiKeys.update',
     ]) {
       await table.locator(`[data-action="${action}"]`).first().waitFor();
     }

@@ -221,10 +221,10 @@ export function AccountTree({
                 className={`tn-tree-row${i === index ? ' focused' : ''}`}
                 style={{ position: 'absolute', top: i * ROW, left: 0, right: 0, height: ROW }}
                 onClick={() => {
-                // Keep focus on the tree itself: rows come and go as the view scrolls.
-                listRef.current?.focus();
-                onSelect(a.id);
-              }}
+                  // Keep focus on the tree itself: rows come and go as the view scrolls.
+                  listRef.current?.focus();
+                  onSelect(a.id);
+                }}
               >
                 <span className="tn-tree-name" style={{ paddingLeft: `${(r.level - 1) * 18}px` }}>
                   <span
