@@ -5,7 +5,7 @@ import { AUTHENTICATING, AWAIT_CONNECT, CONNECTED, Connection } from './connecti
 import { handleConnect } from './connect-handler';
 import { createDefaultHooks } from './default-hooks';
 import { BrokerEvents } from './events';
-import type { BrokerHooks, ClientRef, PublishInterceptor } from './hooks';
+import type { BrokerHooks, ClientRef, ListenerInfo, PublishInterceptor } from './hooks';
 import { createMessage, type Message, type OutMessage } from './message';
 import { BrokerPersistence } from './persistence';
 import { handlePuback, handlePubcomp, handlePublish, handlePubrec, handlePubrel } from './publish-handler';
@@ -67,6 +67,7 @@ export class BrokerCore {
   readonly persistence: BrokerPersistence | null;
   readonly startedAt: number;
   interceptors: Interceptor[] = [];
+  private readonly listeners = new Map<string, ListenerInfo>();
   /** Offline persistent sessions with a finite expiry interval. */
   private readonly expiring = new Set<Session>();
   private readonly housekeeping: NodeJS.Timeout;
@@ -87,6 +88,23 @@ export class BrokerCore {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** One shared ListenerInfo object per distinct listener instead of one per connection. */
+  internListener(listener: ListenerInfo): ListenerInfo {
+    const key = `${listener.id}|${listener.kind}|${listener.host}|${listener.port}`;
+    let known = this.listeners.get(key);
+    if (known === undefined) {
+      if (this.listeners.size > 1000) this.listeners.clear();
+      known = Object.freeze({
+        id: listener.id,
+        kind: listener.kind,
+        host: listener.host,
+        port: listener.port,
+      });
+      this.listeners.set(key, known);
+    }
+    return known;
   }
 
   handleConnection(stream: Duplex, info: ConnectionInfo): void {
@@ -547,7 +565,7 @@ export class BrokerCore {
       {
         clientId: conn.clientId || undefined,
         remoteAddress: conn.remoteAddress,
-        listener: conn.info.listener.id,
+        listener: conn.listener.id,
       },
       `closing connection: ${why}`,
     );
@@ -560,7 +578,7 @@ export class BrokerCore {
     const timeout = this.limits.connectTimeoutMs;
     for (const conn of this.connections) {
       if (conn.state === AWAIT_CONNECT || conn.state === AUTHENTICATING) {
-        if (now - conn.createdAt > timeout) {
+        if (now - conn.connectedAt > timeout) {
           this.logRejected(conn, 'no CONNECT in time');
           conn.close('connect-timeout');
         }

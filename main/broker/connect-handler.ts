@@ -51,7 +51,7 @@ export function refuseConnect(
   broker.counters.refused++;
   broker.events.emit('client.connect-refused', {
     clientId: conn.clientId,
-    listener: conn.info.listener,
+    listener: conn.listener,
     remoteAddress: conn.remoteAddress,
     reasonCode,
     ...(reason === undefined ? {} : { reason }),
@@ -113,12 +113,12 @@ export function handleConnect(broker: BrokerCore, conn: Connection, p: IConnectP
   const ctx: ConnectContext = {
     clientId: conn.clientId,
     protocolVersion: version,
-    listener: conn.info.listener,
+    listener: conn.listener,
     remoteAddress: conn.remoteAddress,
   };
   if (p.username !== undefined) ctx.username = p.username;
   if (p.password !== undefined) ctx.password = p.password;
-  if (conn.info.peerCertificates !== undefined) ctx.peerCertificates = conn.info.peerCertificates;
+  if (conn.peerCertificates !== undefined) ctx.peerCertificates = conn.peerCertificates;
   let result: AuthenticateResult | Promise<AuthenticateResult>;
   try {
     result = broker.hooks.authenticate(ctx);
@@ -153,12 +153,9 @@ function completeConnect(
   const principal = result.principal;
   const limits = broker.limits;
   conn.prefix = principal.topicPrefix;
-  conn.ref = {
-    clientId: conn.clientId,
-    principal,
-    listener: conn.info.listener,
-    remoteAddress: conn.remoteAddress,
-  };
+  conn.principal = principal;
+  conn.peerCertificates = undefined;
+  conn.ref = conn;
   const props = p.properties;
   const version = conn.version;
   conn.clientReceiveMax = props?.receiveMaximum ?? 65535;

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
+import type { PeerCertificate } from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
-import type { ClientRef } from './hooks';
+import type { ClientRef, ListenerInfo, Principal } from './hooks';
 import type { Message, OutMessage } from './message';
 import { acquireParser, type PooledParser, releaseParser } from './parser-pool';
 import type { Session } from './session';
@@ -15,6 +16,7 @@ export const CLOSED = 3;
 /** How many packets may wait behind an asynchronous hook before we stop reading the socket. */
 const BACKLOG_PAUSE = 256;
 const SHORT_ACKS = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp']);
+const UNAUTHENTICATED: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
 
 function uncork(conn: Connection): void {
   conn.corked = false;
@@ -57,9 +59,15 @@ export class Connection {
   version: 3 | 4 | 5 = 4;
   keepAlive = 0;
   lastActivity: number;
-  readonly createdAt: number;
-  connectedAt = 0;
+  /** Creation time until CONNACK, then the time of CONNACK. */
+  connectedAt: number;
+  /** The connection is its own ClientRef once authenticated (one object less per client). */
   ref: ClientRef | null = null;
+  principal: Principal = UNAUTHENTICATED;
+  readonly listener: ListenerInfo;
+  readonly remoteAddress: string;
+  /** Only kept until CONNECT has been authenticated. */
+  peerCertificates: PeerCertificate[] | undefined;
   /** Account namespace prefix ('' for the root namespace). */
   prefix = '';
   cleanStart = true;
@@ -97,19 +105,18 @@ export class Connection {
   constructor(
     readonly broker: BrokerCore,
     readonly stream: Duplex,
-    readonly info: ConnectionInfo,
+    info: ConnectionInfo,
   ) {
-    this.createdAt = this.lastActivity = broker.now();
+    this.connectedAt = this.lastActivity = broker.now();
+    this.listener = broker.internListener(info.listener);
+    this.remoteAddress = info.remoteAddress;
+    this.peerCertificates = info.peerCertificates;
     (stream as OwnedStream).fbConnection = this;
     stream.on('data', onStreamData);
     stream.on('error', onStreamGone);
     stream.on('close', onStreamGone);
     stream.on('end', onStreamEnd);
     stream.on('drain', onStreamDrain);
-  }
-
-  get remoteAddress(): string {
-    return this.info.remoteAddress;
   }
 
   onData(chunk: Buffer): void {
@@ -165,6 +172,16 @@ export class Connection {
       return;
     }
     this.broker.handlePacket(this, packet);
+  }
+
+  /** Serialized (logs, JSON) as the ClientRef it stands for, not as the whole connection. */
+  toJSON(): ClientRef {
+    return {
+      clientId: this.clientId,
+      principal: this.principal,
+      listener: this.listener,
+      remoteAddress: this.remoteAddress,
+    };
   }
 
   /** Runs packet handling so that a failure costs this connection only, never the process. */

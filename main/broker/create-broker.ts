@@ -114,8 +114,8 @@ export function createBroker(options: BrokerOptions = {}): Broker {
         out.push({
           clientId: conn.clientId,
           protocolVersion: conn.version,
-          listenerId: conn.info.listener.id,
-          listenerKind: conn.info.listener.kind,
+          listenerId: conn.listener.id,
+          listenerKind: conn.listener.kind,
           remoteAddress: conn.remoteAddress,
           keepAlive: conn.keepAlive,
           cleanSession: conn.cleanStart,

@@ -105,8 +105,8 @@ export class TapHub {
           time: now,
           direction,
           clientId: conn.clientId,
-          listenerId: conn.info.listener.id,
-          remoteAddress: conn.info.remoteAddress,
+          listenerId: conn.listener.id,
+          remoteAddress: conn.remoteAddress,
           type,
           size,
         };

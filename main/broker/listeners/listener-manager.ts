@@ -96,7 +96,12 @@ export class ListenerManager {
     const record = toRecord(input, false);
     if (this.entries.has(record.id))
       throw new ListenerError('LISTENER_EXISTS', `listener ${record.id} already exists`);
-    this.repository?.insert(record);
+    try {
+      this.repository?.insert(record);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+      throw new ListenerError('LISTENER_EXISTS', `listener ${record.id} already exists`);
+    }
     this.entries.set(record.id, newEntry(record));
     return record.enabled ? this.start(record.id) : this.get(record.id);
   }
