@@ -188,7 +188,7 @@ export const treeDeltaSchema = z.object({
   resync: z.boolean(),
   /** Changed or new nodes (at most 500). More pending ones follow in the next deltas. */
   nodes: z.array(treeNodeSchema),
-  /** Paths removed (e.g. after `explorer.tree.clear`). */
+  /** Paths removed since the last delta (reserved: clearing a tree currently sends `resync` instead). */
   removed: z.array(z.string()),
   totals: z.object({ topics: z.number(), messages: z.number(), rate: z.number() }),
 });
