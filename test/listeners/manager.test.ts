@@ -133,6 +133,7 @@ describe('listener manager', () => {
     assert.equal(JSON.parse(rows.find((r) => r.id === 'persisted-off')!.options).maxConnections, 7);
 
     const second = new ListenerManager({ broker, logger: silentLogger, db: store.db });
+    await assert.rejects(second.create({ id: 'tcp-a', kind: 'mqtt', port: 0 }), { code: 'LISTENER_EXISTS' });
     try {
       // tcp-a's port is still held by the first manager: port 0 in the record means it gets a fresh one.
       const loaded = await second.load();
