@@ -17,20 +17,24 @@ export interface MutualTlsServer {
    * and just drops the connection (no TLS alert), so the reason is only visible server-side.
    */
   rejections: string[];
+  /** Peer certificates of accepted clients, as Node hands them to the broker. */
+  peers: tls.PeerCertificate[];
 }
 
 /** Starts a mutual-TLS server that greets each authorized client with its CN, then closes. */
 export async function startMutualTlsServer(options: tls.SecureContextOptions): Promise<MutualTlsServer> {
   const rejections: string[] = [];
+  const peers: tls.PeerCertificate[] = [];
   const server = tls.createServer({ ...options, requestCert: true, rejectUnauthorized: true }, (socket) => {
     const peer = socket.getPeerCertificate();
+    peers.push(peer);
     socket.end(`hello ${peer.subject?.CN ?? '?'}\n`);
   });
   server.on('tlsClientError', (err, socket) => {
     rejections.push(String(socket.authorizationError ?? err.message));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as net.AddressInfo).port, rejections };
+  return { server, port: (server.address() as net.AddressInfo).port, rejections, peers };
 }
 
 export function closeServer(server: net.Server): Promise<void> {
