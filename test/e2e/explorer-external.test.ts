@@ -11,6 +11,7 @@ import {
   mosquittoPub,
   openPage,
   type Pki,
+  revealAndSelect,
   row,
   startApp,
   startMosquittoTls,
@@ -82,6 +83,17 @@ describe('Explorer with an external broker over mutual TLS', () => {
     );
     assert.equal(await row(page, 'other').count(), 0, 'only subscribed topics arrive');
     await page.getByTestId('profiles-toggle').click();
+    // MQTT 5 properties of a message are shown with it.
+    await mosquittoPub(mosquitto.port, 'ext/line1/props', '{"t":23}', {
+      extra: ['--cafile', pki.ca, '--cert', pki.clientCert, '--key', pki.clientKey, '-V', 'mqttv5']
+        .concat(['-D', 'publish', 'content-type', 'application/json'])
+        .concat(['-D', 'publish', 'user-property', 'site', 'north']),
+    });
+    await revealAndSelect(page, 'ext/line1/props');
+    const props = page.getByTestId('mqtt-properties');
+    await props.waitFor({ timeout: 10_000 });
+    assert.match((await props.textContent()) ?? '', /contentType\s*application\/json/);
+    assert.match((await props.textContent()) ?? '', /north/);
     await page.screenshot({ path: screenshotPath('explorer-external-tls') });
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -315,8 +315,8 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
       </div>
       {node ? (
         <div className="muted small">
-          {node.messages.toLocaleString()} messages on this topic · {node.subtreeMessages.toLocaleString()}{' '}
-          including subtopics{node.retained ? ' · retained' : ''}
+          {node.messages.toLocaleString()} {node.messages === 1 ? 'message' : 'messages'} on this topic ·{' '}
+          {node.subtreeMessages.toLocaleString()} including subtopics{node.retained ? ' · retained' : ''}
         </div>
       ) : null}
       <ErrorNote message={error ?? action.error} />

@@ -226,7 +226,8 @@ export function TopicTree() {
       {filterProblem ? <span className="field-problem">{filterProblem}</span> : null}
       <div className="tree-status">
         <span data-testid="tree-totals">
-          {totals.topics.toLocaleString()} topics · {totals.messages.toLocaleString()} messages ·{' '}
+          {totals.topics.toLocaleString()} {totals.topics === 1 ? 'topic' : 'topics'} ·{' '}
+          {totals.messages.toLocaleString()} {totals.messages === 1 ? 'message' : 'messages'} ·{' '}
           {formatRate(totals.rate)}
         </span>
         <Sparkline values={rateHistory} width={90} height={18} label="Message rate" />
