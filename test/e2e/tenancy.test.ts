@@ -177,7 +177,11 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     );
     assert.match((await capabilities.locator('tr').nth(1).textContent()) ?? '', /mqtt.*yes/);
     await shoot('services');
-    await page.getByTestId('service-tab-accounts').click();
+    // The tabs follow the arrow keys.
+    await page.getByTestId('service-tab-capabilities').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByTestId('service-tab-accounts').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'service-tab-accounts');
     await page.getByTestId('assign-acme').click();
     await page.getByTestId('assign-row-acme').filter({ hasText: '✓ local' }).waitFor();
     await shoot('services-accounts');

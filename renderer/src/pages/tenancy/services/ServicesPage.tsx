@@ -66,9 +66,13 @@ export function ServicesPage() {
                 aria-selected={tab === t}
                 data-testid={`service-tab-${t}`}
                 onClick={() => setTab(t)}
+                id={`service-tab-${t}`}
+                tabIndex={tab === t ? 0 : -1}
                 onKeyDown={(e) => {
-                  if (e.key === 'ArrowRight' || e.key === 'ArrowLeft')
-                    setTab(t === 'accounts' ? 'capabilities' : 'accounts');
+                  if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+                  const next = t === 'accounts' ? 'capabilities' : 'accounts';
+                  setTab(next);
+                  document.getElementById(`service-tab-${next}`)?.focus();
                 }}
               >
                 {t === 'capabilities' ? 'Capabilities' : 'Accounts'}

@@ -3,7 +3,7 @@ import type { MethodName, RequestOf, ResponseOf } from '../../../../../preload/c
 import type { Account } from '../../../../../preload/contract/tenancy';
 import { ApiCallError, errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
-import { useTenancy } from './store';
+import { treeOrder, useTenancy } from './store';
 import '../tenancy.css';
 
 export type Outcome<T> = { ok: true; data: T } | { ok: false; error: unknown; message: string };
@@ -109,7 +109,7 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
 export function AccountPicker({ label = 'Account' }: { label?: string }) {
   const { accounts, selectedId, select } = useTenancy();
   const id = useId();
-  const ordered = [...accounts].sort((a, b) => a.path.join('/').localeCompare(b.path.join('/')));
+  const ordered = treeOrder(accounts);
   return (
     <div className="tn-picker">
       <label htmlFor={id}>{label}</label>
