@@ -99,6 +99,39 @@ describe('Explorer with an external broker over mutual TLS', () => {
     await page.context().close();
   });
 
+  test('subscriptions change live; profiles import from a URL and export without secrets', async () => {
+    const { page, errors } = await openPage(browser, app);
+    await page.getByTestId('profiles-toggle').click();
+    await page.getByRole('button', { name: /^lab mosquitto/ }).click();
+    await page.getByTestId('profile-sub-0').fill('other/#');
+    await page.getByRole('button', { name: 'Apply to live connection' }).click();
+    await page.getByText('Subscriptions of lab mosquitto updated.').waitFor({ timeout: 10_000 });
+    await page.getByTestId('profiles-toggle').click();
+    await page.locator('.connection-chip', { hasText: 'lab mosquitto' }).click();
+    await tlsPub('other/now-seen', 'hello');
+    await row(page, 'other').waitFor({ timeout: 15_000 });
+    // Import from a URL: the parts land in the form; the password is stored, never shown.
+    await page.getByTestId('profiles-toggle').click();
+    await page.getByTestId('import-url').fill('mqtts://operator:s3cret-pass@broker.example.test:8884');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByTestId('profile-host').and(page.locator('[value="broker.example.test"]')).waitFor();
+    assert.equal(await page.getByTestId('profile-port').inputValue(), '8884');
+    assert.equal(await page.getByTestId('profile-protocol').inputValue(), 'mqtts');
+    assert.equal(await page.getByTestId('profile-username').inputValue(), 'operator');
+    assert.equal(await page.getByTestId('profile-password').inputValue(), '');
+    assert.match((await page.getByTestId('profile-password').getAttribute('placeholder')) ?? '', /stored/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export (without secrets)' }).click(),
+    ]);
+    const exported = fs.readFileSync(await download.path(), 'utf8');
+    assert.match(exported, /broker\.example\.test/);
+    assert.doesNotMatch(exported, /s3cret-pass/);
+    assert.doesNotMatch(exported, /BEGIN (EC )?PRIVATE KEY/);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('a wrong CA shows the TLS reason in plain words with the server chain', async () => {
     const { page } = await openPage(browser, app);
     await page.getByTestId('profiles-toggle').click();
