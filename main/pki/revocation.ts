@@ -14,6 +14,7 @@ export type RevokedListener = (cert: CertificateRecord) => void;
 export class Revocation {
   private readonly listeners = new Set<RevokedListener>();
   private readonly crls = new Map<string, string>();
+  private signing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: PkiContext,
@@ -41,18 +42,24 @@ export class Revocation {
         this.crls.set(signer.id, row.crlPem);
         continue;
       }
-      await this.resign(signer, row.crlNumber + 1);
+      await this.resign(signer);
       changed = true;
     }
     return changed;
   }
 
-  private async resign(signer: SigningAuthority, crlNumber: number): Promise<void> {
-    const now = this.ctx.now();
-    const nextUpdate = new Date(now.getTime() + CRL_LIFETIME_DAYS * DAY_MS);
-    const pem = await buildCrl(signer, this.ctx.repo.revokedBy(signer.id), crlNumber, now, nextUpdate);
-    this.ctx.repo.saveCrl(signer.id, crlNumber, pem, nextUpdate.getTime());
-    this.crls.set(signer.id, pem);
+  /** Re-signs one CRL; serialized so concurrent revocations get increasing CRL numbers and the newest list wins. */
+  private resign(signer: SigningAuthority): Promise<void> {
+    const run = this.signing.then(async () => {
+      const crlNumber = (this.ctx.repo.authorities().find((a) => a.id === signer.id)?.crlNumber ?? 0) + 1;
+      const now = this.ctx.now();
+      const nextUpdate = new Date(now.getTime() + CRL_LIFETIME_DAYS * DAY_MS);
+      const pem = await buildCrl(signer, this.ctx.repo.revokedBy(signer.id), crlNumber, now, nextUpdate);
+      this.ctx.repo.saveCrl(signer.id, crlNumber, pem, nextUpdate.getTime());
+      this.crls.set(signer.id, pem);
+    });
+    this.signing = run.catch(() => {});
+    return run;
   }
 
   async revoke(serial: string, reason: RevocationReason): Promise<CertificateRecord> {
@@ -62,9 +69,7 @@ export class Revocation {
     if (!this.ctx.repo.markRevoked(key, reason, this.ctx.now().getTime())) {
       throw new PkiError('CONFLICT', `Certificate ${key} (${cert.commonName}) is already revoked`);
     }
-    const issuing = this.ctx.authorities.issuing;
-    const row = this.ctx.repo.authorities().find((a) => a.id === issuing.id);
-    await this.resign(issuing, (row?.crlNumber ?? 0) + 1);
+    await this.resign(this.ctx.authorities.issuing);
     const revoked = this.ctx.repo.certificate(key) ?? cert;
     this.ctx.logger?.info({ serial: key, cn: cert.commonName, reason }, 'revoked certificate');
     this.onCrlChanged();

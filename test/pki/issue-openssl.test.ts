@@ -210,3 +210,32 @@ describe('device certificates', () => {
     assert.equal(f.pki.getCertificate(cert.serial)?.revocationReason, 'keyCompromise');
   });
 });
+
+describe('concurrent revocations', () => {
+  it('all land on the final CRL with increasing CRL numbers', async () => {
+    const f = await makePki();
+    try {
+      const { issued } = await f.pki.batchIssue({
+        csv: Array.from({ length: 12 }, (_, i) => `c${i}`).join('\n'),
+      });
+      await Promise.all(issued.map((c) => f.pki.revoke(c.serial, 'superseded')));
+      const crl = await f.pki.inspect(f.pki.crlPem());
+      const item = crl.items[0]!;
+      assert.equal(item.type, 'crl');
+      assert.deepEqual(
+        item.type === 'crl' ? [...item.revokedSerials].sort() : [],
+        issued.map((c) => c.serial).sort(),
+      );
+      const text = await run('openssl', [
+        'crl',
+        '-noout',
+        '-crlnumber',
+        '-in',
+        f.file('c.pem', f.pki.crlPem()),
+      ]);
+      assert.ok(Number.parseInt(text.stdout.split('=')[1] ?? '0', 16) >= 13, text.stdout);
+    } finally {
+      await f.close();
+    }
+  });
+});
