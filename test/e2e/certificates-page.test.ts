@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
@@ -74,9 +75,9 @@ describe('Certificates page in Chromium against the headless app', () => {
     // Issue through the wizard: validation first.
     await page.getByTestId('issue-button').click();
     const dialog = page.getByTestId('issue-dialog');
-    await dialog.getByLabel('Client id').fill('bad name!');
+    await dialog.getByLabel('Client id', { exact: true }).fill('bad name!');
     await dialog.getByRole('alert').filter({ hasText: 'letters, digits' }).waitFor();
-    await dialog.getByLabel('Client id').fill('dev-ui-0001');
+    await dialog.getByLabel('Client id', { exact: true }).fill('dev-ui-0001');
     assert.equal(await dialog.getByTestId('cn-preview').textContent(), 'dev-ui-0001');
     await dialog.getByLabel('Validity (days)').fill('0');
     await dialog.getByRole('alert').filter({ hasText: 'at least 1 day' }).waitFor();
@@ -146,6 +147,11 @@ describe('Certificates page in Chromium against the headless app', () => {
     await row.getByTestId('cert-status').filter({ hasText: 'revoked' }).waitFor();
     assert.equal(await bar.getAttribute('data-state'), 'revoked');
     assert.match((await page.getByTestId('certificate-details').textContent()) ?? '', /Key compromise/);
+    const api = await TestApiClient.connect(app.url, app.token);
+    const stored = await api.call('pki.getCertificate', { serial });
+    assert.equal(stored.status, 'revoked');
+    assert.equal(stored.revocationReason, 'keyCompromise');
+    api.close();
 
     await page.screenshot({ path: screenshotPath('certificates-page'), fullPage: true });
     assert.deepEqual(errors, [], 'no errors in the browser console');
@@ -192,6 +198,11 @@ describe('Certificates page in Chromium against the headless app', () => {
     await page.getByTestId('cert-filter').fill('batch-');
     await page.getByTestId('cert-total').filter({ hasText: '50 shown of 50' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="expiry-timeline"] [data-state="valid"]').count(), 50);
+    const api = await TestApiClient.connect(app.url, app.token);
+    const listed = await api.call('pki.listCertificates', { search: 'batch-', limit: 1000 });
+    assert.equal(listed.total, 50, 'the server holds 50 batch certificates');
+    assert.equal(new Set(listed.items.map((c) => c.batchId)).size, 1, 'all from one batch');
+    api.close();
     assert.deepEqual(errors, []);
     await page.context().close();
   });
@@ -246,7 +257,9 @@ describe('Certificates page in Chromium against the headless app', () => {
     await page.getByText('No PEM block found').waitFor();
     await page.getByTestId('inspector-input').fill(fs.readFileSync(cert, 'utf8'));
     await page.getByTestId('inspected-sha256').waitFor();
-    await page.screenshot({ path: screenshotPath('certificates-page-dark'), fullPage: true });
+    await page.getByTestId('inspection').scrollIntoViewIfNeeded();
+    await page.getByTestId('inspector-input').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('certificates-page-dark') });
     assert.deepEqual(errors, []);
     await page.context().close();
   });

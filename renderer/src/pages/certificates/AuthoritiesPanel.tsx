@@ -187,6 +187,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
   const [error, setError] = useState<string>();
   const [registering, setRegistering] = useState(false);
   const remove = useApiActionLoose();
+  const crl = useApiActionLoose();
   const [confirm, setConfirm] = useState<string>();
   const load = useCallback(async () => {
     try {
@@ -221,11 +222,21 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         >
           Download CA chain
         </button>
+        <button
+          type="button"
+          onClick={async () => {
+            const r = await crl.run(() => pkiApi.crl());
+            if (r) downloadFile(r.fileName, { text: r.pem }, 'application/x-pem-file');
+          }}
+        >
+          Download CRL
+        </button>
         <button type="button" onClick={() => setRegistering(true)} data-testid="register-tenant-ca">
           Register tenant CA…
         </button>
       </header>
       <ErrorNote message={error} />
+      <ErrorNote message={crl.error} />
       <div className="cert-authority-row">
         {authorities.map((a) => (
           <AuthorityCard key={a.id} a={a} />

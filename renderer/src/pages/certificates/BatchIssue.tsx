@@ -144,9 +144,11 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
               {busy ? 'Issuing…' : `Issue ${count || ''} certificate${count === 1 ? '' : 's'}`}
             </button>
           )}
-          <button type="button" onClick={onClose} disabled={busy}>
-            {result ? 'Close' : 'Cancel'}
-          </button>
+          {result ? null : (
+            <button type="button" onClick={onClose} disabled={busy}>
+              Cancel
+            </button>
+          )}
         </div>
       </form>
     </Dialog>

@@ -121,7 +121,7 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
             e.preventDefault();
             if (password.length < MIN_P12_PASSWORD) return;
             const r = await p12.run(() => pkiApi.exportPkcs12(cert.serial, password));
-            if (r) downloadFile(`${base}.p12`, { base64: r.base64 }, 'application/x-pkcs12');
+            if (r) downloadFile(r.fileName || `${base}.p12`, { base64: r.base64 }, 'application/x-pkcs12');
           }}
         >
           <label>
@@ -153,7 +153,7 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
               ...(topic.trim() ? { topic: topic.trim() } : {}),
             }),
           );
-          if (r) downloadFile(`${base}-bundle.zip`, { base64: r.base64 }, 'application/zip');
+          if (r) downloadFile(r.fileName || `${base}-bundle.zip`, { base64: r.base64 }, 'application/zip');
         }}
       >
         <label>

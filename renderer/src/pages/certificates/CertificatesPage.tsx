@@ -10,13 +10,12 @@ import { ExpiryTimeline, expiryState } from './ExpiryTimeline';
 import { expiryText, formatDate, shortFingerprint } from './format';
 import { InspectorPanel } from './InspectorPanel';
 import { IssueWizard } from './IssueWizard';
-import { type CertificateQuery, pkiApi } from './pki-api';
+import { type CertificateQuery, MAX_LISTED, pkiApi } from './pki-api';
 import type { CertificateRecord } from './types';
 import '../broker/broker.css';
 import './certificates.css';
 
 const WARN_DAYS = 30;
-const LIST_LIMIT = 10_000;
 
 function HandshakeFailuresLink() {
   const failures = useApiQuery('listeners.handshakeFailures', {});
@@ -70,7 +69,6 @@ export function CertificatesPage() {
   const load = useCallback(async () => {
     const mine = ++seq.current;
     const query: CertificateQuery = {
-      limit: LIST_LIMIT,
       ...(search.trim() ? { search: search.trim() } : {}),
       ...(status ? { status } : {}),
       ...(kind ? { kind } : {}),
@@ -133,7 +131,7 @@ export function CertificatesPage() {
           <h2 id="cert-list-title">Issued certificates</h2>
           <span className="muted" data-testid="cert-total">
             {loaded
-              ? `${visible.length} shown${total > certs.length ? ` (first ${certs.length} of ${total})` : ` of ${total}`}`
+              ? `${visible.length} shown${total > certs.length ? ` (newest ${MAX_LISTED} of ${total})` : ` of ${total}`}`
               : 'Loading…'}
           </span>
         </header>

@@ -84,7 +84,14 @@ export function ExpiryTimeline({
   const sorted = useMemo(
     () =>
       [...items]
-        .sort((a, b) => (a.status === b.status ? a.notAfter - b.notAfter : a.status === 'active' ? -1 : 1))
+        .sort((a, b) =>
+          a.status !== b.status
+            ? a.status === 'active'
+              ? -1
+              : 1
+            : a.notAfter - b.notAfter ||
+              a.commonName.localeCompare(b.commonName, undefined, { numeric: true }),
+        )
         .slice(0, MAX_ROWS),
     [items],
   );

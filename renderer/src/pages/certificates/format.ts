@@ -12,6 +12,7 @@ export function expiryText(notAfter: number, now = Date.now()): string {
   const d = daysLeft(notAfter, now);
   if (d < 0) return `expired ${-d} d ago`;
   if (d === 0) return 'expires today';
+  if (d >= 730) return `${Math.floor(d / 365)} years left`;
   return `${d} d left`;
 }
 

@@ -1,71 +1,49 @@
+import type { RequestOf } from '../../../../preload/contract';
 import { api } from '../../api/client';
-import type {
-  AuthorityRecord,
-  BatchProgress,
-  CertificateRecord,
-  CommonNameStyle,
-  Inspection,
-  KeyAlgorithm,
-  RevocationReason,
-  TenantCaRecord,
-  TenantCaRegistration,
-} from './types';
+import type { BatchProgress, CertificateRecord, RevocationReason } from './types';
 
-// The one place the Certificates page names PKI operator-API methods and events.
-// PROVISIONAL until preload/contract/pki.ts lands: the calls go through an untyped view of the API.
+// The one place the Certificates page names PKI operator-API methods and events (preload/contract/pki.ts).
 
-interface LooseApi {
-  call(method: string, request: unknown): Promise<unknown>;
-  on(event: string, listener: (data: unknown) => void): () => void;
-}
-const loose = () => api() as unknown as LooseApi;
-const call = <T>(method: string, request: unknown) => loose().call(method, request) as Promise<T>;
+export type CertificateQuery = Omit<RequestOf<'pki.listCertificates'>, 'limit' | 'offset'>;
+export type IssueDeviceRequest = RequestOf<'pki.issueDevice'>;
 
-export interface CertificateQuery {
-  search?: string;
-  status?: 'active' | 'revoked';
-  kind?: 'device' | 'server';
-  accountId?: string;
-  limit?: number;
-}
-
-export interface IssueDeviceRequest {
-  name?: string;
-  accountId?: string | null;
-  commonNameStyle?: CommonNameStyle;
-  csrPem?: string;
-  keyAlgorithm?: KeyAlgorithm;
-  validityDays?: number;
-}
+/** The contract pages at 1000; the page reads up to this many for the list and the timeline. */
+export const MAX_LISTED = 10_000;
+const PAGE = 1000;
 
 export const pkiApi = {
-  listAuthorities: () => call<{ authorities: AuthorityRecord[] }>('pki.listAuthorities', {}),
-  listCertificates: (q: CertificateQuery) =>
-    call<{ items: CertificateRecord[]; total: number }>('pki.listCertificates', q),
-  issueDevice: (req: IssueDeviceRequest) => call<CertificateRecord>('pki.issueDevice', req),
-  batchIssue: (req: Omit<IssueDeviceRequest, 'name' | 'csrPem'> & { csv: string }) =>
-    call<{ batchId: string; issued: { serial: string; commonName: string }[] }>('pki.batchIssue', req),
-  onBatchProgress: (cb: (p: BatchProgress) => void) =>
-    loose().on('pki.batchProgress', (d) => cb(d as BatchProgress)),
-  revoke: (serial: string, reason: RevocationReason) =>
-    call<CertificateRecord>('pki.revoke', { serial, reason }),
+  listAuthorities: () => api().call('pki.listAuthorities', {}),
+  /** All certificates matching the filter (newest first), up to MAX_LISTED, in pages of 1000. */
+  listCertificates: async (q: CertificateQuery): Promise<{ items: CertificateRecord[]; total: number }> => {
+    const first = await api().call('pki.listCertificates', { ...q, limit: PAGE, offset: 0 });
+    const items = [...first.items];
+    while (items.length < Math.min(first.total, MAX_LISTED)) {
+      const next = await api().call('pki.listCertificates', { ...q, limit: PAGE, offset: items.length });
+      if (next.items.length === 0) break;
+      items.push(...next.items);
+    }
+    return { items, total: first.total };
+  },
+  issueDevice: (req: IssueDeviceRequest) => api().call('pki.issueDevice', req),
+  batchIssue: (req: RequestOf<'pki.batchIssue'>) => api().call('pki.batchIssue', req),
+  onBatchProgress: (cb: (p: BatchProgress) => void) => api().on('pki.batchProgress', cb),
+  revoke: (serial: string, reason: RevocationReason) => api().call('pki.revoke', { serial, reason }),
+  crl: () => api().call('pki.crl', {}),
   exportPem: (serial: string, includePrivateKey: boolean) =>
-    call<{ certificatePem: string; chainPem: string; privateKeyPem: string | null }>('pki.exportPem', {
-      serial,
-      includePrivateKey,
-    }),
-  exportPkcs12: (serial: string, password: string) =>
-    call<{ base64: string }>('pki.exportPkcs12', { serial, password }),
+    api().call('pki.exportPem', { serial, includePrivateKey }),
+  exportPkcs12: (serial: string, password: string) => api().call('pki.exportPkcs12', { serial, password }),
   exportBundle: (serial: string, options: { host: string; port: number; topic?: string }) =>
-    call<{ base64: string }>('pki.exportBundle', { serial, ...options }),
+    api().call('pki.exportBundle', { serial, ...options }),
   inspect: (pem: string, accountId?: string) =>
-    call<Inspection>('pki.inspect', { pem, ...(accountId ? { accountId } : {}) }),
-  listTenantCas: (accountId?: string) =>
-    call<{ cas: TenantCaRecord[] }>('pki.listTenantCas', accountId ? { accountId } : {}),
+    api().call('pki.inspect', { pem, ...(accountId ? { accountId } : {}) }),
+  listTenantCas: (accountId?: string) => api().call('pki.listTenantCas', accountId ? { accountId } : {}),
   startTenantCaRegistration: (accountId: string, caPem: string) =>
-    call<TenantCaRegistration>('pki.startTenantCaRegistration', { accountId, caPem }),
+    api().call('pki.startTenantCaRegistration', { accountId, caPem }),
   completeTenantCaRegistration: (id: string, verificationCertPem: string) =>
-    call<TenantCaRecord>('pki.completeTenantCaRegistration', { id, verificationCertPem }),
-  removeTenantCa: (id: string) => call<unknown>('pki.removeTenantCa', { id }),
-  onChanged: (cb: () => void) => loose().on('pki.changed', () => cb()),
+    api().call('pki.completeTenantCaRegistration', { id, verificationCertPem }),
+  setTenantCaCrl: (id: string, crlPem: string) => api().call('pki.setTenantCaCrl', { id, crlPem }),
+  removeTenantCa: (id: string) => api().call('pki.removeTenantCa', { id }),
+  onChanged: (cb: (what: string) => void) => api().on('pki.changed', (e) => cb(e.what)),
+  onRevoked: (cb: (e: { serial: string; commonName: string; reason: string }) => void) =>
+    api().on('pki.certificateRevoked', cb),
 };
