@@ -23,6 +23,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   let api: TestApiClient;
   let mqttPort: number;
   const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
   const children: ChildProcess[] = [];
 
   const nav = async (title: string, testId: string) => {
@@ -64,6 +65,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('response', (r) => r.status() >= 400 && failedRequests.push(`${r.status()} ${r.url()}`));
     await page.goto(`${app.url}#token=${app.token}`);
     await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
   });
@@ -241,6 +243,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       new RegExp(`running mqtt listener on 127\\.0\\.0\\.1:${mqttPort}`),
     );
     assert.equal(await page.getByTestId('confirm-button').textContent(), 'Delete anyway');
+    await page.screenshot({ path: screenshotPath('tenancy-endpoint-confirm') });
     await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' }).click();
     assert.equal(
       (await api.call('endpoints.list', { accountId: await accountId('acme') })).endpoints.length,
@@ -667,6 +670,6 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   });
 
   test('no errors in the browser console', () => {
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual({ consoleErrors, failedRequests }, { consoleErrors: [], failedRequests: [] });
   });
 });

@@ -137,15 +137,15 @@ export function ConnectionsPage() {
           )}
         </div>
         <div className="tn-legend" data-testid="connections-summary">
-          <span>
+          <span title="currently connected">
             <i className="tn-seg-connected" />
             {counts.connected} connected
           </span>
-          <span>
+          <span title="ended with a DISCONNECT or closed by the server">
             <i className="tn-seg-disconnected" />
             {counts.disconnected} disconnected
           </span>
-          <span>
+          <span title="ended without a DISCONNECT (network loss, keep-alive timeout) or open when Fieldbench stopped">
             <i className="tn-seg-missing" />
             {counts.missing} missing
           </span>
