@@ -283,6 +283,16 @@ test('connection failures are explained in plain words', async () => {
   });
   assert.match(wrongPassphrase.message, /wrong passphrase/);
 
+  const noClientCert = await openError({
+    ...base,
+    protocol: 'mqtts',
+    port: broker.tlsPort,
+    servername: 'localhost',
+    caPem: pki.caPem,
+  });
+  assert.ok(['tls', 'network'].includes(noClientCert.kind), noClientCert.kind);
+  assert.match(noClientCert.message, /client certificate/);
+
   const tlsOnPlain = await openError({ ...base, protocol: 'mqtts', port: broker.port, caPem: pki.caPem });
   assert.match(tlsOnPlain.message, /did not answer with TLS|TLS/);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -242,6 +243,56 @@ test('a dropped external connection reconnects, explains why meanwhile, and appl
     assert.equal(local.service.existingTree(profile.id)?.find('a/old'), undefined);
   } finally {
     await local.close();
+    for (const sock of sockets) sock.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('ALPN: a profile offering the protocol the server wants connects; a wrong one fails with the TLS alert explained', async () => {
+  const pki = makePki(fs.mkdtempSync(path.join(dir, 'alpn-')));
+  const server = tls.createServer(
+    {
+      key: fs.readFileSync(pki.files.serverKey),
+      cert: fs.readFileSync(pki.files.serverCert),
+      ALPNProtocols: ['x-amzn-mqtt-ca'],
+    },
+    (sock) =>
+      broker.handleConnection(sock, {
+        listener: listener('alpn', 0),
+        remoteAddress: sock.remoteAddress ?? '',
+      }),
+  );
+  const sockets = new Set<net.Socket>();
+  server.on('secureConnection', (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = {
+    protocol: 'mqtts' as const,
+    host: '127.0.0.1',
+    port: portOf(server),
+    servername: 'localhost',
+    caPem: pki.caPem,
+    subscriptions: [{ filter: 'alpn/#', qos: 0 as const }],
+  };
+  try {
+    const good = await h['explorer.profiles.save'](
+      { ...base, name: 'alpn ok', alpn: ['x-amzn-mqtt-ca'] },
+      ctx,
+    );
+    const info = await h['explorer.connections.open']({ profileId: good.id }, ctx);
+    assert.equal(info.state, 'connected');
+    await h['explorer.connections.close']({ connectionId: good.id }, ctx);
+
+    const bad = await h['explorer.profiles.save']({ ...base, name: 'alpn wrong', alpn: ['mqtt'] }, ctx);
+    const error = await h['explorer.connections.open']({ profileId: bad.id }, ctx).then(
+      () => undefined,
+      (err: ApiError) => err.details as { kind: string; message: string },
+    );
+    assert.equal(error?.kind, 'tls');
+    assert.match(error?.message ?? '', /no application protocol/i);
+  } finally {
     for (const sock of sockets) sock.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

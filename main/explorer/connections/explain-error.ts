@@ -20,6 +20,17 @@ const TLS_REASONS: Record<string, string> = {
   EPROTO: 'the TLS handshake failed.',
 };
 
+const ALERT_HINTS: Record<string, string> = {
+  'no application protocol': 'none of the ALPN protocols in the profile is accepted by the server',
+  'protocol version': 'client and server share no TLS version',
+  'unrecognized name': 'the server does not know the SNI name; check the server name in the profile',
+  'certificate required': 'the server requires a client certificate',
+  'unknown ca': 'the server does not trust the CA of our client certificate',
+  'bad certificate': 'the server rejected our client certificate',
+  'certificate expired': 'the server says our client certificate has expired',
+  'handshake failure': 'no common cipher or parameters, or a rejected client certificate',
+};
+
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; reasonCode?: unknown };
   return typeof e.code === 'string' ? e.code : undefined;
@@ -85,8 +96,11 @@ export function explainError(
   }
   const tlsReason = code ? TLS_REASONS[code] : undefined;
   if (tlsReason || /certificate|ssl|tls|handshake|alert/i.test(message)) {
-    const alert = /alert (\w[\w ]*)/i.exec(message)?.[1];
-    const detail = tlsReason ?? (alert ? `the server sent TLS alert "${alert}"` : message);
+    // OpenSSL reports alerts from the server as "... alert <name>:..."; the name is the useful part.
+    const alert = /alert ([a-z][a-z ]*?)(?::|$)/i.exec(message)?.[1]?.toLowerCase();
+    const detail = alert
+      ? `the server sent TLS alert "${alert}"${ALERT_HINTS[alert] ? ` (${ALERT_HINTS[alert]})` : ''}.`
+      : (tlsReason ?? message);
     const clientCertHint = /certificate required|bad certificate|unknown ca|handshake failure/i.test(message)
       ? ' The server probably rejected our client certificate (missing, wrong CA, or key mismatch).'
       : '';
