@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/temp-dir';
 describe('the wired platform', () => {
   let core: Core;
   let dataDir: string;
-  let ports: Record<'mqtt' | 'mqtts' | 'ws', number>;
+  let ports: Record<'mqtt' | 'mqtts' | 'mutual' | 'ws', number>;
   let accountId: string;
 
   async function call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
@@ -31,12 +31,13 @@ describe('the wired platform', () => {
     core = await createCore({
       dataDir,
       mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wsPort: 0 },
+      listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsPort: 0, mqttsMutualPort: 0, wsPort: 0 },
     });
     const details = core.readyDetails();
     ports = {
       mqtt: listenerPort(details, 'mqtt'),
       mqtts: listenerPort(details, 'mqtts'),
+      mutual: listenerPort(details, 'mqtts-mutual'),
       ws: listenerPort(details, 'ws'),
     };
     const services = await call('services.list', {});
@@ -197,6 +198,81 @@ describe('the wired platform', () => {
     assert.equal(closed, false, 'the connected TLS client was not dropped');
     await connected.publishAsync('tls/still', 'here');
     await connected.endAsync();
+  });
+
+  test('a device certificate issued for the account logs in over mutual TLS, and revoking it drops the device', async () => {
+    const issued = await call('pki.issueDevice', { name: 'meter-7', accountId });
+    const pem = await call('pki.exportPem', { serial: issued.serial, includePrivateKey: true });
+    const files = {
+      ca: path.join(dataDir, 'mtls-ca.pem'),
+      cert: path.join(dataDir, 'meter-7.pem'),
+      key: path.join(dataDir, 'meter-7.key'),
+    };
+    fs.writeFileSync(files.ca, pem.chainPem);
+    fs.writeFileSync(files.cert, pem.certificatePem);
+    fs.writeFileSync(files.key, pem.privateKeyPem!, { mode: 0o600 });
+    const tlsArgs = [
+      '-h',
+      'localhost',
+      '-p',
+      String(ports.mutual),
+      '--cafile',
+      files.ca,
+      '--cert',
+      files.cert,
+      '--key',
+      files.key,
+    ];
+
+    const published = await runProcess('mosquitto_pub', [
+      ...tlsArgs,
+      '-i',
+      issued.commonName,
+      '-q',
+      '1',
+      '-t',
+      'meters/7',
+      '-m',
+      '42',
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    const wrongId = await runProcess('mosquitto_pub', [
+      ...tlsArgs,
+      '-V',
+      'mqttv5',
+      '-i',
+      'someone-else',
+      '-t',
+      'x',
+      '-m',
+      'y',
+    ]);
+    assert.notEqual(wrongId.code, 0, 'a client id other than the certificate CN is refused');
+
+    const device = await mqtt.connectAsync(`mqtts://localhost:${ports.mutual}`, {
+      ca: pem.chainPem,
+      cert: pem.certificatePem,
+      key: pem.privateKeyPem!,
+      clientId: issued.commonName,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    const dropped = new Promise<number | undefined>((resolve) =>
+      device.once('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
+    await call('pki.revoke', { serial: issued.serial, reason: 'keyCompromise' });
+    assert.equal(await dropped, 0x98, 'the connected device is dropped at once (administrative action)');
+    const afterRevoke = await runProcess('mosquitto_pub', [
+      ...tlsArgs,
+      '-i',
+      issued.commonName,
+      '-t',
+      'meters/7',
+      '-m',
+      '43',
+    ]);
+    assert.notEqual(afterRevoke.code, 0, 'the revoked certificate no longer gets in');
+    device.end(true);
   });
 
   test('MQTT over WebSocket on /mqtt works with mqtt.js', async () => {
