@@ -15,7 +15,7 @@ import type { Metric, Scenario, ScenarioContext, ScenarioOutcome } from './types
 
 const SINGLE = Number(process.env.BENCH_PKI_SINGLE ?? 500);
 const BATCH = Number(process.env.BENCH_PKI_BATCH ?? 2000);
-const RSA = Number(process.env.BENCH_PKI_RSA ?? 20);
+const RSA = Number(process.env.BENCH_PKI_RSA ?? 8);
 
 function metric(key: string, label: string, unit: string, better: Metric['better'], value: number): Metric {
   return { key, label, unit, better, value: Math.round(value * 10) / 10 };
