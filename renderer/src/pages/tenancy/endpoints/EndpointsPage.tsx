@@ -14,6 +14,7 @@ import { accountById } from '../shared/store';
 import {
   AccountPicker,
   ConfirmDialog,
+  confirmText,
   Dialog,
   FieldError,
   needsConfirm,
@@ -59,6 +60,7 @@ export function EndpointsPage() {
   const del = useMutation();
   const probe = useMutation();
   const [needsDeleteConfirm, setNeedsDeleteConfirm] = useState(false);
+  const [dependents, setDependents] = useState('');
 
   const inheritedFrom = accountById(accounts, list.data?.inheritedFrom);
   const endpoints = selectedId && list.data ? list.data.endpoints : [];
@@ -207,7 +209,7 @@ export function EndpointsPage() {
         message={
           deleting ? (
             needsDeleteConfirm ? (
-              <p data-testid="endpoint-dependents">{del.error}</p>
+              <p data-testid="endpoint-dependents">{dependents}</p>
             ) : (
               <p>
                 Delete <code>{`${deleting.scheme}://${deleting.domain}:${deleting.port}`}</code>? Devices told
@@ -216,7 +218,7 @@ export function EndpointsPage() {
             )
           ) : null
         }
-        error={needsDeleteConfirm ? undefined : del.error}
+        error={del.error}
         confirmLabel={needsDeleteConfirm ? 'Delete anyway' : 'Delete'}
         busy={del.busy}
         onCancel={() => {
@@ -230,7 +232,9 @@ export function EndpointsPage() {
             setDeleting(undefined);
             list.reload();
           } else if (needsConfirm(r.error)) {
+            setDependents(confirmText(r.error));
             setNeedsDeleteConfirm(true);
+            del.setError(undefined);
           }
         }}
       />
@@ -314,7 +318,7 @@ function EndpointForm({
       }
       onSaved();
     } else if (needsConfirm(r.error)) {
-      setConfirmMessage(r.message);
+      setConfirmMessage(confirmText(r.error));
       m.setError(undefined);
     }
   };

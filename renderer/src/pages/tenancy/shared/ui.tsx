@@ -39,6 +39,12 @@ export function needsConfirm(error: unknown): boolean {
   );
 }
 
+/** The server's CONFLICT explanation, phrased for a confirmation dialog (no API wording, no code). */
+export function confirmText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/;\s*repeat with confirm to proceed\.?$/, '.');
+}
+
 /** Loads the shared account list once per page mount. */
 export function useAccounts() {
   const state = useTenancy();
