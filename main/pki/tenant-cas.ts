@@ -72,6 +72,25 @@ export class TenantCas {
     }
   }
 
+  /** A device must map to exactly one account: no CA of Fieldbench's own, none accepted for another account. */
+  private checkNotClaimed(ca: x509.X509Certificate, fingerprint: string, accountId: string): void {
+    const local = [this.ctx.authorities.root, this.ctx.authorities.issuing];
+    if (local.some((a) => fingerprintSha256(Buffer.from(a.certificate.rawData)) === fingerprint)) {
+      throw new PkiError('BAD_REQUEST', `${ca.subject} is one of Fieldbench's own CAs`);
+    }
+    const elsewhere = this.ctx.repo
+      .tenantCas()
+      .find(
+        (c) => c.status === 'accepted' && c.accountId !== accountId && c.fingerprintSha256 === fingerprint,
+      );
+    if (elsewhere) {
+      throw new PkiError(
+        'CONFLICT',
+        `${ca.subject} is already registered for another account (${elsewhere.accountId})`,
+      );
+    }
+  }
+
   async startRegistration(accountId: string, caPem: string): Promise<TenantCaRegistration> {
     const ca = parseSingleCertificate(caPem, 'CA certificate');
     const basic = ca.getExtension(x509.BasicConstraintsExtension);
@@ -100,6 +119,7 @@ export class TenantCas {
       );
     }
     const fingerprint = fingerprintSha256(Buffer.from(ca.rawData));
+    this.checkNotClaimed(ca, fingerprint, accountId);
     const existing = this.ctx.repo.tenantCas(accountId).find((c) => c.fingerprintSha256 === fingerprint);
     if (existing?.status === 'accepted') {
       throw new PkiError('CONFLICT', `${ca.subject} is already registered for account ${accountId}`);
@@ -157,6 +177,7 @@ export class TenantCas {
       );
     }
     this.checkLimit(pending.accountId, id);
+    this.checkNotClaimed(ca, pending.fingerprintSha256, pending.accountId);
     this.ctx.repo.acceptTenantCa(id, this.ctx.now().getTime());
     this.ctx.logger?.info({ accountId: pending.accountId, subject: pending.subject }, 'accepted tenant CA');
     this.accepted = undefined;

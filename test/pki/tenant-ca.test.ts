@@ -98,4 +98,17 @@ describe('tenant CA registration', () => {
       /already registered/,
     );
   });
+
+  it("refuses Fieldbench's own CAs and a CA already accepted for another account", async () => {
+    const issuing = f.pki.listAuthorities().find((a) => a.role === 'issuing')!;
+    await assert.rejects(
+      f.pki.startTenantCaRegistration('acme', issuing.certificatePem),
+      /Fieldbench's own CAs/,
+    );
+    const accepted = f.pki.listTenantCas('acme').find((c) => c.status === 'accepted')!;
+    await assert.rejects(
+      f.pki.startTenantCaRegistration('beta', accepted.certificatePem),
+      /already registered for another account \(acme\)/,
+    );
+  });
 });
