@@ -34,9 +34,12 @@ interface Interceptor {
   fn: PublishInterceptor;
 }
 
-/** Separates namespace prefix and client id in session keys (client ids cannot contain NUL). */
+/**
+ * Session key: the client id itself in the root namespace (no extra string per client), else
+ * prefix NUL client id (client ids cannot contain NUL, so keys never collide).
+ */
 export function sessionKey(prefix: string, clientId: string): string {
-  return prefix + '\u0000' + clientId;
+  return prefix.length === 0 ? clientId : prefix + '\u0000' + clientId;
 }
 
 /**
@@ -62,7 +65,9 @@ export class BrokerCore {
   readonly events = new BrokerEvents();
   readonly trie = new SubscriptionTrie();
   readonly sessions = new Map<string, Session>();
-  readonly connections = new Set<Connection>();
+  /** Connections that have not completed CONNECT; connected ones are reached through their session. */
+  readonly pending = new Set<Connection>();
+  private connectionCount = 0;
   readonly retained = new RetainedStore();
   readonly persistence: BrokerPersistence | null;
   readonly startedAt: number;
@@ -108,14 +113,15 @@ export class BrokerCore {
   }
 
   handleConnection(stream: Duplex, info: ConnectionInfo): void {
-    if (this.closed || this.connections.size >= this.limits.maxConnections) {
+    if (this.closed || this.connectionCount >= this.limits.maxConnections) {
       this.logger.warn({ remoteAddress: info.remoteAddress }, 'connection refused: broker full or closing');
       stream.destroy();
       return;
     }
     const socket = stream as Duplex & { setNoDelay?: (on: boolean) => void };
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    this.connections.add(new Connection(this, stream, info));
+    this.connectionCount++;
+    this.pending.add(new Connection(this, stream, info));
   }
 
   handlePacket(conn: Connection, packet: Packet): void {
@@ -245,7 +251,8 @@ export class BrokerCore {
     cause: DisconnectCause,
     reasonCode?: number,
   ): void {
-    this.connections.delete(conn);
+    this.connectionCount--;
+    this.pending.delete(conn);
     const session = conn.session;
     if (!wasConnected || session === null || session.conn !== conn) return;
     session.conn = null;
@@ -557,7 +564,7 @@ export class BrokerCore {
 
   /** Drops cached asynchronous publish decisions (call after access rules change). */
   invalidateAuthorizations(): void {
-    for (const conn of this.connections) conn.authCache = null;
+    for (const conn of this.liveConnections()) conn.authCache = null;
   }
 
   logRejected(conn: Connection, why: string): void {
@@ -571,22 +578,32 @@ export class BrokerCore {
     );
   }
 
+  /** Connected clients (CONNACK sent), one per session. */
+  liveConnections(): Connection[] {
+    const out: Connection[] = [];
+    for (const session of this.sessions.values()) {
+      if (session.conn !== null && session.conn.state === CONNECTED) out.push(session.conn);
+    }
+    return out;
+  }
+
   // ---- housekeeping ---------------------------------------------------------------------------
 
   private sweep(): void {
     const now = this.now();
     const timeout = this.limits.connectTimeoutMs;
-    for (const conn of this.connections) {
-      if (conn.state === AWAIT_CONNECT || conn.state === AUTHENTICATING) {
-        if (now - conn.connectedAt > timeout) {
-          this.logRejected(conn, 'no CONNECT in time');
-          conn.close('connect-timeout');
-        }
-      } else if (
-        conn.state === CONNECTED &&
-        conn.keepAlive > 0 &&
-        now - conn.lastActivity > conn.keepAlive * 1500
+    for (const conn of this.pending) {
+      if (
+        (conn.state === AWAIT_CONNECT || conn.state === AUTHENTICATING) &&
+        now - conn.connectedAt > timeout
       ) {
+        this.logRejected(conn, 'no CONNECT in time');
+        conn.close('connect-timeout');
+      }
+    }
+    for (const session of this.sessions.values()) {
+      const conn = session.conn;
+      if (conn !== null && conn.keepAlive > 0 && now - conn.lastActivity > conn.keepAlive * 1500) {
         conn.close('keepalive', 0x8d, 'keep alive timeout');
       }
     }
@@ -671,7 +688,9 @@ export class BrokerCore {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.housekeeping);
-    for (const conn of [...this.connections]) conn.close('server', 0x8b, 'server shutting down');
+    for (const conn of [...this.pending, ...this.liveConnections()]) {
+      conn.close('server', 0x8b, 'server shutting down');
+    }
     for (const session of this.sessions.values()) this.cancelPendingWill(session);
     this.persistence?.flush();
   }

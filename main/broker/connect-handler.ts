@@ -188,6 +188,7 @@ function completeConnect(
   }
 
   const { session, present } = broker.attachSession(conn, expiry);
+  broker.pending.delete(conn);
   conn.state = CONNECTED;
   conn.connectedAt = broker.now();
   if (version === 5) {

@@ -1,6 +1,5 @@
 import type { Duplex } from 'node:stream';
 import { BrokerCore, sessionKey } from './broker';
-import { CONNECTED } from './connection';
 import type { BrokerEvents } from './events';
 import type { ClientRef, PublishInterceptor } from './hooks';
 import { brokerStats, RateMeter } from './stats';
@@ -97,8 +96,8 @@ export function createBroker(options: BrokerOptions = {}): Broker {
 
     disconnectWhere(pred, reasonCode = 0x98, reasonString) {
       let n = 0;
-      for (const conn of [...core.connections]) {
-        if (conn.state === CONNECTED && conn.ref && pred(conn.ref)) {
+      for (const conn of core.liveConnections()) {
+        if (conn.ref && pred(conn.ref)) {
           conn.close('server', reasonCode, reasonString);
           n++;
         }
@@ -108,8 +107,8 @@ export function createBroker(options: BrokerOptions = {}): Broker {
 
     clients() {
       const out: ClientSummary[] = [];
-      for (const conn of core.connections) {
-        if (conn.state !== CONNECTED || !conn.ref) continue;
+      for (const conn of core.liveConnections()) {
+        if (!conn.ref) continue;
         const s = conn.session;
         out.push({
           clientId: conn.clientId,
