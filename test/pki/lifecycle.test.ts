@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import type { RenewedServerCertificate } from '../../main/pki';
 import { DATABASE_FILE } from '../../main/store';
 import { makePki, run } from './helpers';
-import { waitFor } from './tls-tools';
+import { closeServer, nodeHandshake, startMutualTlsServer, waitFor } from './tls-tools';
+import tls from 'node:tls';
 
 describe('server certificate renewal', () => {
   it('renews N days before expiry (injected clock) and notifies with new credentials', async () => {
@@ -64,6 +65,61 @@ describe('server certificate renewal', () => {
       const nextUpdate = new Date(crl.stdout.replace('nextUpdate=', '').trim());
       assert.ok(nextUpdate.getTime() > f.clock.now().getTime() + 20 * 86_400_000);
     } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('renewal hot-swap', () => {
+  it('a running TLS server switches to the renewed certificate without restarting', async () => {
+    const f = await makePki();
+    const first = await f.pki.issueServerCertificate({ dnsNames: ['localhost'], validityDays: 10 });
+    const creds = f.pki.serverCredentials(first.serial);
+    const { server, port } = await startMutualTlsServer({
+      cert: creds.cert,
+      key: creds.key,
+      ...f.pki.tlsTrust(),
+    });
+    try {
+      const device = await f.pki.issueDeviceCertificate({ name: 'watcher' });
+      const identity = f.pki.exportPem(device.serial, { includePrivateKey: true });
+      const presented = async () => {
+        const socket = tls.connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: f.pki.caChainPem(),
+          cert: identity.certificatePem,
+          key: identity.privateKeyPem!,
+        });
+        await new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+        const serial = socket.getPeerCertificate().serialNumber;
+        socket.destroy();
+        return serial;
+      };
+      assert.equal(await presented(), first.serial);
+      // 10 days left is inside the default 30-day renewal window.
+      const [renewed] = await f.pki.runMaintenance();
+      assert.ok(renewed);
+      const trust = f.pki.tlsTrust();
+      server.setSecureContext({
+        cert: renewed.credentials.cert,
+        key: renewed.credentials.key,
+        ca: trust.ca,
+        crl: trust.crl,
+      });
+      assert.equal(await presented(), renewed.credentials.serial);
+      assert.equal(
+        (
+          await nodeHandshake(port, f.pki.caChainPem(), {
+            cert: identity.certificatePem,
+            key: identity.privateKeyPem!,
+          })
+        ).ok,
+        true,
+      );
+    } finally {
+      await closeServer(server);
       await f.close();
     }
   });
