@@ -207,6 +207,130 @@ describe('Certificates page in Chromium against the headless app', () => {
     await page.context().close();
   });
 
+  test('tenant CA proof of possession, and a CSR issued with an account-prefixed CN', async () => {
+    const api = await TestApiClient.connect(app.url, app.token);
+    const { accounts } = await api.call('accounts.list', {});
+    const root = accounts.find((a) => a.parentId === null)!;
+    const account = await api.call('accounts.create', { parentId: root.id, name: 'acme-sensors' });
+    api.close();
+    const caKey = path.join(work, 'tenant-ca.key');
+    const caCert = path.join(work, 'tenant-ca.pem');
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      caKey,
+      '-out',
+      caCert,
+      '-days',
+      '30',
+      '-subj',
+      '/O=Acme/CN=Acme Device CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
+
+    const { page, errors } = await openCertificates(browser, app, 'light');
+    await page.getByTestId('register-tenant-ca').click();
+    const dialog = page.getByTestId('tenant-ca-dialog');
+    await dialog.getByLabel('Account', { exact: true }).selectOption(account.id);
+    await dialog.getByLabel(/CA certificate \(PEM\)/).fill(fs.readFileSync(caCert, 'utf8'));
+    await dialog.getByRole('button', { name: 'Get a registration code' }).click();
+    const code = (
+      (await dialog.getByTestId('registration-code').textContent({ timeout: 10_000 })) ?? ''
+    ).trim();
+    assert.ok(code.length >= 8, `a registration code is shown: ${code}`);
+    // Prove possession: a certificate with the code as CN, signed by the CA key.
+    const verKey = path.join(work, 'ver.key');
+    const verCsr = path.join(work, 'ver.csr');
+    const verCert = path.join(work, 'ver.pem');
+    execFileSync('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      verKey,
+      '-subj',
+      `/CN=${code}`,
+      '-out',
+      verCsr,
+    ]);
+    execFileSync('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      verCsr,
+      '-CA',
+      caCert,
+      '-CAkey',
+      caKey,
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      verCert,
+    ]);
+    // A certificate the CA did not sign is refused in place.
+    await dialog.getByLabel('Verification certificate (PEM)').fill(fs.readFileSync(caCert, 'utf8'));
+    await dialog.getByRole('button', { name: 'Verify and accept the CA' }).click();
+    await dialog.getByRole('alert').first().waitFor({ timeout: 10_000 });
+    await dialog.getByLabel('Verification certificate (PEM)').fill(fs.readFileSync(verCert, 'utf8'));
+    await dialog.getByRole('button', { name: 'Verify and accept the CA' }).click();
+    await dialog.getByText('Accepted:').waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const tenantRow = page.getByTestId('tenant-ca-row').filter({ hasText: account.id });
+    await tenantRow.filter({ hasText: 'accepted' }).waitFor({ timeout: 10_000 });
+
+    // Issue from a device CSR under the account with the account-prefixed convention.
+    const devKey = path.join(work, 'dev.key');
+    const devCsr = path.join(work, 'dev.csr');
+    execFileSync('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      devKey,
+      '-subj',
+      '/CN=pump-7',
+      '-out',
+      devCsr,
+    ]);
+    await page.getByTestId('issue-button').click();
+    const issue = page.getByTestId('issue-dialog');
+    await issue.getByLabel(/paste its CSR/).check();
+    await issue.getByLabel('CSR (PEM)').fill(fs.readFileSync(devCsr, 'utf8'));
+    await issue.getByLabel('Account', { exact: true }).selectOption(account.id);
+    await issue.getByLabel(/account id \+ _ \+ device name/).check();
+    await issue.getByLabel('Device name', { exact: true }).fill('pump-7');
+    assert.equal(await issue.getByTestId('cn-preview').textContent(), `${account.id}_pump-7`);
+    await issue.getByRole('button', { name: 'Issue certificate' }).click();
+    await issue.waitFor({ state: 'detached', timeout: 15_000 });
+    const row = certRow(page, `${account.id}_pump-7`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.match((await row.textContent()) ?? '', /CSR/);
+    assert.match(
+      (await page.getByTestId('certificate-details').textContent()) ?? '',
+      /key held by the device/,
+    );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('the inspector shows subject and fingerprint of a pasted certificate (dark)', async () => {
     const key = path.join(work, 'insp.key');
     const cert = path.join(work, 'insp.pem');

@@ -233,9 +233,9 @@ export function CertificateDetails({
         </dd>
         <dt>Key</dt>
         <dd>
-          {cert.keyAlgorithm === 'external'
-            ? 'from a CSR (key held by the device)'
-            : `${cert.keyAlgorithm}, generated here and sealed`}
+          {cert.hasPrivateKey
+            ? `${cert.keyAlgorithm}, generated here and sealed`
+            : `${cert.keyAlgorithm === 'external' ? '' : `${cert.keyAlgorithm}, `}from a CSR (key held by the device)`}
         </dd>
         <dt>SHA-256</dt>
         <dd className="mono small">{colonHex(cert.fingerprintSha256)}</dd>

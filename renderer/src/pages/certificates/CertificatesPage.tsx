@@ -228,7 +228,9 @@ export function CertificatesPage() {
                       {formatDate(c.notAfter)} <span className="small">({expiryText(c.notAfter, now)})</span>
                     </span>
                     <span className="muted small">
-                      {c.keyAlgorithm === 'external' ? 'CSR' : c.keyAlgorithm}
+                      {c.hasPrivateKey
+                        ? c.keyAlgorithm
+                        : `${c.keyAlgorithm === 'external' ? '' : `${c.keyAlgorithm} `}CSR`}
                     </span>
                     <span className="mono small muted">{shortFingerprint(c.fingerprintSha256)}</span>
                   </div>
