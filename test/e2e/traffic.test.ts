@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
@@ -8,9 +10,11 @@ import { type App, mosquittoPub, openPage, run, startApp } from './explorer-help
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;
   let browser: Browser;
+  let dir: string;
 
   before(async () => {
-    app = await startApp(tempDir('fb-traffic-'));
+    dir = tempDir('fb-traffic-');
+    app = await startApp(path.join(dir, 'data'));
     browser = await launchChromium();
   });
 
@@ -24,7 +28,7 @@ describe('Traffic page in Chromium against the headless app', () => {
     await page.waitForTimeout(500);
     await mosquittoPub(app.mqttPort, 'plant/a', 'x', { extra: ['-i', 'traffic-pub-1'] });
     const log = page.getByTestId('packet-log');
-    await log.getByText('traffic-pub-1').first().waitFor({ timeout: 10_000 });
+    await log.getByText('plant/a').first().waitFor({ timeout: 10_000 });
     const text = (await log.textContent()) ?? '';
     assert.match(text, /connect/);
     assert.match(text, /publish/);
@@ -92,6 +96,19 @@ describe('Traffic page in Chromium against the headless app', () => {
       .waitFor({ timeout: 15_000 });
     const got = (await sub).stdout.trim().split('\n');
     assert.deepEqual(got, ['replayed/cap/t/1 {"n":1}', 'replayed/cap/t/2 {"n":2}', 'replayed/cap/t/3 three']);
+    // Export the stored messages of the capture's topics as CSV.
+    const csv = path.join(dir, 'cap.csv');
+    await page.getByTestId('export-format').selectOption('csv');
+    await page.getByLabel('Topic filter').last().fill('cap/#');
+    await page.getByTestId('export-file').fill(csv);
+    await page.getByTestId('export-start').click();
+    await page
+      .getByTestId('capture-notice')
+      .filter({ hasText: 'Exported 3 messages' })
+      .waitFor({ timeout: 10_000 });
+    const text = fs.readFileSync(csv, 'utf8');
+    for (const topic of ['cap/t/1', 'cap/t/2', 'cap/t/3'])
+      assert.ok(text.includes(topic), `${topic} in the CSV`);
     await page.screenshot({ path: screenshotPath('traffic-capture-dark') });
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -317,7 +317,11 @@ export function CapturePanel() {
       >
         <label className="field">
           <span>Export stored messages</span>
-          <select value={exportFormat} onChange={(e) => setExportFormat(e.target.value as 'csv' | 'json')}>
+          <select
+            data-testid="export-format"
+            value={exportFormat}
+            onChange={(e) => setExportFormat(e.target.value as 'csv' | 'json')}
+          >
             <option value="csv">CSV</option>
             <option value="json">JSON</option>
           </select>
@@ -332,10 +336,11 @@ export function CapturePanel() {
             value={exportFile}
             onChange={(e) => setExportFile(e.target.value)}
             placeholder={`/tmp/messages.${exportFormat}`}
+            data-testid="export-file"
             className="mono"
           />
         </label>
-        <button type="submit" disabled={!!exportProblem || action.busy}>
+        <button type="submit" disabled={!!exportProblem || action.busy} data-testid="export-start">
           Export
         </button>
       </form>
