@@ -63,7 +63,10 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     api = await TestApiClient.connect(app.url, app.token);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
+    page.on(
+      'console',
+      (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} @ ${msg.location().url}`),
+    );
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('response', (r) => r.status() >= 400 && failedRequests.push(`${r.status()} ${r.url()}`));
     await page.goto(`${app.url}#token=${app.token}`);

@@ -26,7 +26,9 @@ interface Filter {
 
 function toRequest(f: Filter) {
   const from = fromLocalInput(f.from);
-  const to = fromLocalInput(f.to);
+  // The inputs have minute precision; "to" includes its whole minute.
+  const toMinute = fromLocalInput(f.to);
+  const to = toMinute === null ? null : toMinute + 59_999;
   return {
     ...(from !== null ? { from } : {}),
     ...(to !== null ? { to } : {}),

@@ -15,8 +15,8 @@ interface TenancyState {
 }
 
 let inFlight: Promise<void> | undefined;
+let followUp: Promise<void> | undefined;
 
-/** Accounts and messaging services, shared by every tenancy page and refreshed after each change. */
 export const useTenancy = create<TenancyState>((set, get) => ({
   accounts: [],
   services: [],
@@ -24,8 +24,16 @@ export const useTenancy = create<TenancyState>((set, get) => ({
   error: undefined,
   selectedId: undefined,
   load() {
-    if (inFlight) return inFlight;
-    inFlight = Promise.all([api().call('accounts.list', {}), api().call('services.list', {})])
+    // A load asked for while one runs (e.g. right after a change) runs once more afterwards, so it
+    // never returns data read before the change.
+    if (inFlight) {
+      followUp ??= inFlight.then(() => {
+        followUp = undefined;
+        return get().load();
+      });
+      return followUp;
+    }
+    const run = Promise.all([api().call('accounts.list', {}), api().call('services.list', {})])
       .then(([a, s]) => {
         const selected = get().selectedId;
         const stillThere = a.accounts.some((x) => x.id === selected);
@@ -43,7 +51,8 @@ export const useTenancy = create<TenancyState>((set, get) => ({
       .finally(() => {
         inFlight = undefined;
       });
-    return inFlight;
+    inFlight = run;
+    return run;
   },
   select(id) {
     set({ selectedId: id });
