@@ -162,6 +162,33 @@ describe('device certificates', () => {
     await assert.rejects(f.pki.issueServerCertificate({}), /at least one DNS name or IP/);
   });
 
+  it('keeps non-ASCII and DN-special characters in the CN intact', async () => {
+    const cert = await f.pki.issueDeviceCertificate({ name: 'Zähler, Halle=3 "Süd"' });
+    assert.equal((await opensslVerify(f, cert.certificatePem)).code, 0);
+    const subject = await run('openssl', [
+      'x509',
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'utf8,sep_comma_plus',
+      '-in',
+      f.file('u.pem', cert.certificatePem),
+    ]);
+    assert.equal(subject.stdout.trim(), 'subject=CN=Zähler, Halle=3 "Süd"');
+    const rdns = await run('openssl', [
+      'x509',
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'multiline',
+      '-in',
+      f.file('u.pem', cert.certificatePem),
+    ]);
+    assert.equal(rdns.stdout.trim().split('\n').length, 2, 'one attribute only');
+    const verdict = await f.pki.verifyClientChain([cert.certificatePem]);
+    assert.equal(verdict.ok && verdict.commonName, 'Zähler, Halle=3 "Süd"');
+  });
+
   it('lists, filters and finds certificates; rejects bad names and validity', async () => {
     await f.pki.issueDeviceCertificate({ name: 'x', accountId: 'beta', validityDays: 7 });
     const beta = f.pki.listCertificates({ accountId: 'beta' });
