@@ -217,7 +217,12 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
           __fieldbenchTree?: { state(): { frames: number; deltas: number }; rows(): number };
         }
       ).__fieldbenchTree;
-      return t ? { ...t.state(), rows: t.rows() } : undefined;
+      const skipped = /(\d+) live updates skipped/.exec(
+        document.querySelector('.status-bar')?.textContent ?? '',
+      );
+      return t
+        ? { ...t.state(), rows: t.rows(), eventsSkipped: skipped ? Number(skipped[1]) : 0 }
+        : undefined;
     });
 
     const intervals: number[] = [];
@@ -270,6 +275,27 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
         unit: 'msg/s',
         better: 'higher',
         value: sent / elapsed,
+      },
+      {
+        key: 'deltas-per-s',
+        label: 'explorer UI: tree deltas applied',
+        unit: '/s',
+        better: 'higher',
+        value: stats ? stats.deltas / elapsed : null,
+      },
+      {
+        key: 'ui-frames-per-s',
+        label: 'explorer UI: renders with tree changes',
+        unit: '/s',
+        better: 'higher',
+        value: stats ? stats.frames / elapsed : null,
+      },
+      {
+        key: 'events-skipped',
+        label: 'explorer UI: live updates skipped by the server',
+        unit: 'count',
+        better: 'lower',
+        value: stats ? stats.eventsSkipped : null,
       },
       {
         key: 'rss-warm',
