@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { AUTHENTICATING, AWAIT_CONNECT, CONNECTED, Connection } from './connection';
 import { handleConnect } from './connect-handler';
 import { createDefaultHooks } from './default-hooks';
+import { PINGRESP } from './fixed-packets';
 import { BrokerEvents } from './events';
 import type { BrokerHooks, ClientRef, ListenerInfo, PublishInterceptor } from './hooks';
 import { createMessage, type Message, type OutMessage } from './message';
@@ -28,6 +29,8 @@ export interface Counters {
   connects: number;
   refused: number;
 }
+
+const PINGRESP_PACKET = { cmd: 'pingresp' };
 
 interface Interceptor {
   filter: string;
@@ -160,7 +163,7 @@ export class BrokerCore {
         handleUnsubscribe(this, conn, packet);
         break;
       case 'pingreq':
-        conn.writePacket({ cmd: 'pingresp' });
+        conn.writeFixed(PINGRESP, PINGRESP_PACKET);
         break;
       case 'disconnect':
         this.handleDisconnect(conn, packet);

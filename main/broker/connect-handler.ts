@@ -4,6 +4,7 @@ import type { BrokerCore } from './broker';
 import { AUTHENTICATING, CLOSED, CONNECTED, type Connection } from './connection';
 import type { AuthenticateResult, ConnectContext } from './hooks';
 import { createMessage, forwardableProperties } from './message';
+import { CONNACK_ACCEPTED_V4 } from './fixed-packets';
 import { NEVER_EXPIRES } from './session';
 import { isValidTopicName } from './topics';
 
@@ -206,16 +207,18 @@ function completeConnect(
     if (props?.requestResponseInformation === true) ack.responseInformation = `reply/${conn.clientId}/`;
     conn.writePacket({ cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: ack });
   } else {
-    conn.writePacket({ cmd: 'connack', sessionPresent: present, returnCode: 0 });
+    conn.writeFixed(CONNACK_ACCEPTED_V4[present ? 1 : 0], { cmd: 'connack', returnCode: 0 });
   }
   broker.counters.connects++;
-  broker.events.emit('client.connected', {
-    client: conn.ref,
-    protocolVersion: version,
-    cleanStart: conn.cleanStart,
-    sessionPresent: present,
-    keepAlive: conn.keepAlive,
-  });
+  if (broker.events.has('client.connected')) {
+    broker.events.emit('client.connected', {
+      client: conn.ref,
+      protocolVersion: version,
+      cleanStart: conn.cleanStart,
+      sessionPresent: present,
+      keepAlive: conn.keepAlive,
+    });
+  }
   broker.resumeSession(conn, session);
   conn.resume();
 }

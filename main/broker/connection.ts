@@ -253,6 +253,12 @@ export class Connection {
     return true;
   }
 
+  /** Writes pre-encoded bytes of a fixed control packet (`packet` only describes it for the tap). */
+  writeFixed(buf: Buffer, packet: Record<string, unknown>): void {
+    if (this.broker.tap.active) this.broker.tap.control(this, 'out', packet, buf.length);
+    this.write(buf);
+  }
+
   /** Reason string property, only when the client did not ask us to leave them out. */
   reason(reasonString: string | undefined): { reasonString: string } | undefined {
     return this.version === 5 && reasonString !== undefined && this.requestProblemInfo
