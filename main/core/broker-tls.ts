@@ -86,9 +86,24 @@ export class BrokerTls {
     const trust = this.pki.tlsTrust();
     return {
       certificates: [{ cert: credentials.cert, key: credentials.key }],
-      ...(listener.kind === 'mqtts-mutual' ? { ca: trust.ca, crl: trust.crl } : {}),
+      ...(listener.kind === 'mqtts-mutual' ? { ca: trust.ca, ...this.crlOption(trust) } : {}),
     };
   };
+
+  /**
+   * OpenSSL demands a CRL from every CA in a chain once any CRL is configured, so while some tenant CA has
+   * not supplied one, revocation is enforced at CONNECT (the PKI checks every client chain) instead.
+   */
+  private crlOption(trust: ReturnType<Pki['tlsTrust']>): { crl?: string[] } {
+    if (trust.tenantCasWithoutCrl.length > 0) {
+      this.logger.warn(
+        { tenantCas: trust.tenantCasWithoutCrl },
+        'a tenant CA has no CRL; mutual-TLS listeners check revocation at CONNECT instead of in the handshake',
+      );
+      return {};
+    }
+    return { crl: trust.crl };
+  }
 
   summary(): string | undefined {
     if (!this.current) return undefined;
