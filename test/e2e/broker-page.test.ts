@@ -353,7 +353,18 @@ describe('Broker page in Chromium against the headless app', () => {
     }
   });
 
-  test('dark theme and keyboard: tabs switch with the arrow keys', async () => {
+  test('sessions, retained (clear), listener edit; dark theme and keyboard tabs', async () => {
+    // An offline persistent session and a retained message.
+    const persistent = await connectClient(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'fb-persistent',
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+    });
+    await persistent.subscribeAsync('persist/#', { qos: 1 });
+    await persistent.publishAsync('bench/retained/one', 'hello retained', { qos: 1, retain: true });
+    await persistent.endAsync();
+
     const { page, errors } = await openBroker(browser, app, 'dark');
     await page.getByRole('tab', { name: /Connected clients/ }).focus();
     await page.keyboard.press('ArrowRight');
@@ -363,15 +374,46 @@ describe('Broker page in Chromium against the headless app', () => {
       /Sessions/,
       'focus follows the selected tab',
     );
-    await page
-      .getByTestId('session-count')
-      .filter({ hasText: /sessions/ })
-      .waitFor();
+    const session = page.locator('[data-testid="session-row"][data-client-id="fb-persistent"]');
+    await session.waitFor({ timeout: 10_000 });
+    assert.match((await session.textContent()) ?? '', /offline/);
+    assert.match((await session.textContent()) ?? '', /persist\/#/);
+    assert.match((await session.textContent()) ?? '', /1h 0m/);
+
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.getByRole('tab', { name: /Retained/ }).getAttribute('aria-selected'), 'true');
-    await page.getByTestId('retained-count').waitFor();
+    const retained = page.getByTestId('retained-row').filter({ hasText: 'bench/retained/one' });
+    await retained.waitFor({ timeout: 10_000 });
+    assert.match((await retained.textContent()) ?? '', /hello retained/);
+    await page.getByLabel('Retained topic filter').fill('bench/#/x');
+    await page.getByRole('alert').filter({ hasText: '# must be' }).waitFor();
+    await page.getByLabel('Retained topic filter').fill('bench/#');
+    await retained.getByRole('button', { name: 'Clear retained message of bench/retained/one' }).click();
+    await retained.waitFor({ state: 'detached', timeout: 10_000 });
+    const api = await TestApiClient.connect(app.url, app.token);
+    assert.equal((await api.call('broker.listRetained', { filter: 'bench/retained/one' })).total, 0);
+
+    // Edit the mqtts listener: TLS 1.3 only, SNI required, ALPN "mqtt".
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
+    const mqtts = listenerRow(page, 'mqtts');
+    await mqtts.getByRole('button', { name: /^Edit mqtts listener/ }).click();
+    const form = page.getByTestId('listener-form');
+    await form.getByLabel('Minimum TLS version').selectOption('TLSv1.3');
+    await form.getByLabel('ALPN protocols').fill('mqtt, ');
+    await form.getByLabel(/Require SNI/).check();
+    await form.getByRole('button', { name: 'Save and restart' }).click();
+    await form.waitFor({ state: 'detached', timeout: 10_000 });
+    await mqtts.filter({ hasText: 'SNI required' }).waitFor({ timeout: 10_000 });
+    assert.match((await mqtts.textContent()) ?? '', /≥TLS 1\.3 · SNI required · ALPN mqtt/);
+    assert.equal(await mqtts.getByTestId('listener-state').textContent(), 'running');
+    const saved = (await api.call('listeners.list', {})).listeners.find((l) => l.kind === 'mqtts')!;
+    assert.deepEqual(
+      [saved.options.minTlsVersion, saved.options.requireSni, saved.options.alpnProtocols],
+      ['TLSv1.3', true, ['mqtt']],
+    );
+    api.close();
+
     await page.locator('[data-testid="chart-messages"] canvas').first().waitFor();
     await page.waitForTimeout(1500);
     await page.screenshot({ path: screenshotPath('broker-page-dark'), fullPage: true });

@@ -198,6 +198,11 @@ describe('Certificates page in Chromium against the headless app', () => {
     await page.getByTestId('cert-filter').fill('batch-');
     await page.getByTestId('cert-total').filter({ hasText: '50 shown of 50' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="expiry-timeline"] [data-state="valid"]').count(), 50);
+    // Sorting by common name (numeric-aware): batch-0001 first, then batch-0050 first when reversed.
+    await page.getByRole('button', { name: 'Sort by Common name' }).click();
+    assert.equal(await page.getByTestId('cert-row').first().getAttribute('data-cn'), 'batch-0001');
+    await page.getByRole('button', { name: 'Sort by Common name' }).click();
+    assert.equal(await page.getByTestId('cert-row').first().getAttribute('data-cn'), 'batch-0050');
     const api = await TestApiClient.connect(app.url, app.token);
     const listed = await api.call('pki.listCertificates', { search: 'batch-', limit: 1000 });
     assert.equal(listed.total, 50, 'the server holds 50 batch certificates');

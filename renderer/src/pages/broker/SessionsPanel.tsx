@@ -71,7 +71,13 @@ export function SessionsPanel() {
               const s = visible[i]!;
               const subs = s.subscriptions.map((x) => `${x.filter} (QoS ${x.qos})`).join(', ');
               return (
-                <div key={`${s.topicPrefix}\u0000${s.clientId}`} style={style} className="brk-row">
+                <div
+                  key={`${s.topicPrefix}\u0000${s.clientId}`}
+                  style={style}
+                  className="brk-row"
+                  data-testid="session-row"
+                  data-client-id={s.clientId}
+                >
                   <span className="mono ellipsis" title={s.clientId}>
                     {s.clientId}
                   </span>

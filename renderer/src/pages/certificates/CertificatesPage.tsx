@@ -17,6 +17,27 @@ import './certificates.css';
 
 const WARN_DAYS = 30;
 
+type SortKey =
+  | 'commonName'
+  | 'kind'
+  | 'accountId'
+  | 'status'
+  | 'notBefore'
+  | 'notAfter'
+  | 'keyAlgorithm'
+  | 'createdAt';
+const columns: { label: string; sort?: SortKey }[] = [
+  { label: 'Common name', sort: 'commonName' },
+  { label: 'Kind', sort: 'kind' },
+  { label: 'Account', sort: 'accountId' },
+  { label: 'Status', sort: 'status' },
+  { label: 'Valid from', sort: 'notBefore' },
+  { label: 'Expires', sort: 'notAfter' },
+  { label: 'Key', sort: 'keyAlgorithm' },
+  { label: 'SHA-256' },
+];
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 function HandshakeFailuresLink() {
   const failures = useApiQuery('listeners.handshakeFailures', {});
   const [live, setLive] = useState(0);
@@ -95,10 +116,21 @@ export function CertificatesPage() {
   useEffect(() => pkiApi.onChanged(() => setRefreshKey((k) => k + 1)), []);
 
   const now = Date.now();
-  const visible = useMemo(
-    () => (expiring ? certs.filter((c) => expiryState(c, now, WARN_DAYS) === 'expiring') : certs),
-    [certs, expiring, now],
-  );
+  const [sort, setSort] = useState<{ by: SortKey; desc: boolean }>({ by: 'createdAt', desc: true });
+  const visible = useMemo(() => {
+    const list = expiring
+      ? certs.filter((c) => expiryState(c, now, WARN_DAYS) === 'expiring')
+      : certs.slice();
+    const dir = sort.desc ? -1 : 1;
+    list.sort((a, b) => {
+      const x = a[sort.by] ?? '';
+      const y = b[sort.by] ?? '';
+      const primary =
+        typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+      return dir * primary || collator.compare(a.commonName, b.commonName);
+    });
+    return list;
+  }, [certs, expiring, now, sort]);
   const current = certs.find((c) => c.serial === selected);
 
   const replace = (c: CertificateRecord) =>
@@ -174,14 +206,29 @@ export function CertificatesPage() {
         />
         <div className="brk-table cert-table">
           <div className="brk-row brk-head">
-            <span>Common name</span>
-            <span>Kind</span>
-            <span>Account</span>
-            <span>Status</span>
-            <span>Valid from</span>
-            <span>Expires</span>
-            <span>Key</span>
-            <span>SHA-256</span>
+            {columns.map((col) =>
+              col.sort ? (
+                <span key={col.label}>
+                  <button
+                    type="button"
+                    className="brk-sort"
+                    aria-label={`Sort by ${col.label}`}
+                    aria-pressed={sort.by === col.sort}
+                    onClick={() =>
+                      setSort((s) => ({
+                        by: col.sort!,
+                        desc: s.by === col.sort ? !s.desc : col.sort === 'createdAt',
+                      }))
+                    }
+                  >
+                    {col.label}
+                    {sort.by === col.sort ? <span aria-hidden="true">{sort.desc ? ' ▾' : ' ▴'}</span> : null}
+                  </button>
+                </span>
+              ) : (
+                <span key={col.label}>{col.label}</span>
+              ),
+            )}
           </div>
           {visible.length === 0 ? (
             <p className="muted brk-empty">{loaded ? 'No certificates match.' : 'Loading…'}</p>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 export interface TimelineItem {
   serial: string;
@@ -81,6 +81,19 @@ export function ExpiryTimeline({
 }) {
   const [range, setRange] = useState<Range>('1y');
   const [width, setWidth] = useState(800);
+  const scroller = useRef<HTMLDivElement>(null);
+  const hasItems = items.length > 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the scroller mounts only once there are items.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () =>
+      setWidth((w) => (el.clientWidth && Math.abs(el.clientWidth - w) > 2 ? el.clientWidth : w));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasItems]);
   const sorted = useMemo(
     () =>
       [...items]
@@ -148,14 +161,7 @@ export function ExpiryTimeline({
       {items.length === 0 ? (
         <p className="muted">No certificates to draw.</p>
       ) : (
-        <div
-          className="cert-timeline-scroll"
-          ref={(el) => {
-            if (!el) return;
-            const w = el.clientWidth;
-            if (w && Math.abs(w - width) > 2) setWidth(w);
-          }}
-        >
+        <div className="cert-timeline-scroll" ref={scroller}>
           <svg
             width={width}
             height={height}

@@ -7,8 +7,11 @@ import type { BatchProgress, CertificateRecord, RevocationReason } from './types
 export type CertificateQuery = Omit<RequestOf<'pki.listCertificates'>, 'limit' | 'offset'>;
 export type IssueDeviceRequest = RequestOf<'pki.issueDevice'>;
 
-/** The contract pages at 1000; the page reads up to this many for the list and the timeline. */
-export const MAX_LISTED = 10_000;
+/**
+ * The contract pages at 1000; the page reads up to this many (newest first) for the list and the
+ * timeline. Each record carries its PEM, so 5000 is a few MB.
+ */
+export const MAX_LISTED = 5000;
 const PAGE = 1000;
 
 export const pkiApi = {
