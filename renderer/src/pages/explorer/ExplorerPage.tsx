@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ExplorerMessage } from '../../../../preload/contract/explorer';
+import { useConnection } from '../../state/connection';
 import { ConnectionsBar } from './ConnectionsBar';
 import { useConnections } from './connections-store';
 import { MessagePanel } from './MessagePanel';
@@ -17,12 +18,16 @@ export function ExplorerPage() {
   const [tab, setTab] = useState<Tab>('messages');
   const [republish, setRepublish] = useState<ExplorerMessage>();
 
+  // (Re)open the view when the connection changes, and after the link to the core comes back
+  // (a restarted core has forgotten the view).
+  const linkUp = useConnection((s) => s.status === 'open');
   useEffect(() => {
+    if (!linkUp) return;
     void treeModel.start(connectionId, useTree.getState().filter);
     return () => {
       void treeModel.stop();
     };
-  }, [connectionId]);
+  }, [connectionId, linkUp]);
 
   return (
     <div className="page explorer-page" data-testid="explorer-page">

@@ -1,10 +1,11 @@
 import type { ResponseOf } from '../../../../preload/contract';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { packetTypes } from '../../../../preload/contract/explorer';
 import { useApiAction } from '../../api/hooks';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Sparkline } from '../../components/Sparkline';
 import { formatTime } from '../../format';
+import { useConnection } from '../../state/connection';
 import { ConnectionsBar } from '../explorer/ConnectionsBar';
 import { useConnections } from '../explorer/connections-store';
 import { topicFilterProblem } from '../explorer/util';
@@ -169,13 +170,16 @@ export function TrafficPage() {
   const [client, setClient] = useState<string>();
   const topicProblem = draft.topic ? topicFilterProblem(draft.topic) : undefined;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the filter in force is sent with the subscription.
+  // The filter in force (applied), sent again when the subscription is re-made.
+  const applied = useRef<PacketFilter>({});
+  const linkUp = useConnection((s) => s.status === 'open');
   useEffect(() => {
-    void packetModel.start(connectionId, draft);
+    if (!linkUp) return;
+    void packetModel.start(connectionId, applied.current);
     return () => {
       void packetModel.stop();
     };
-  }, [connectionId]);
+  }, [connectionId, linkUp]);
 
   const toggleType = (t: string) =>
     setDraft((d) => {
@@ -192,7 +196,9 @@ export function TrafficPage() {
         className="packet-filters"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!topicProblem) void packetModel.setFilter(draft);
+          if (topicProblem) return;
+          applied.current = draft;
+          void packetModel.setFilter(draft);
         }}
       >
         <label className="field">
