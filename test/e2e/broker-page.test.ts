@@ -394,8 +394,7 @@ describe('Broker page in Chromium against the headless app', () => {
     assert.equal((await api.call('broker.listRetained', { filter: 'bench/retained/one' })).total, 0);
 
     // Edit the mqtts listener: TLS 1.3 only, SNI required, ALPN "mqtt".
-    await page.keyboard.press('ArrowLeft');
-    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('tab', { name: /Connected clients/ }).click();
     const mqtts = listenerRow(page, 'mqtts');
     await mqtts.getByRole('button', { name: /^Edit mqtts listener/ }).click();
     const form = page.getByTestId('listener-form');

@@ -131,10 +131,9 @@ export function ListenersPanel() {
                     <td className="small" title={l.tlsSummary}>
                       {l.tlsSummary ? (
                         <span className="brk-tls-text">
-                          {l.tlsSummary}
-                          <span className="muted">
-                            {' '}
-                            · ≥{l.options.minTlsVersion.replace('TLSv', 'TLS ')}
+                          <span className="brk-tls-line">{l.tlsSummary}</span>
+                          <span className="brk-tls-line muted">
+                            ≥{l.options.minTlsVersion.replace('TLSv', 'TLS ')}
                             {l.options.requireSni ? ' · SNI required' : ''}
                             {l.options.alpnProtocols.length
                               ? ` · ALPN ${l.options.alpnProtocols.join(',')}`
