@@ -235,7 +235,7 @@ export function AuditPage() {
 function summary(details: unknown): string {
   if (details === null || details === undefined) return '–';
   const text = JSON.stringify(details);
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  return text.length > 44 ? `${text.slice(0, 42)}…` : text;
 }
 
 /** Changes per time bucket for the entries on screen. */
