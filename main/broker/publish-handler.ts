@@ -58,6 +58,11 @@ export function handlePublish(broker: BrokerCore, conn: Connection, p: IPublishP
   const session = conn.session!;
   if (qos > 0) {
     const id = p.messageId!;
+    if (!id) {
+      // [MQTT-2.2.1-3]: QoS 1/2 need a non-zero packet identifier
+      conn.protocolViolation('PUBLISH without packet identifier', 0x82);
+      return;
+    }
     if (qos === 2 && session.inboundQos2 !== null && session.inboundQos2.has(id)) {
       // A re-sent QoS 2 message not yet released: acknowledge again, do not deliver twice
       conn.writePacket({ cmd: 'pubrec', messageId: id });

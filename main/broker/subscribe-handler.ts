@@ -144,6 +144,11 @@ function completeSubscribe(
 
 export function handleUnsubscribe(broker: BrokerCore, conn: Connection, p: IUnsubscribePacket): void {
   const session = conn.session!;
+  if (p.unsubscriptions.length === 0) {
+    // [MQTT-3.10.3-2]
+    conn.protocolViolation('UNSUBSCRIBE without topic filters', 0x82);
+    return;
+  }
   const codes: number[] = [];
   for (const raw of p.unsubscriptions) {
     const parsed = parseSubscriptionFilter(raw);

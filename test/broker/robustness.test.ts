@@ -232,3 +232,28 @@ test('a stalled subscriber does not grow memory: QoS 0 over the outgoing limit i
     await tb.close();
   }
 });
+
+for (const [name, bytes] of [
+  // 5.0 encodings: topic "a", packet id 0, empty properties / packet id 1, empty properties, no filters
+  ['[MQTT-2.2.1-3] QoS 1 PUBLISH with packet identifier 0', [0x32, 0x06, 0x00, 0x01, 0x61, 0x00, 0x00, 0x00]],
+  ['[MQTT-3.10.3-2] UNSUBSCRIBE without topic filters', [0xa2, 0x03, 0x00, 0x01, 0x00]],
+] as const) {
+  test(`${name} is a protocol error (5.0: DISCONNECT 0x82)`, async () => {
+    const tb = await startBroker();
+    try {
+      const raw = await RawClient.open(tb.port, 5);
+      raw.send(
+        { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'pe', keepalive: 0 },
+        5,
+      );
+      await raw.next('connack');
+      raw.sendRaw([...bytes]);
+      await raw.waitClosed();
+      const at = raw.received.lastIndexOf(0xe0);
+      assert.ok(at >= 0, 'DISCONNECT sent');
+      assert.equal(raw.received[at + 2], 0x82);
+    } finally {
+      await tb.close();
+    }
+  });
+}
