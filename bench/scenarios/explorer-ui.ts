@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../test/helpers/browser';
+import { launchChromium, screenshotPath } from '../../test/helpers/browser';
 import { type RunningCli, startCli } from '../../test/helpers/cli-process';
 import { encodePublish } from '../lib/mqtt-frames';
 import { rssBytes } from '../lib/proc-stats';
@@ -203,6 +203,7 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
     await sleep(3000);
     log(`scrolling and expanding for ${SCROLL_SECONDS} s under ${RATE} msg/s`);
     const frames = await exerciseTree(page, SCROLL_SECONDS);
+    await page.screenshot({ path: screenshotPath('explorer-100k-topics') }).catch(() => {});
     const remaining = SECONDS * 1000 - (Date.now() - startedAt);
     if (remaining > 0) {
       log(`holding the load for ${(remaining / 1000).toFixed(0)} s more (RSS)`);
