@@ -672,6 +672,32 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     );
   });
 
+  test('the Connections list stays windowed with 2,000 device records', async () => {
+    const bulk = await accountId('bulk-001');
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        api.call('connections.update', {
+          accountId: bulk,
+          clientId: `dev-${String(i).padStart(4, '0')}`,
+          coupling: 'strict',
+        }),
+      ),
+    );
+    await nav('Connections', 'tenancy-connections-page');
+    await pickAccount('bulk-001');
+    await page.getByTestId('connections-count').filter({ hasText: '2000 of 2000' }).waitFor();
+    const rendered = await page.locator('[data-testid^="connection-dev-"]').count();
+    assert.ok(rendered > 5 && rendered < 100, `only the visible rows are in the DOM (${rendered} of 2000)`);
+    // Keyboard: End selects the last record and scrolls it into view.
+    await page.locator('[data-testid^="connection-dev-"]').first().click();
+    await page.getByTestId('connections-table').locator('.tn-vtable').focus();
+    await page.keyboard.press('End');
+    await page.getByTestId('device-details').getByText('dev-1999').waitFor();
+    assert.ok(await page.getByTestId('connection-dev-1999').isVisible());
+    await page.getByTestId('connections-filter').fill('dev-123');
+    await page.getByTestId('connections-count').filter({ hasText: '10 of 2000' }).waitFor();
+  });
+
   test('no errors in the browser console', () => {
     assert.deepEqual({ consoleErrors, failedRequests }, { consoleErrors: [], failedRequests: [] });
   });
