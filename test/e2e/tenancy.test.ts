@@ -128,6 +128,17 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await page.getByTestId('account-row-acme-plant').waitFor();
     assert.equal(await page.getByTestId('account-row-acme-plant').getAttribute('aria-level'), '3');
 
+    // Rename (validated as typed), then back.
+    await page.getByTestId('account-row-acme-plant').click();
+    await page.getByTestId('rename-input').fill('acme line');
+    await page.getByTestId('account-details').getByText('Use 1 to 64 letters, digits, "_" or "-".').waitFor();
+    await page.getByTestId('rename-input').fill('acme-line');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('account-row-acme-line').waitFor();
+    await page.getByTestId('rename-input').fill('acme-plant');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('account-row-acme-plant').waitFor();
+
     // Deleting acme is refused because of its child; the server's message names it, in the dialog.
     await acmeRow.click();
     await page.getByTestId('delete-account').click();
@@ -614,6 +625,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       'accounts.disable',
       'accounts.enable',
       'accounts.update',
+      'accounts.rename',
       'credentials.setPassword',
       'apiKeys.update',
     ]) {
