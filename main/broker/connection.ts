@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
+import { encodePacket } from './encode';
 import type { ClientRef, ListenerInfo, Principal } from './hooks';
 import type { Message, OutMessage } from './message';
 import { acquireParser, type PooledParser, releaseParser } from './parser-pool';
@@ -239,13 +240,11 @@ export class Connection {
     if (this.version === 5 && packet.reasonCode === undefined && SHORT_ACKS.has(packet.cmd as string)) {
       packet.reasonCode = 0;
     }
-    let buf = mqttPacket.generate(packet as unknown as Packet, { protocolVersion: this.version });
+    let buf = encodePacket(packet, this.version);
     if (this.clientMaxPacket > 0 && buf.length > this.clientMaxPacket) {
       // [MQTT-3.1.2-25]: drop the optional reason string and user properties first
       if (packet.properties === undefined) return false;
-      buf = mqttPacket.generate({ ...packet, properties: undefined } as unknown as Packet, {
-        protocolVersion: this.version,
-      });
+      buf = encodePacket({ ...packet, properties: undefined }, this.version);
       if (buf.length > this.clientMaxPacket) return false;
     }
     if (this.broker.tap.active) this.broker.tap.control(this, 'out', packet, buf.length);
@@ -330,7 +329,7 @@ export class Connection {
         if (this.clientAliasMax > 0) topic = this.applyOutboundAlias(topic, properties);
       }
     }
-    return mqttPacket.generate(
+    return encodePacket(
       {
         cmd: 'publish',
         topic,
@@ -340,8 +339,8 @@ export class Connection {
         retain,
         messageId: qos > 0 ? packetId : undefined,
         properties,
-      } as unknown as Packet,
-      { protocolVersion: this.version },
+      },
+      this.version,
     );
   }
 
