@@ -297,6 +297,37 @@ describe('Certificates page in Chromium against the headless app', () => {
     const tenantRow = page.getByTestId('tenant-ca-row').filter({ hasText: account.id });
     await tenantRow.filter({ hasText: 'accepted' }).waitFor({ timeout: 10_000 });
 
+    // The tenant's own CRL, made with openssl ca, is stored through the UI.
+    const caDir = path.join(work, 'tenant-ca-db');
+    fs.mkdirSync(caDir, { recursive: true });
+    fs.writeFileSync(path.join(caDir, 'index.txt'), '');
+    fs.writeFileSync(path.join(caDir, 'crlnumber'), '1000\n');
+    fs.writeFileSync(
+      path.join(caDir, 'ca.cnf'),
+      `[ca]\ndefault_ca = tenant\n[tenant]\ndatabase = ${caDir}/index.txt\ncrlnumber = ${caDir}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n`,
+    );
+    const crlFile = path.join(caDir, 'crl.pem');
+    execFileSync('openssl', [
+      'ca',
+      '-config',
+      path.join(caDir, 'ca.cnf'),
+      '-gencrl',
+      '-keyfile',
+      caKey,
+      '-cert',
+      caCert,
+      '-out',
+      crlFile,
+    ]);
+    await tenantRow.getByRole('button', { name: 'Upload CRL' }).click();
+    const crlDialog = page.getByTestId('tenant-crl-dialog');
+    await crlDialog.getByLabel('CRL (PEM)').fill('not a crl');
+    assert.equal(await crlDialog.getByRole('button', { name: 'Store CRL' }).isDisabled(), true);
+    await crlDialog.getByLabel('CRL (PEM)').fill(fs.readFileSync(crlFile, 'utf8'));
+    await crlDialog.getByRole('button', { name: 'Store CRL' }).click();
+    await crlDialog.waitFor({ state: 'detached', timeout: 10_000 });
+    await tenantRow.getByRole('button', { name: 'Replace CRL' }).waitFor({ timeout: 10_000 });
+
     // Issue from a device CSR under the account with the account-prefixed convention.
     const devKey = path.join(work, 'dev.key');
     const devCsr = path.join(work, 'dev.csr');
@@ -389,6 +420,13 @@ describe('Certificates page in Chromium against the headless app', () => {
     await page.getByTestId('inspection').scrollIntoViewIfNeeded();
     await page.getByTestId('inspector-input').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('certificates-page-dark') });
+    // The handshake-failure section links to the log on the Broker page.
+    await page.getByTestId('handshake-link').click();
+    await page.getByTestId('broker-page').waitFor();
+    assert.equal(
+      await page.getByRole('tab', { name: /TLS handshake failures/ }).getAttribute('aria-selected'),
+      'true',
+    );
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -158,6 +158,59 @@ openssl x509 -req -in verification.csr -CA your-ca.pem -CAkey your-ca.key -days 
   );
 }
 
+const CRL_PEM = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/;
+
+/** Stores the tenant's own CRL, so the broker refuses the devices that tenant revoked. */
+function TenantCrlDialog({ ca, onClose, onDone }: { ca: TenantCaRecord; onClose(): void; onDone(): void }) {
+  const [crlPem, setCrlPem] = useState('');
+  const { run, busy, error } = useApiActionLoose();
+  const id = useId();
+  const issue =
+    crlPem.trim() && !CRL_PEM.test(crlPem) ? 'paste a PEM CRL (-----BEGIN X509 CRL-----)' : undefined;
+  return (
+    <Dialog title={`Revocation list of ${ca.subject}`} onClose={onClose} testId="tenant-crl-dialog">
+      <form
+        className="cert-wizard"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!CRL_PEM.test(crlPem)) return;
+          if (await run(() => pkiApi.setTenantCaCrl(ca.id, crlPem))) {
+            onDone();
+            onClose();
+          }
+        }}
+      >
+        <p className="small muted">
+          {ca.crlPem ? 'A CRL is stored; a new one replaces it.' : 'No CRL stored yet.'} It must be signed by
+          this CA.
+        </p>
+        <div className={`brk-field${issue ? ' invalid' : ''}`}>
+          <label htmlFor={`${id}-crl`}>CRL (PEM)</label>
+          <textarea
+            id={`${id}-crl`}
+            className="mono"
+            rows={7}
+            value={crlPem}
+            onChange={(e) => setCrlPem(e.target.value)}
+            aria-invalid={issue ? true : undefined}
+          />
+          {issue ? <span className="brk-field-error">{issue}</span> : null}
+        </div>
+        <ErrorNote message={error} />
+        <div className="brk-form-actions">
+          <button type="submit" className="primary" disabled={busy || !CRL_PEM.test(crlPem)}>
+            Store CRL
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 function AuthorityCard({ a }: { a: AuthorityRecord }) {
   const left = expiryText(a.notAfter);
   return (
@@ -186,6 +239,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
   const [tenantCas, setTenantCas] = useState<TenantCaRecord[]>([]);
   const [error, setError] = useState<string>();
   const [registering, setRegistering] = useState(false);
+  const [crlFor, setCrlFor] = useState<TenantCaRecord>();
   const remove = useApiActionLoose();
   const crl = useApiActionLoose();
   const [confirm, setConfirm] = useState<string>();
@@ -280,7 +334,12 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
                 <td className="mono small" title={colonHex(ca.fingerprintSha256)}>
                   {shortFingerprint(ca.fingerprintSha256)}
                 </td>
-                <td>
+                <td className="cert-row-actions">
+                  {ca.status === 'accepted' ? (
+                    <button type="button" className="small-button" onClick={() => setCrlFor(ca)}>
+                      {ca.crlPem ? 'Replace CRL' : 'Upload CRL'}
+                    </button>
+                  ) : null}{' '}
                   {confirm === ca.id ? (
                     <>
                       <button
@@ -310,6 +369,9 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         </table>
       )}
       <ErrorNote message={remove.error} />
+      {crlFor ? (
+        <TenantCrlDialog ca={crlFor} onClose={() => setCrlFor(undefined)} onDone={() => void load()} />
+      ) : null}
       {registering ? (
         <RegisterTenantCa onClose={() => setRegistering(false)} onDone={() => void load()} />
       ) : null}
