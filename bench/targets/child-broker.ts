@@ -14,7 +14,9 @@ export interface ChildBrokerSpec {
 
 /** Starts a broker in its own process and waits until it accepts connections. */
 export async function startChildBroker(spec: ChildBrokerSpec, timeoutMs = 30_000): Promise<RunningBroker> {
-  const child = spawn(spec.command, spec.args, {
+  // Raise the soft open-file limit to the hard limit (19,000 idle connections need it); `exec` keeps the pid.
+  const raiseFileLimit = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
+  const child = spawn('/bin/sh', ['-c', raiseFileLimit, spec.command, ...spec.args], {
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
