@@ -94,11 +94,17 @@ function sustain(client: RawClient): { stop(): number } {
 }
 
 /** Scrolls the tree and expands/collapses nodes for `seconds`, collecting rAF timestamps. */
-async function exerciseTree(page: Page, seconds: number): Promise<number[]> {
+async function exerciseTree(page: Page, seconds: number): Promise<{ frames: number[]; longTasks: number[] }> {
   // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
   await page.evaluate(`(() => {
     window.__frames = [];
+    window.__longTasks = [];
     window.__collect = true;
+    try {
+      new PerformanceObserver((list) => {
+        if (window.__collect) for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    } catch {}
     const tick = (t) => {
       if (!window.__collect) return;
       window.__frames.push(t);
@@ -136,9 +142,9 @@ async function exerciseTree(page: Page, seconds: number): Promise<number[]> {
     await sleep(50);
   }
   return page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __collect: boolean };
+    const w = window as unknown as { __frames: number[]; __longTasks: number[]; __collect: boolean };
     w.__collect = false;
-    return w.__frames;
+    return { frames: w.__frames, longTasks: w.__longTasks };
   });
 }
 
@@ -202,7 +208,7 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
     const sampler = setInterval(() => rss.push({ t: Date.now() - startedAt, rss: rssBytes(pid) }), 2000);
     await sleep(3000);
     log(`scrolling and expanding for ${SCROLL_SECONDS} s under ${RATE} msg/s`);
-    const frames = await exerciseTree(page, SCROLL_SECONDS);
+    const { frames, longTasks } = await exerciseTree(page, SCROLL_SECONDS);
     await page.screenshot({ path: screenshotPath('explorer-100k-topics') }).catch(() => {});
     const remaining = SECONDS * 1000 - (Date.now() - startedAt);
     if (remaining > 0) {
@@ -276,6 +282,14 @@ export async function runExplorerUi(log: (m: string) => void): Promise<ScenarioO
         unit: 'msg/s',
         better: 'higher',
         value: sent / elapsed,
+      },
+      {
+        key: 'long-tasks',
+        label: 'explorer UI: renderer long tasks (>50 ms) while scrolling',
+        unit: 'count',
+        better: 'lower',
+        value: longTasks.length,
+        note: longTasks.length ? `longest ${Math.max(...longTasks).toFixed(0)} ms` : undefined,
       },
       {
         key: 'deltas-per-s',
@@ -355,7 +369,7 @@ if (require.main === module) {
     (outcome) => {
       for (const m of outcome.metrics)
         process.stdout.write(
-          `${m.label}: ${m.value === null ? 'n/a' : Number(m.value.toFixed(2))} ${m.unit}\n`,
+          `${m.label}: ${m.value === null ? 'n/a' : Number(m.value.toFixed(2))} ${m.unit}${m.note ? ` (${m.note})` : ''}\n`,
         );
       process.stdout.write(`status: ${outcome.status}${outcome.detail ? ` (${outcome.detail})` : ''}\n`);
       process.stdout.write(`${JSON.stringify((outcome.raw as { ui?: unknown }).ui)}\n`);
