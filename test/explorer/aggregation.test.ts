@@ -143,6 +143,17 @@ test('paging children sorted by name, filter pruning, pause and resync', () => {
     ['$a/acme/b'],
   );
 
+  for (const t of ['a/b/c', 'a/x/c', 'a/x/d/e'])
+    tree.ingest({ topic: t, payload: Buffer.from('1'), retain: false, time: 1 });
+  const names = (path: string, filter: string) =>
+    tree.children(tree.find(path) as never, 0, 10, filter.split('/')).page.map((n) => n.name);
+  assert.deepEqual(names('a', 'a/+/c'), ['b', 'x']);
+  assert.deepEqual(names('a', 'a/b/#'), ['b']);
+  assert.deepEqual(names('a/x', 'a/#'), ['c', 'd']);
+  assert.deepEqual(names('a/x', '+/+/c'), ['c']);
+  assert.deepEqual(names('a', 'a'), []);
+  assert.deepEqual(names('a', 'b/#'), []);
+
   const viewId = views.open('c');
   views.tick(['c']);
   assert.equal(deltas.length, 1);
@@ -158,7 +169,7 @@ test('paging children sorted by name, filter pruning, pause and resync', () => {
   tree.ingest({ topic: 'a/y', payload: Buffer.from('3'), retain: false, time: 3 });
   views.tick(['c']);
   assert.equal(deltas[2]?.nodes[0]?.path, 'a');
-  assert.equal(deltas[2]?.nodes[0]?.subtreeMessages, 3);
+  assert.equal(deltas[2]?.nodes[0]?.subtreeMessages, 6);
 
   // A node with many changed children: deltas are capped and the rest follows in later ticks.
   for (let i = 0; i < 1800; i++)

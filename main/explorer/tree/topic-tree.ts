@@ -123,9 +123,16 @@ export class TopicTree {
   ): { page: TreeNode[]; total: number } {
     if (!node.children) return { page: [], total: 0 };
     if (!node.sortedNames) node.sortedNames = [...node.children.keys()].sort();
-    const all = node.sortedNames.map((name) => node.children?.get(name) as TreeNode);
-    const visible = filterLevels ? all.filter((c) => nodeMayMatch(c, filterLevels)) : all;
-    return { page: visible.slice(offset, offset + limit), total: visible.length };
+    const children = node.children;
+    const byName = (name: string) => children.get(name) as TreeNode;
+    const keep = filterLevels ? childFilter(node, filterLevels) : 'all';
+    const names =
+      keep === 'all'
+        ? node.sortedNames
+        : keep
+          ? node.sortedNames.filter((name) => keep(name, byName(name).children === null))
+          : [];
+    return { page: names.slice(offset, offset + limit).map(byName), total: names.length };
   }
 
   /** Walks every topic (node with messages), stopping when `visit` returns false. */
@@ -170,6 +177,31 @@ export class TopicTree {
 export function matchLevelsOf(node: TreeNode): string[] {
   const display = displayTopicOf(node);
   return display === '' ? [] : display.split('/');
+}
+
+/**
+ * Which children of `parent` lead to (or are) topics matching the filter, with the parent's part
+ * worked out once: 'all', none (undefined), or a test on the child's name and whether it is a leaf.
+ */
+function childFilter(
+  parent: TreeNode,
+  filterLevels: string[],
+): ((name: string, isLeaf: boolean) => boolean) | 'all' | undefined {
+  const root = parent.parent === null;
+  // Account groups sit at the root; their topics are matched as the account sees them.
+  const levels = root ? [] : matchLevelsOf(parent);
+  if (!prefixMayMatch(filterLevels, levels)) return undefined;
+  if (levels.some((_, i) => filterLevels[i] === '#')) return 'all';
+  const f = filterLevels[levels.length];
+  if (f === undefined) return undefined;
+  // A leaf child is only its own topic: it must match, not merely be a prefix.
+  const next = filterLevels[levels.length + 1];
+  const leafMatches =
+    f === '#' || next === undefined || (next === '#' && levels.length + 2 === filterLevels.length);
+  const nameOk = (name: string) => f === '#' || f === '+' || name === f;
+  if (root) return (name, isLeaf) => name.startsWith('$a/') || (nameOk(name) && (leafMatches || !isLeaf));
+  if (leafMatches && (f === '#' || f === '+')) return 'all';
+  return (name, isLeaf) => nameOk(name) && (leafMatches || !isLeaf);
 }
 
 export function nodeMayMatch(node: TreeNode, filterLevels: string[]): boolean {
