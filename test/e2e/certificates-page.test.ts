@@ -82,6 +82,7 @@ describe('Certificates page in Chromium against the headless app', () => {
     await dialog.getByLabel('Validity (days)').fill('0');
     await dialog.getByRole('alert').filter({ hasText: 'at least 1 day' }).waitFor();
     await dialog.getByLabel('Validity (days)').fill('20');
+    await page.screenshot({ path: screenshotPath('certificates-issue-dialog') });
     await dialog.getByRole('button', { name: 'Issue certificate' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 15_000 });
     await page.getByTestId('cert-notice').filter({ hasText: 'dev-ui-0001' }).waitFor();
@@ -184,6 +185,11 @@ describe('Certificates page in Chromium against the headless app', () => {
     const progress = dialog.getByTestId('batch-progress');
     assert.equal(await progress.getAttribute('data-done'), '50');
     assert.equal(await progress.getAttribute('data-total'), '50');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-events')) > 0,
+      undefined,
+      { timeout: 5000 },
+    );
     assert.equal(
       await progress.locator('progress').evaluate((p: { value: number; max: number }) => p.value === p.max),
       true,

@@ -15,6 +15,8 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
   const [settings, setSettings] = useState(defaultSettings);
   const [progress, setProgress] = useState<BatchProgress>();
   const [result, setResult] = useState<{ count: number; batchId: string }>();
+  /** Progress events received for the running batch (shown to tests as data-events). */
+  const [events, setEvents] = useState(0);
   const { run, busy, error } = useApiActionLoose();
   const batchRef = useRef<string | undefined>(undefined);
   const id = useId();
@@ -32,7 +34,10 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
       pkiApi.onBatchProgress((p) => {
         // The batch id is known only when the call returns: follow the first batch that reports while busy.
         if (!batchRef.current) batchRef.current = p.batchId;
-        if (p.batchId === batchRef.current) setProgress(p);
+        if (p.batchId !== batchRef.current) return;
+        setEvents((n) => n + 1);
+        // Never move backwards (a late event after the final answer).
+        setProgress((prev) => (prev && prev.batchId === p.batchId && prev.done > p.done ? prev : p));
       }),
     [],
   );
@@ -42,6 +47,7 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
     if (count === 0 || countIssue || settingsIssues(settings)) return;
     batchRef.current = undefined;
     setResult(undefined);
+    setEvents(0);
     setProgress({ batchId: '', done: 0, total: count });
     const r = await run(() =>
       pkiApi.batchIssue({
@@ -117,6 +123,7 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
             data-testid="batch-progress"
             data-done={progress.done}
             data-total={progress.total}
+            data-events={events}
           >
             <progress max={progress.total || 1} value={progress.done} aria-label="Batch progress" />
             <span className="mono">
