@@ -238,21 +238,34 @@ function summary(details: unknown): string {
   return text.length > 44 ? `${text.slice(0, 42)}…` : text;
 }
 
-/** Changes per time bucket for the entries on screen. */
+const STEPS: Array<[number, string]> = [
+  [1_000, 'second'],
+  [10_000, '10 seconds'],
+  [60_000, 'minute'],
+  [600_000, '10 minutes'],
+  [3_600_000, 'hour'],
+  [21_600_000, '6 hours'],
+  [86_400_000, 'day'],
+  [604_800_000, 'week'],
+];
+
+/** Changes per time bucket (a round interval chosen so there are at most 60 bars) for the entries on screen. */
 function Histogram({ entries }: { entries: AuditEntry[] }) {
   const bars = useMemo(() => {
     if (entries.length === 0) return undefined;
     const times = entries.map((e) => e.at);
     const min = Math.min(...times);
     const max = Math.max(...times);
-    const buckets = 48;
-    const span = Math.max(1, max - min);
+    const [step, unit] = STEPS.find(([ms]) => (max - min) / ms < 60) ?? STEPS[STEPS.length - 1]!;
+    const start = Math.floor(min / step) * step;
+    const buckets = Math.max(1, Math.floor((max - start) / step) + 1);
     const counts = new Array<number>(buckets).fill(0);
-    for (const t of times) counts[Math.min(buckets - 1, Math.floor(((t - min) / span) * buckets))]!++;
-    return { counts, min, max, peak: Math.max(...counts) };
+    for (const t of times) counts[Math.min(buckets - 1, Math.floor((t - start) / step))]!++;
+    return { counts, start, step, end: start + buckets * step, unit, peak: Math.max(...counts) };
   }, [entries]);
   if (!bars) return null;
-  const w = 100 / bars.counts.length;
+  const n = Math.max(bars.counts.length, 12);
+  const w = 100 / n;
   return (
     <figure style={{ margin: '8px 0 0' }}>
       <svg
@@ -260,28 +273,33 @@ function Histogram({ entries }: { entries: AuditEntry[] }) {
         viewBox="0 0 100 40"
         preserveAspectRatio="none"
         role="img"
-        aria-label={`Changes over time, ${formatWhen(bars.min)} to ${formatWhen(bars.max)}`}
+        aria-label={`Changes per ${bars.unit}, ${formatWhen(bars.start)} to ${formatWhen(bars.end)}`}
         data-testid="audit-histogram"
       >
+        <line x1="0" x2="100" y1="39.8" y2="39.8" stroke="currentColor" strokeWidth="0.4" opacity={0.4} />
         {bars.counts.map((c, i) =>
           c > 0 ? (
             <rect
               // biome-ignore lint/suspicious/noArrayIndexKey: buckets are positional.
               key={i}
-              x={i * w + 0.1}
-              width={w - 0.2}
+              x={i * w + w * 0.1}
+              width={w * 0.8}
               y={40 - (c / bars.peak) * 38}
               height={(c / bars.peak) * 38}
               fill="currentColor"
               opacity={0.75}
-            />
+            >
+              <title>{`${formatWhen(bars.start + i * bars.step)}: ${c} change${c === 1 ? '' : 's'}`}</title>
+            </rect>
           ) : null,
         )}
       </svg>
       <figcaption className="muted tn-hint" style={{ display: 'flex', justifyContent: 'space-between' }}>
-        <span>{formatWhen(bars.min)}</span>
-        <span>changes on this page over time (peak {bars.peak})</span>
-        <span>{formatWhen(bars.max)}</span>
+        <span>{formatWhen(bars.start)}</span>
+        <span>
+          changes per {bars.unit} on this page (peak {bars.peak})
+        </span>
+        <span>{formatWhen(bars.end)}</span>
       </figcaption>
     </figure>
   );
