@@ -299,9 +299,36 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     assert.equal(await page.getByTestId('option-mqtts').isDisabled(), true);
     await page.getByText('the embedded broker has no mqtts listener running').first().waitFor();
     await shoot('connection-settings');
-    // Leave it at "every option the service offers".
+    // Save a restriction to mqtt only, then go back to "every option the service offers".
+    await page.getByTestId('save-options').click();
+    await waitFor(
+      async () =>
+        JSON.stringify(
+          (await api.call('accounts.get', { id: await accountId('acme') })).connectionOptions,
+        ) === '["mqtt"]',
+      'options restricted to mqtt',
+    );
     await page.getByTestId('options-all').check();
+    await page.getByTestId('save-options').click();
+    await waitFor(
+      async () =>
+        (await api.call('accounts.get', { id: await accountId('acme') })).connectionOptions === null,
+      'options back to all',
+    );
     assert.equal(await page.getByTestId('save-options').isDisabled(), true);
+    // User coupling round trip.
+    await page.getByTestId('coupling-strict').check();
+    await page.getByTestId('save-coupling').click();
+    await waitFor(
+      async () => (await api.call('accounts.get', { id: await accountId('acme') })).userCoupling === 'strict',
+      'strict coupling saved',
+    );
+    await page.getByTestId('coupling-loose').check();
+    await page.getByTestId('save-coupling').click();
+    await waitFor(
+      async () => (await api.call('accounts.get', { id: await accountId('acme') })).userCoupling === 'loose',
+      'loose coupling saved',
+    );
   });
 
   test('Credentials: create with strength hint and an access rule; the account template is editable', async () => {
@@ -626,6 +653,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       'accounts.enable',
       'accounts.update',
       'accounts.rename',
+      'accounts.setConnectionOptions',
       'credentials.setPassword',
       'apiKeys.update',
     ]) {
