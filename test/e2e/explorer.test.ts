@@ -264,6 +264,22 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
     assert.match((await sub).stdout, /fb\/pub\/one \{"v":7\}/);
+    // Save the draft as a template, load it back after changing the form.
+    await page.getByLabel('Template name').fill('seven');
+    await page.getByRole('button', { name: 'Save as template' }).click();
+    await page
+      .locator('.templates')
+      .getByRole('button', { name: 'seven', exact: true })
+      .waitFor({ timeout: 10_000 });
+    await page.getByTestId('publish-topic').fill('fb/pub/other');
+    await page.locator('.templates').getByRole('button', { name: 'seven', exact: true }).click();
+    assert.equal(await page.getByTestId('publish-topic').inputValue(), 'fb/pub/one');
+    // Re-publish the stored message from the message panel: the topic's count goes up.
+    await page.getByTestId('tab-messages').click();
+    await revealAndSelect(page, 'fb/pub/one');
+    await waitCount(page, 'fb/pub/one', '1');
+    await page.getByRole('button', { name: 'Re-publish' }).click();
+    await waitCount(page, 'fb/pub/one', '2');
     errors.push(...pageErrors);
     await page.context().close();
   });
