@@ -98,6 +98,11 @@ export class BrokerCore {
     return this.closed;
   }
 
+  /** Milliseconds since the broker started: small integers, stored unboxed in connection fields. */
+  clock(): number {
+    return this.now() - this.startedAt;
+  }
+
   /** One shared ListenerInfo object per distinct listener instead of one per connection. */
   internListener(listener: ListenerInfo): ListenerInfo {
     const key = `${listener.id}|${listener.kind}|${listener.host}|${listener.port}`;
@@ -188,7 +193,7 @@ export class BrokerCore {
       }
       session.expiryInterval = expiry;
     }
-    conn.lastDisconnectReason = packet.reasonCode ?? 0;
+    conn.extra().lastDisconnectReason = packet.reasonCode ?? 0;
     conn.close('normal');
   }
 
@@ -229,8 +234,9 @@ export class BrokerCore {
 
   private takeOver(old: Connection, newCleanStart: boolean): void {
     const session = old.session!;
-    if (old.will !== null && (old.willDelay === 0 || newCleanStart)) this.publishWill(old, old.will);
-    old.will = null;
+    const extras = old.extras;
+    if (extras?.will && (extras.willDelay === 0 || newCleanStart)) this.publishWill(old, extras.will);
+    if (extras) extras.will = null;
     old.session = null;
     session.conn = null;
     this.events.emit('client.disconnected', { client: old.ref!, cause: 'takeover', reasonCode: 0x8e });
@@ -261,17 +267,19 @@ export class BrokerCore {
     session.conn = null;
     conn.session = null;
     const normal = cause === 'normal';
-    const code = reasonCode ?? conn.lastDisconnectReason;
+    const extras = conn.extras;
+    const code = reasonCode ?? extras?.lastDisconnectReason;
     this.events.emit('client.disconnected', {
       client: conn.ref!,
       cause,
       ...(code === undefined ? {} : { reasonCode: code }),
     });
-    const will = conn.will;
-    conn.will = null;
-    if (will !== null && (!normal || conn.lastDisconnectReason === 0x04)) {
-      if (conn.willDelay > 0 && session.persistent) {
-        const delay = Math.min(conn.willDelay, session.expiryInterval);
+    const will = extras?.will ?? null;
+    if (extras) extras.will = null;
+    if (will !== null && (!normal || extras?.lastDisconnectReason === 0x04)) {
+      const willDelay = extras?.willDelay ?? 0;
+      if (willDelay > 0 && session.persistent) {
+        const delay = Math.min(willDelay, session.expiryInterval);
         const ref = conn.ref!;
         session.will = {
           message: will,
@@ -567,7 +575,7 @@ export class BrokerCore {
 
   /** Drops cached asynchronous publish decisions (call after access rules change). */
   invalidateAuthorizations(): void {
-    for (const conn of this.liveConnections()) conn.authCache = null;
+    for (const conn of this.liveConnections()) if (conn.extras) conn.extras.authCache = null;
   }
 
   logRejected(conn: Connection, why: string): void {
@@ -593,7 +601,7 @@ export class BrokerCore {
   // ---- housekeeping ---------------------------------------------------------------------------
 
   private sweep(): void {
-    const now = this.now();
+    const now = this.clock();
     const timeout = this.limits.connectTimeoutMs;
     for (const conn of this.pending) {
       if (
@@ -610,10 +618,11 @@ export class BrokerCore {
         conn.close('keepalive', 0x8d, 'keep alive timeout');
       }
     }
+    const wallNow = this.now();
     for (const session of this.expiring) {
-      if (now - session.disconnectedAt >= session.expiryInterval * 1000) this.endSession(session);
+      if (wallNow - session.disconnectedAt >= session.expiryInterval * 1000) this.endSession(session);
     }
-    this.onSweep?.(now);
+    this.onSweep?.(wallNow);
   }
 
   /** Extra per-sweep work (stats sampling) installed by the facade. */

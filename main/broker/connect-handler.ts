@@ -119,7 +119,8 @@ export function handleConnect(broker: BrokerCore, conn: Connection, p: IConnectP
   };
   if (p.username !== undefined) ctx.username = p.username;
   if (p.password !== undefined) ctx.password = p.password;
-  if (conn.peerCertificates !== undefined) ctx.peerCertificates = conn.peerCertificates;
+  const certificates = conn.extras?.peerCertificates;
+  if (certificates !== undefined) ctx.peerCertificates = certificates;
   let result: AuthenticateResult | Promise<AuthenticateResult>;
   try {
     result = broker.hooks.authenticate(ctx);
@@ -155,7 +156,7 @@ function completeConnect(
   const limits = broker.limits;
   conn.prefix = principal.topicPrefix;
   conn.principal = principal;
-  conn.peerCertificates = undefined;
+  if (conn.extras) conn.extras.peerCertificates = undefined;
   conn.ref = conn;
   const props = p.properties;
   const version = conn.version;
@@ -176,7 +177,8 @@ function completeConnect(
   if (will) {
     const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload;
     const willProps = version === 5 ? forwardableProperties(will.properties) : undefined;
-    conn.will = createMessage(
+    const extras = conn.extra();
+    extras.will = createMessage(
       conn.prefix + will.topic,
       payload,
       will.qos ?? 0,
@@ -185,13 +187,13 @@ function completeConnect(
       broker.now(),
       null,
     );
-    conn.willDelay = will.properties?.willDelayInterval ?? 0;
+    extras.willDelay = will.properties?.willDelayInterval ?? 0;
   }
 
   const { session, present } = broker.attachSession(conn, expiry);
   broker.pending.delete(conn);
   conn.state = CONNECTED;
-  conn.connectedAt = broker.now();
+  conn.connectedAt = broker.clock();
   if (version === 5) {
     const ack: Record<string, unknown> = {
       receiveMaximum: limits.receiveMaximum,

@@ -24,6 +24,22 @@ function uncork(conn: Connection): void {
   conn.stream.uncork();
 }
 
+type AuthDecision = true | { reasonCode: number; reasonString?: string };
+
+export interface ConnectionExtras {
+  outAliases: Map<string, number> | null;
+  inAliases: Map<number, string> | null;
+  /** Cached asynchronous publish decisions: topic → result per (qos * 2 + retain). */
+  authCache: Map<string, (AuthDecision | undefined)[]> | null;
+  refusedPublishes: number;
+  will: Message | null;
+  willDelay: number;
+  /** Reason code of the client's DISCONNECT, if it sent one. */
+  lastDisconnectReason: number | undefined;
+  /** Only kept until CONNECT has been authenticated. */
+  peerCertificates: PeerCertificate[] | undefined;
+}
+
 // Stream listeners shared by all connections (no closures per connection).
 type OwnedStream = Duplex & { fbConnection: Connection };
 
@@ -60,15 +76,15 @@ export class Connection {
   version: 3 | 4 | 5 = 4;
   keepAlive = 0;
   lastActivity: number;
-  /** Creation time until CONNACK, then the time of CONNACK. */
+  /** Creation time until CONNACK, then the time of CONNACK (ms since broker start, see `clock()`). */
   connectedAt: number;
+  /** State few connections need, allocated on first use (keeps idle connections small). */
+  extras: ConnectionExtras | null = null;
   /** The connection is its own ClientRef once authenticated (one object less per client). */
   ref: ClientRef | null = null;
   principal: Principal = UNAUTHENTICATED;
   readonly listener: ListenerInfo;
   readonly remoteAddress: string;
-  /** Only kept until CONNECT has been authenticated. */
-  peerCertificates: PeerCertificate[] | undefined;
   /** Account namespace prefix ('' for the root namespace). */
   prefix = '';
   cleanStart = true;
@@ -76,23 +92,14 @@ export class Connection {
   clientReceiveMax = 65535;
   clientMaxPacket = 0;
   clientAliasMax = 0;
-  outAliases: Map<string, number> | null = null;
-  inAliases: Map<number, string> | null = null;
   /** QoS 1 acks waiting for the store; counts toward our Receive Maximum. */
   pendingAcks = 0;
   requestProblemInfo = true;
-  /** Reason code of the client's DISCONNECT, if it sent one. */
-  lastDisconnectReason: number | undefined = undefined;
-  refusedPublishes = 0;
   bytesIn = 0;
   bytesOut = 0;
   messagesIn = 0;
   messagesOut = 0;
   dropped = 0;
-  will: Message | null = null;
-  willDelay = 0;
-  /** Cached asynchronous publish decisions: topic → result per (qos * 2 + retain). */
-  authCache: Map<string, (true | { reasonCode: number; reasonString?: string } | undefined)[]> | null = null;
   corked = false;
   /** Reading stops while a client does not read what we owe it (e.g. acks to a flooding publisher). */
   outputPaused = false;
@@ -108,10 +115,10 @@ export class Connection {
     readonly stream: Duplex,
     info: ConnectionInfo,
   ) {
-    this.connectedAt = this.lastActivity = broker.now();
+    this.connectedAt = this.lastActivity = broker.clock();
     this.listener = broker.internListener(info.listener);
     this.remoteAddress = info.remoteAddress;
-    this.peerCertificates = info.peerCertificates;
+    if (info.peerCertificates !== undefined) this.extra().peerCertificates = info.peerCertificates;
     (stream as OwnedStream).fbConnection = this;
     stream.on('data', onStreamData);
     stream.on('error', onStreamGone);
@@ -124,7 +131,7 @@ export class Connection {
     if (this.state === CLOSED) return;
     this.bytesIn += chunk.length;
     this.broker.counters.bytesIn += chunk.length;
-    this.lastActivity = this.broker.now();
+    this.lastActivity = this.broker.clock();
     this.parser ??= acquireParser(this, this.state === AWAIT_CONNECT ? undefined : this.version);
     const parser = this.parser;
     try {
@@ -173,6 +180,20 @@ export class Connection {
       return;
     }
     this.broker.handlePacket(this, packet);
+  }
+
+  extra(): ConnectionExtras {
+    this.extras ??= {
+      outAliases: null,
+      inAliases: null,
+      authCache: null,
+      refusedPublishes: 0,
+      will: null,
+      willDelay: 0,
+      lastDisconnectReason: undefined,
+      peerCertificates: undefined,
+    };
+    return this.extras;
   }
 
   /** Serialized (logs, JSON) as the ClientRef it stands for, not as the whole connection. */
@@ -345,8 +366,9 @@ export class Connection {
   }
 
   private applyOutboundAlias(topic: string, properties: Record<string, unknown>): string {
-    this.outAliases ??= new Map();
-    const aliases = this.outAliases;
+    const extras = this.extra();
+    extras.outAliases ??= new Map();
+    const aliases = extras.outAliases;
     const known = aliases.get(topic);
     if (known !== undefined) {
       properties.topicAlias = known;

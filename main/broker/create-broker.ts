@@ -126,7 +126,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
           messagesIn: conn.messagesIn,
           messagesOut: conn.messagesOut,
           droppedMessages: conn.dropped + (s?.dropped ?? 0),
-          connectedAt: conn.connectedAt,
+          connectedAt: core.startedAt + conn.connectedAt,
           principal: conn.ref.principal,
         });
       }

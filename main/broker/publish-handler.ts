@@ -31,8 +31,9 @@ export function handlePublish(broker: BrokerCore, conn: Connection, p: IPublishP
         conn.protocolViolation('topic alias invalid', 0x94);
         return;
       }
-      conn.inAliases ??= new Map();
-      const aliases = conn.inAliases;
+      const extras = conn.extra();
+      extras.inAliases ??= new Map();
+      const aliases = extras.inAliases;
       if (topic.length > 0) aliases.set(alias, topic);
       else {
         const known = aliases.get(alias);
@@ -116,7 +117,7 @@ function authorize(
   retain: boolean,
 ): AuthorizeResult | Promise<AuthorizeResult> {
   const slot = qos * 2 + (retain ? 1 : 0);
-  const cached = conn.authCache?.get(topic)?.[slot];
+  const cached = conn.extras?.authCache?.get(topic)?.[slot];
   if (cached !== undefined) return cached;
   let result: AuthorizeResult | Promise<AuthorizeResult>;
   try {
@@ -127,8 +128,9 @@ function authorize(
   }
   if (!(result instanceof Promise)) return result;
   return result.then((r) => {
-    let cache = conn.authCache;
-    if (cache === null || cache.size >= AUTH_CACHE_TOPICS) cache = conn.authCache = new Map();
+    const extras = conn.extra();
+    let cache = extras.authCache;
+    if (cache === null || cache.size >= AUTH_CACHE_TOPICS) cache = extras.authCache = new Map();
     let entry = cache.get(topic);
     if (entry === undefined) {
       entry = [];
@@ -234,8 +236,9 @@ function refusePublish(
   topic: string,
   result: Exclude<AuthorizeResult, true>,
 ): void {
-  conn.refusedPublishes++;
-  const level = conn.refusedPublishes <= 10 ? 'info' : 'debug';
+  const extras = conn.extra();
+  extras.refusedPublishes++;
+  const level = extras.refusedPublishes <= 10 ? 'info' : 'debug';
   broker.logger[level](
     { clientId: conn.clientId, remoteAddress: conn.remoteAddress, topic, reasonCode: result.reasonCode },
     'publish refused',
