@@ -101,7 +101,9 @@ export function row(page: Page, topicPath: string) {
 /** Expands every ancestor of `topicPath` and selects it. */
 export async function revealAndSelect(page: Page, topicPath: string, timeout = 15_000): Promise<void> {
   const levels = topicPath.split('/');
-  for (let i = 1; i < levels.length; i++) {
+  // Tenant topics live under their account group `$a/<account>`, one level in the tree.
+  const first = topicPath.startsWith('$a/') ? 2 : 1;
+  for (let i = first; i < levels.length; i++) {
     const ancestor = levels.slice(0, i).join('/');
     const r = row(page, ancestor);
     await r.waitFor({ timeout });
@@ -115,7 +117,8 @@ export async function revealAndSelect(page: Page, topicPath: string, timeout = 1
   const target = row(page, topicPath);
   await target.waitFor({ timeout });
   await target.locator('.node-name').click();
-  await page.getByTestId('selected-topic').filter({ hasText: topicPath }).waitFor({ timeout });
+  const shown = topicPath.replace(/^\$a\/[^/]+\//, '');
+  await page.getByTestId('selected-topic').filter({ hasText: shown }).waitFor({ timeout });
 }
 
 // ---------- a tiny protobuf writer for Kura payloads ----------

@@ -284,6 +284,27 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.context().close();
   });
 
+  test("a tenant account's topics are grouped under the account and labelled", async () => {
+    const { page, errors: pageErrors } = await openPage(browser, app);
+    await page.getByTestId('tab-publish').click();
+    await page.getByTestId('publish-topic').fill('plant/line1/temp');
+    await page.getByLabel('Account (local only)').fill('acme');
+    await page.getByTestId('publish-payload').fill('21.5');
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
+    const group = row(page, '$a/acme');
+    await group.waitFor({ timeout: 10_000 });
+    assert.match((await group.locator('.node-name').getAttribute('class')) ?? '', /account-group/);
+    await page.getByTestId('tab-messages').click();
+    await revealAndSelect(page, '$a/acme/plant/line1/temp');
+    const leaf = row(page, '$a/acme/plant/line1/temp');
+    assert.equal(await leaf.locator('.account-chip').textContent(), 'acme');
+    assert.equal(await page.getByTestId('selected-topic').textContent(), 'plant/line1/temp');
+    await page.getByTestId('history-list').getByText('21.5').waitFor({ timeout: 10_000 });
+    errors.push(...pageErrors);
+    await page.context().close();
+  });
+
   test('a large payload is never cut silently: size shown, full payload on request, saved whole', async () => {
     const { page, errors: pageErrors } = await openPage(browser, app);
     const big = `${'0123456789abcdef'.repeat(6400)}END`;
