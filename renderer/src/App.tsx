@@ -1,10 +1,16 @@
 import { useEffect, useState } from 'react';
-import { pages } from './pages/registry';
+import { type PageEntry, pages } from './pages/registry';
 import { useConnection } from './state/connection';
 
 function currentPageId(): string {
   const id = location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
   return pages.some((p) => p.id === id) ? id : (pages[0]?.id ?? 'system');
+}
+
+function navGroups(): Array<[string, PageEntry[]]> {
+  const groups = new Map<string, PageEntry[]>();
+  for (const page of pages) groups.set(page.group, [...(groups.get(page.group) ?? []), page]);
+  return [...groups.entries()];
 }
 
 function StatusBar() {
@@ -40,15 +46,20 @@ export function App() {
     <div className="app">
       <nav className="nav" aria-label="Main">
         <div className="brand">Fieldbench</div>
-        <ul>
-          {pages.map((p) => (
-            <li key={p.id}>
-              <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined}>
-                {p.title}
-              </a>
-            </li>
-          ))}
-        </ul>
+        {navGroups().map(([group, entries]) => (
+          <div key={group} className="nav-group">
+            <div className="nav-group-title">{group}</div>
+            <ul>
+              {entries.map((p) => (
+                <li key={p.id}>
+                  <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined}>
+                    {p.title}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
       </nav>
       <main className="content">
         <Page />
