@@ -45,6 +45,10 @@ export type AuthenticateResult =
 /** `true` allows; otherwise the MQTT 5 reason code to answer with (mapped for 3.1.1). */
 export type AuthorizeResult = true | { reasonCode: number; reasonString?: string };
 
+/**
+ * A connected client. The broker hands out one object per connection for its whole life (usable as
+ * a WeakMap key); it serializes to just these four fields.
+ */
 export interface ClientRef {
   clientId: string;
   principal: Principal;
