@@ -370,6 +370,13 @@ describe('Explorer page in Chromium against the headless app', () => {
     assert.match(items[0]!, /a-3/);
     assert.match(items[3]!, /a-0/);
     await page.screenshot({ path: screenshotPath('explorer-after-restart') });
+    // Forgetting the tree empties it (after confirmation); the history stays searchable.
+    await page.getByRole('button', { name: 'Back to tree' }).click();
+    await mosquittoPub(app.mqttPort, 'fb/after/restart', 'x');
+    await row(page, 'fb').waitFor({ timeout: 10_000 });
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Forget tree' }).click();
+    await row(page, 'fb').waitFor({ state: 'detached', timeout: 10_000 });
     errors.push(...pageErrors);
     await page.context().close();
     assert.deepEqual(errors, [], 'no errors in the browser console');

@@ -239,6 +239,21 @@ export function TopicTree() {
         >
           {paused ? 'Resume' : 'Pause'}
         </button>
+        <button
+          type="button"
+          title="Forget the topics seen so far on this connection (stored history stays)"
+          onClick={async () => {
+            if (!window.confirm('Forget the topic tree of this connection? Stored history stays.')) return;
+            try {
+              await api().call('explorer.tree.clear', { connectionId });
+              await treeModel.resync();
+            } catch (err) {
+              setSearchError(errorMessage(err));
+            }
+          }}
+        >
+          Forget tree
+        </button>
         {paused ? (
           <span className="paused-note" data-testid="tree-paused">
             paused — {pendingTopics.toLocaleString()} updates pending
