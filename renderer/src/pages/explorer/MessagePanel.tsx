@@ -26,6 +26,17 @@ const FORMAT_LABELS: Record<string, string> = {
 };
 const FORMAT_ORDER = ['json', 'kura', 'sparkplugb', 'cbor', 'base64', 'text', 'hex'];
 
+/** Bytes as hex, 16 a line, so binary payloads diff line by line too (first 64 KiB). */
+function hexLines(b64: string): string {
+  const bytes = base64ToBytes(b64).subarray(0, 65536);
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = Array.from(bytes.subarray(i, i + 16), (x) => x.toString(16).padStart(2, '0')).join(' ');
+    lines.push(`${i.toString(16).padStart(8, '0')}  ${row}`);
+  }
+  return lines.join('\n');
+}
+
 /** The stored bytes of a message as base64: inline when small, else fetched. */
 async function payloadOf(m: ExplorerMessage): Promise<string> {
   if (m.payload !== null) return m.payload;
@@ -240,7 +251,7 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
         const before = base64ToText(a);
         const after = base64ToText(b);
         if (before !== undefined && after !== undefined) setDiff({ before, after });
-        else setDiff({ before: '(binary payload)', after: '(binary payload)' });
+        else setDiff({ before: hexLines(a), after: hexLines(b) });
       },
       (err) => live && setError(errorMessage(err)),
     );
