@@ -11,12 +11,12 @@ import { createMessage, type Message, type OutMessage } from './message';
 import { BrokerPersistence } from './persistence';
 import { handlePuback, handlePubcomp, handlePublish, handlePubrec, handlePubrel } from './publish-handler';
 import { RetainedStore } from './retained-store';
+import { restoreState } from './restore';
 import { NEVER_EXPIRES, Session } from './session';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-handler';
 import type { MatchTarget, SharedGroup, Subscription } from './subscription';
 import { SubscriptionTrie } from './subscription-trie';
 import { TapHub } from './tap';
-import { parseSubscriptionFilter } from './topics';
 import { resolveLimits } from './limits';
 import type { BrokerLimits, BrokerOptions, ConnectionInfo, DisconnectCause, DropReason, QoS } from './types';
 
@@ -77,7 +77,7 @@ export class BrokerCore {
   interceptors: Interceptor[] = [];
   private readonly listeners = new Map<string, ListenerInfo>();
   /** Offline persistent sessions with a finite expiry interval. */
-  private readonly expiring = new Set<Session>();
+  readonly expiring = new Set<Session>();
   private readonly housekeeping: NodeJS.Timeout;
   private closed = false;
 
@@ -89,7 +89,7 @@ export class BrokerCore {
     this.startedAt = this.now();
     this.tap = new TapHub(this.now, this.logger);
     this.persistence = options.db ? new BrokerPersistence(options.db, this.logger) : null;
-    if (this.persistence) this.restore(this.persistence);
+    if (this.persistence) restoreState(this, this.persistence);
     this.housekeeping = setInterval(() => this.sweep(), 500);
     this.housekeeping.unref();
   }
@@ -627,74 +627,6 @@ export class BrokerCore {
 
   /** Extra per-sweep work (stats sampling) installed by the facade. */
   onSweep: ((now: number) => void) | undefined;
-
-  private restore(persistence: BrokerPersistence): void {
-    const now = this.now();
-    for (const r of persistence.loadRetained()) {
-      if (r.expiresAt > 0 && r.expiresAt <= now) {
-        persistence.deleteRetained(r.topic);
-        continue;
-      }
-      const msg = createMessage(r.topic, r.payload, r.qos, true, r.properties, now, null);
-      msg.expiresAt = r.expiresAt;
-      this.retained.set(msg, r.storedAt);
-    }
-    for (const s of persistence.loadSessions()) {
-      const disconnectedAt = s.disconnectedAt || now;
-      if (s.expiryInterval !== NEVER_EXPIRES && now - disconnectedAt >= s.expiryInterval * 1000) {
-        persistence.deleteSession(s.key);
-        continue;
-      }
-      const session = new Session(s.key, s.clientId, s.principal, s.protocolVersion);
-      session.expiryInterval = s.expiryInterval;
-      session.disconnectedAt = disconnectedAt;
-      session.stored = true;
-      this.sessions.set(s.key, session);
-      for (const stored of s.subscriptions) {
-        const parsed = parseSubscriptionFilter(stored.key);
-        if (!parsed) continue;
-        const sub: Subscription = {
-          session,
-          filter: parsed.filter,
-          key: stored.key,
-          group: parsed.group,
-          qos: stored.qos,
-          noLocal: stored.noLocal,
-          retainAsPublished: stored.retainAsPublished,
-          retainHandling: stored.retainHandling,
-          identifier: stored.identifier,
-        };
-        session.subs ??= new Map();
-        session.subs.set(sub.key, sub);
-        this.trie.add(sub);
-      }
-      for (const m of s.messages) {
-        const msg = createMessage(m.topic, m.payload, m.qos, m.retain, m.properties, m.publishedAt, null);
-        msg.expiresAt = m.expiresAt;
-        const out: OutMessage = {
-          seq: m.seq,
-          msg,
-          qos: m.qos,
-          retain: m.retain,
-          subIds: m.subIds,
-          packetId: m.packetId,
-          state: m.state,
-        };
-        session.bumpSeq(m.seq);
-        if (m.state === 0 || m.packetId === 0) {
-          session.queue ??= [];
-          session.queue.push(out);
-        } else {
-          session.inflight ??= new Map();
-          session.inflight.set(m.packetId, out);
-        }
-      }
-      if (s.inboundQos2.length > 0) session.inboundQos2 = new Set(s.inboundQos2);
-      if (session.expiryInterval !== NEVER_EXPIRES) this.expiring.add(session);
-    }
-    persistence.flush();
-    this.logger.info({ sessions: this.sessions.size, retained: this.retained.size }, 'broker state restored');
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;
