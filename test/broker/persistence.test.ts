@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createBroker } from '../../main/broker';
@@ -74,6 +75,7 @@ test('restart: persistent sessions, their queued QoS 1 messages and retained mes
   };
   assert.equal(rows.n, 0);
   count.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function startChild(dir: string): Promise<{ child: ChildProcess; port: number }> {
@@ -136,5 +138,6 @@ test('kill -9: an acknowledged QoS 1 message to an offline persistent session is
     await end(back);
   } finally {
     await kill9(second.child);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
