@@ -61,6 +61,7 @@ export class TapHub {
       e.retain = retain;
       if (packetId > 0) e.packetId = packetId;
       e.payload = msg.payload;
+      if (msg.properties) e.properties = msg.properties;
     });
   }
 
@@ -74,7 +75,10 @@ export class TapHub {
         e.qos = packet.qos as QoS;
         e.retain = packet.retain === true;
         e.payload = packet.payload as Buffer;
+        if (packet.properties) e.properties = packet.properties as TapEvent['properties'];
       }
+      // Before CONNACK the connection has no client id yet; the CONNECT itself names it.
+      if (packet.cmd === 'connect' && typeof packet.clientId === 'string') e.clientId = packet.clientId;
       if (packet.cmd === 'subscribe' && Array.isArray(packet.subscriptions)) {
         e.topic = (packet.subscriptions as { topic: string }[]).map((s) => s.topic).join(', ');
       }

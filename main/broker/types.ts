@@ -200,6 +200,8 @@ export interface TapEvent {
   reasonCode?: number;
   packetId?: number;
   payload?: Buffer;
+  /** MQTT 5 publish properties as the message carries them (PUBLISH only). */
+  properties?: MessageProperties;
 }
 
 export interface TapOptions {
