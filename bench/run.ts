@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const brokerRecords = records.filter((r) => r.targetId !== 'standalone');
   const loads = records.map((r) => r.outcome.loadAverage ?? 0);
   const busy = Math.max(0, ...loads);
-  if (busy > 1.5) {
+  if (busy > 3) {
     text0 = `\nNOTE: other processes were competing for the CPUs (1-min load average up to ${busy.toFixed(1)} at scenario start); treat absolute numbers as noisy.`;
   }
   let text = `${header}${text0}\n\n${renderTable(brokerRecords, ran, labels)}\nCPU during measured windows (% of one core):\n`;
