@@ -95,6 +95,16 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       pki,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
+      onCertificateRefused: (ctx, reason, message) =>
+        listeners?.reportFailure({
+          time: new Date().toISOString(),
+          listenerId: ctx.listener.id,
+          listenerKind: ctx.listener.kind,
+          remoteAddress: ctx.remoteAddress,
+          reason,
+          message,
+          detail: `refused at CONNECT (client id "${ctx.clientId}")`,
+        }),
     }),
     allowAnonymous: options.allowAnonymous,
     limits: options.config?.broker,

@@ -11,7 +11,22 @@ export interface PlatformHooksOptions {
   allowAnonymous: boolean;
   /** Lab access rules for anonymous clients (`--config`). */
   anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
+  /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
+  onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
 }
+
+export type CertificateRefusal =
+  | 'client-id-mismatch'
+  | 'certificate-revoked'
+  | 'unknown-ca'
+  | 'certificate-expired'
+  | 'other';
+
+const refusalByVerification: Record<string, CertificateRefusal> = {
+  revoked: 'certificate-revoked',
+  'unknown-ca': 'unknown-ca',
+  expired: 'certificate-expired',
+};
 
 /**
  * What the broker asks at CONNECT, PUBLISH and SUBSCRIBE: certificate logins on mutual-TLS listeners go
@@ -25,6 +40,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
   async function authenticateCertificate(ctx: ConnectContext) {
     const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
     if (!verified.ok) {
+      options.onCertificateRefused?.(
+        ctx,
+        refusalByVerification[verified.reason] ?? 'other',
+        verified.message,
+      );
       return {
         ok: false as const,
         reasonCode: NOT_AUTHORIZED,
@@ -32,6 +52,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       };
     }
     if (verified.commonName !== ctx.clientId) {
+      options.onCertificateRefused?.(
+        ctx,
+        'client-id-mismatch',
+        `The device connected as "${ctx.clientId}" but its certificate is for "${verified.commonName}".`,
+      );
       return {
         ok: false as const,
         reasonCode: 0x85,

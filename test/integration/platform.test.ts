@@ -248,6 +248,10 @@ describe('the wired platform', () => {
       'y',
     ]);
     assert.notEqual(wrongId.code, 0, 'a client id other than the certificate CN is refused');
+    const failures = await call('listeners.handshakeFailures', {});
+    const mismatch = failures.failures.find((f) => f.reason === 'client-id-mismatch');
+    assert.ok(mismatch, 'the refusal is in the TLS failure log');
+    assert.match(mismatch.message, /"someone-else".*"meter-7"/);
 
     const device = await mqtt.connectAsync(`mqtts://localhost:${ports.mutual}`, {
       ca: pem.chainPem,

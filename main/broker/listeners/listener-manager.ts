@@ -222,6 +222,11 @@ export class ListenerManager {
     return next.then(() => this.statusOf(entry));
   }
 
+  /** Records a certificate refusal decided after the handshake (e.g. at CONNECT), beside the handshake failures. */
+  reportFailure(failure: HandshakeFailure): void {
+    this.recordFailure(failure);
+  }
+
   private recordFailure(failure: HandshakeFailure): void {
     this.failures.add(failure);
     this.options.logger.warn(

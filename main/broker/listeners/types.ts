@@ -79,6 +79,8 @@ export type HandshakeFailureReason =
   | 'missing-sni'
   | 'client-rejected-server-certificate'
   | 'not-tls'
+  /** The certificate was valid but its common name is not the client id the device connected with. */
+  | 'client-id-mismatch'
   | 'other';
 
 export interface HandshakeFailure {
