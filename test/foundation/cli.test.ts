@@ -51,6 +51,11 @@ describe('fieldbench command line', () => {
     const wal = path.join(dataDir, 'fieldbench.db-wal');
     assert.ok(!fs.existsSync(wal) || fs.statSync(wal).size === 0, 'no WAL left needing recovery');
     assert.equal(fs.existsSync(path.join(dataDir, 'fieldbench.lock')), false, 'lock released');
+    // Ctrl-C in a terminal: the same clean stop, and the data directory is reusable at once.
+    const again = await startCli(loopbackArgs('serve', dataDir));
+    const interrupted = await again.stop('SIGINT');
+    assert.equal(interrupted.code, 0);
+    assert.ok(interrupted.ms < 2000, `stopped in ${interrupted.ms} ms`);
   });
 
   test('a second Fieldbench on the same data directory refuses to start', async () => {
