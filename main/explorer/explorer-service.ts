@@ -16,10 +16,13 @@ import { LocalConnection } from './connections/local-connection';
 import { ProfileStore } from './connections/profile-store';
 import { HistoryQueries } from './history/history-queries';
 import { type HistoryOptions, HistoryStore } from './history/history-store';
+import { StoredTopicReader } from './history/stored-topics';
 import { PacketLog } from './packets/packet-log';
+import { makePreview } from './preview';
 import { PinStore } from './store/pin-store';
 import { TemplateStore } from './store/template-store';
 import { TopicTree } from './tree/topic-tree';
+import { type SeedResult, TreeSeeding } from './tree/tree-seeder';
 import { ViewManager } from './tree/views';
 import type { FlowMessage, FlowPacket, LocalBrokerSource } from './types';
 import { resolveUserPath } from './user-path';
@@ -57,6 +60,8 @@ export class ExplorerService {
   readonly captures = new Map<string, CaptureWriter>();
   readonly replays = new Map<string, Replay>();
   private readonly trees = new Map<string, TopicTree>();
+  /** Trees filled from stored history, at most once per connection and run. */
+  private readonly seedings = new Map<string, TreeSeeding>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
   private lastCountedMessages = 0;
@@ -78,9 +83,14 @@ export class ExplorerService {
     if (options.broker) {
       this.local = new LocalConnection(
         options.broker,
-        { message: (m) => this.onMessage(m), packet: (p) => this.onPacket(LOCAL, p, 5) },
+        {
+          message: (m) => this.onMessage(m),
+          packet: (p) => this.onPacket(LOCAL, p, 5),
+          retained: (m) => void this.onBrokerRetained(m),
+        },
         logger,
       );
+      this.seedFromHistory(LOCAL);
     }
     const tick = setInterval(() => this.tickDeltas(), DELTA_INTERVAL_MS);
     const rates = setInterval(() => this.tickRates(), RATE_INTERVAL_MS);
@@ -159,6 +169,7 @@ export class ExplorerService {
       this.options.logger,
     );
     this.external.set(profileId, conn);
+    this.seedFromHistory(profileId);
     conn.wantPackets = this.packetsWanted(profileId);
     try {
       await conn.open();
@@ -189,6 +200,38 @@ export class ExplorerService {
     await conn.setSubscriptions(subs);
     if (persist) this.profiles.setSubscriptions(connectionId, subs);
     this.emitConnections();
+  }
+
+  /**
+   * Starts filling the connection's tree with the topics of its stored history (so it is not empty
+   * after a restart). Only once per run, and only into an empty tree: live messages already in the
+   * tree are stored too, and would be counted twice.
+   */
+  seedFromHistory(connectionId: string): void {
+    if (this.closed || this.seedings.has(connectionId)) return;
+    const tree = this.tree(connectionId);
+    if (tree.topics > 0) return;
+    // Queued messages get ids above the reader's cutoff once written: only stored rows are read.
+    this.history.flush();
+    const seeding = new TreeSeeding(tree, new StoredTopicReader(this.options.db, connectionId));
+    this.seedings.set(connectionId, seeding);
+    seeding.done.then(
+      (r) => this.options.logger.info({ connectionId, ...r }, 'explorer tree seeded from history'),
+      (err) =>
+        this.options.logger.error({ err, connectionId }, 'explorer could not seed the tree from history'),
+    );
+  }
+
+  /** Resolves once the connection's tree holds its stored history (undefined when never seeded). */
+  async seeded(connectionId: string): Promise<SeedResult | undefined> {
+    return this.seedings.get(connectionId)?.done.catch(() => undefined);
+  }
+
+  /** Forgets the connection's tree (stored history stays), stopping a seeding in progress. */
+  clearTree(connectionId: string): void {
+    this.seedings.get(connectionId)?.cancel();
+    this.existingTree(connectionId)?.clear();
+    this.views.resetConnection(connectionId);
   }
 
   emitConnections(): void {
@@ -235,6 +278,7 @@ export class ExplorerService {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const seeding of this.seedings.values()) seeding.cancel();
     for (const t of this.timers) clearInterval(t);
     for (const replay of this.replays.values()) replay.stop();
     await Promise.all([...this.replays.values()].map((r) => r.done));
@@ -261,6 +305,25 @@ export class ExplorerService {
     for (const writer of this.captures.values()) {
       if (writer.active && writer.options.connectionId === m.connectionId) writer.addMessage(m);
     }
+  }
+
+  /**
+   * The broker lists its retained messages when the tap attaches. One already seeded from history
+   * (same value, or older than what the tree shows) only sets the marker; counting it again would
+   * add a message per restart.
+   */
+  private async onBrokerRetained(m: FlowMessage): Promise<void> {
+    await this.seeded(m.connectionId);
+    if (this.closed) return;
+    const tree = this.tree(m.connectionId);
+    const node = tree.find(m.topic);
+    const known =
+      node !== undefined &&
+      node.messages > 0 &&
+      (node.lastTime >= m.time ||
+        (node.lastSize === m.payload.length && node.preview === makePreview(m.payload).text));
+    if (known) tree.setRetained(m.topic, true);
+    else this.onMessage(m);
   }
 
   private onPacket(connectionId: string, p: FlowPacket, mqttVersion: 3 | 4 | 5): void {

@@ -8,6 +8,8 @@ const PENDING_CONNECT_MS = 10_000;
 export interface LocalSink {
   message(message: FlowMessage): void;
   packet(packet: FlowPacket): void;
+  /** A message the broker holds as retained, listed when the tap attaches (may already be known). */
+  retained?(message: FlowMessage): void;
 }
 
 /**
@@ -105,7 +107,7 @@ export class LocalConnection {
     try {
       for (const entry of await this.broker.retained()) {
         if (entry.payload.length === 0) continue;
-        this.sink.message({
+        const message: FlowMessage = {
           connectionId: 'local',
           topic: entry.topic,
           payload: entry.payload,
@@ -113,7 +115,9 @@ export class LocalConnection {
           retain: true,
           time: entry.storedAt ?? Date.now(),
           ...(entry.properties ? { properties: entry.properties as Record<string, unknown> } : {}),
-        });
+        };
+        if (this.sink.retained) this.sink.retained(message);
+        else this.sink.message(message);
       }
     } catch (err) {
       this.logger.warn({ err }, 'explorer could not list retained messages');

@@ -92,8 +92,7 @@ export function treeHandlers(
       return { topics: out, truncated };
     },
     'explorer.tree.clear': ({ connectionId }) => {
-      s.existingTree(connectionId)?.clear();
-      s.views.resetConnection(connectionId);
+      s.clearTree(connectionId);
       return ok;
     },
     'explorer.pins.set': ({ connectionId, topic, pinned }) => {

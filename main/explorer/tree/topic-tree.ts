@@ -9,6 +9,16 @@ export interface TreeIngest {
   time: number;
 }
 
+/** A topic known from stored history, e.g. from before a restart. */
+export interface SeededTopic {
+  topic: string;
+  messages: number;
+  lastTime: number;
+  lastSize: number;
+  preview: { text: string; kind: 'text' | 'hex' };
+  retained: boolean;
+}
+
 export interface TopicTreeOptions {
   /** Distinct topics kept; messages on further new topics are only counted. */
   maxTopics?: number;
@@ -72,6 +82,39 @@ export class TopicTree {
       this.active.add(n);
       if (n !== this.root) this.dirty.add(n);
     }
+  }
+
+  /**
+   * Adds a topic from stored history: its count adds to live ones, but the last value of live
+   * traffic (newer by construction) is kept, and no rate is implied. Returns false when the tree is full.
+   */
+  seed(entry: SeededTopic): boolean {
+    const levels = pathLevels(entry.topic);
+    if (levels.length === 0 || entry.messages <= 0) return true;
+    let node = this.root;
+    for (const level of levels) {
+      let child = node.children?.get(level);
+      if (!child) {
+        if (this.root.subtreeTopics >= this.maxTopics) return false;
+        child = this.addChild(node, level);
+      }
+      node = child;
+    }
+    const isNewTopic = node.messages === 0;
+    node.messages += entry.messages;
+    if (isNewTopic) {
+      node.lastTime = entry.lastTime;
+      node.lastSize = entry.lastSize;
+      node.preview = entry.preview.text;
+      node.previewHex = entry.preview.kind === 'hex';
+      node.retained = entry.retained;
+    }
+    for (let n: TreeNode | null = node; n; n = n.parent) {
+      n.subtreeMessages += entry.messages;
+      if (isNewTopic) n.subtreeTopics++;
+      if (n !== this.root) this.dirty.add(n);
+    }
+    return true;
   }
 
   /** Marks the retained flag without counting a message (e.g. after clearing a retained topic). */
