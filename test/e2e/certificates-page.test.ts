@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import tls from 'node:tls';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
+
+function portOf(readyLine: string, kind: string): number {
+  const match = new RegExp(`[ (,]${kind} 127\\.0\\.0\\.1:(\\d+)`).exec(readyLine);
+  if (!match) throw new Error(`no ${kind} port in the ready line: ${readyLine}`);
+  return Number(match[1]);
+}
 
 async function openCertificates(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
   const context = await browser.newContext({
@@ -54,6 +62,8 @@ describe('Certificates page in Chromium against the headless app', () => {
       '0',
       '--mqtts-mutual-port',
       '0',
+      // Root-namespace devices (no account) authenticate by their certificate alone.
+      '--allow-anonymous',
     ]);
     browser = await launchChromium();
   });
@@ -140,6 +150,26 @@ describe('Certificates page in Chromium against the headless app', () => {
     assert.equal(zip.subarray(0, 2).toString(), 'PK', 'a ZIP file');
     assert.ok(zip.includes(Buffer.from('mosquitto_pub')), 'the bundle carries the mosquitto_pub command');
 
+    // The exported key and certificate authenticate a device on the mutual-TLS listener.
+    await page.getByLabel('include the private key').check();
+    const withKey = (
+      await download(page, () => page.getByRole('button', { name: 'PEM (certificate + chain)' }).click())
+    ).toString();
+    const blocks = withKey.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    const keyPem = blocks.find((b) => b.includes('PRIVATE KEY'));
+    assert.ok(keyPem, 'the private key is in the export');
+    const certs = blocks.filter((b) => b.includes('BEGIN CERTIFICATE'));
+    const mutualPort = portOf(app.readyLine, 'mqtts-mutual');
+    const device = await mqtt.connectAsync(`mqtts://127.0.0.1:${mutualPort}`, {
+      clientId: 'dev-ui-0001',
+      key: keyPem,
+      cert: certs[0],
+      ca: certs.slice(1),
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+    assert.ok(device.connected, 'the device certificate is accepted before revocation');
+
     // Revoke with a reason: the status changes in the details, the list and the timeline.
     await page.getByLabel('Revocation reason').selectOption('keyCompromise');
     await page.getByRole('button', { name: 'Revoke…' }).click();
@@ -148,6 +178,35 @@ describe('Certificates page in Chromium against the headless app', () => {
     await row.getByTestId('cert-status').filter({ hasText: 'revoked' }).waitFor();
     assert.equal(await bar.getAttribute('data-state'), 'revoked');
     assert.match((await page.getByTestId('certificate-details').textContent()) ?? '', /Key compromise/);
+    device.end(true);
+    // A new connection with the revoked certificate fails its TLS handshake, and the failure is listed
+    // (with its plain-language reason) in the section on this page.
+    const refused = await new Promise<string>((resolve) => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: mutualPort,
+        key: keyPem,
+        cert: certs[0],
+        ca: certs.slice(1),
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve('still open');
+      }, 5000);
+      socket.on('error', (err) => {
+        clearTimeout(timer);
+        resolve(err.message);
+      });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve('closed');
+      });
+    });
+    assert.notEqual(refused, 'still open', 'the revoked certificate is refused');
+    await page
+      .locator('.cert-failures')
+      .filter({ hasText: /revoked/i })
+      .waitFor({ timeout: 10_000 });
     const api = await TestApiClient.connect(app.url, app.token);
     const stored = await api.call('pki.getCertificate', { serial });
     assert.equal(stored.status, 'revoked');

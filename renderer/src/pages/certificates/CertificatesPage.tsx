@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { EventDataOf } from '../../../../preload/contract';
 import { errorMessage } from '../../api/api-call-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -40,11 +41,10 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'bas
 
 function HandshakeFailuresLink() {
   const failures = useApiQuery('listeners.handshakeFailures', {});
-  const [live, setLive] = useState(0);
-  useApiEvent('listeners.handshakeFailure', () => setLive((n) => n + 1));
-  const list = failures.data?.failures ?? [];
-  const total = list.length + live;
-  const latest = list[0];
+  const [live, setLive] = useState<EventDataOf<'listeners.handshakeFailure'>[]>([]);
+  useApiEvent('listeners.handshakeFailure', (f) => setLive((list) => [f, ...list].slice(0, 20)));
+  const total = (failures.data?.failures.length ?? 0) + live.length;
+  const latest = live[0] ?? failures.data?.failures[0];
   return (
     <section className="panel cert-failures" aria-labelledby="cert-failures-title">
       <header className="panel-header">
