@@ -2,7 +2,8 @@ import { useId, useState } from 'react';
 import { useApiQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Dialog } from './Dialog';
-import { pkiApi } from './pki-api';
+import { pkiMethods } from '../../../../preload/contract/pki';
+import { type IssueDeviceRequest, pkiApi } from './pki-api';
 import { type CertificateRecord, type CommonNameStyle, type KeyAlgorithm, keyAlgorithms } from './types';
 import { useApiActionLoose } from './use-action';
 
@@ -177,19 +178,25 @@ export function IssueWizard({
       : undefined;
   const invalid = !!nameIssue || !!csrIssue || settingsIssues(settings);
 
+  const request: IssueDeviceRequest = {
+    ...(name.trim() ? { name: name.trim() } : {}),
+    accountId: settings.accountId || null,
+    commonNameStyle: settings.commonNameStyle,
+    validityDays: Number(settings.validityDays),
+    ...(source === 'csr' ? { csrPem: csr } : { keyAlgorithm: settings.keyAlgorithm }),
+  };
+  // The contract's own schema has the last word (limits the checks above do not spell out).
+  const parsed = pkiMethods['pki.issueDevice'].request.safeParse(request);
+  const contractIssue =
+    !invalid && !parsed.success
+      ? parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')
+      : undefined;
+
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (invalid) return;
-    const issued = await run(() =>
-      pkiApi.issueDevice({
-        ...(name.trim() ? { name: name.trim() } : {}),
-        accountId: settings.accountId || null,
-        commonNameStyle: settings.commonNameStyle,
-        validityDays: Number(settings.validityDays),
-        ...(source === 'csr' ? { csrPem: csr } : { keyAlgorithm: settings.keyAlgorithm }),
-      }),
-    );
+    if (invalid || contractIssue) return;
+    const issued = await run(() => pkiApi.issueDevice(request));
     if (issued) onIssued(issued);
   };
 
@@ -262,6 +269,11 @@ export function IssueWizard({
           showKey={source === 'generate'}
           exampleName={name.trim() || (source === 'csr' ? '<CN of the CSR>' : 'sensor-0001')}
         />
+        {touched && contractIssue ? (
+          <span className="brk-field-error" role="alert">
+            {contractIssue}
+          </span>
+        ) : null}
         <ErrorNote message={error} />
         <div className="brk-form-actions">
           <button type="submit" className="primary" disabled={busy}>
