@@ -82,9 +82,19 @@ describe('Certificates page in Chromium against the headless app', () => {
       /Root CA[\s\S]*Issuing CA|Issuing CA[\s\S]*Root CA/,
     );
 
-    // Issue through the wizard: validation first.
+    // The wizard is a modal dialog: focus starts in it and Escape closes it.
     await page.getByTestId('issue-button').click();
     const dialog = page.getByTestId('issue-dialog');
+    await dialog.waitFor();
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id?.endsWith('-name')),
+      true,
+      'focus in the name field',
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Issue through the wizard: validation first.
+    await page.getByTestId('issue-button').click();
     await dialog.getByLabel('Client id', { exact: true }).fill('bad name!');
     await dialog.getByRole('alert').filter({ hasText: 'letters, digits' }).waitFor();
     await dialog.getByLabel('Client id', { exact: true }).fill('dev-ui-0001');

@@ -48,7 +48,12 @@ function RegisterTenantCa({ onClose, onDone }: { onClose(): void; onDone(): void
         >
           <div className="brk-field">
             <label htmlFor={`${id}-acc`}>Account</label>
-            <select id={`${id}-acc`} value={accountId} onChange={(e) => setAccountId(e.target.value)}>
+            <select
+              id={`${id}-acc`}
+              data-autofocus
+              value={accountId}
+              onChange={(e) => setAccountId(e.target.value)}
+            >
               <option value="">Choose an account…</option>
               {accounts.data?.accounts.map((a) => (
                 <option key={a.id} value={a.id}>
@@ -189,6 +194,7 @@ function TenantCrlDialog({ ca, onClose, onDone }: { ca: TenantCaRecord; onClose(
           <label htmlFor={`${id}-crl`}>CRL (PEM)</label>
           <textarea
             id={`${id}-crl`}
+            data-autofocus
             className="mono"
             rows={7}
             value={crlPem}

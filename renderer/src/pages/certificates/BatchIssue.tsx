@@ -78,6 +78,7 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
           <textarea
             id={`${id}-csv`}
             data-testid="batch-csv"
+            data-autofocus
             className="mono"
             rows={8}
             spellCheck={false}

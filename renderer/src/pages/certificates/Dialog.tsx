@@ -21,6 +21,8 @@ export function Dialog({
     const el = ref.current;
     if (!el) return;
     if (!el.open) el.showModal();
+    // showModal focuses the first focusable element (the close button); prefer the marked field.
+    el.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     const onCancel = (e: Event) => {
       e.preventDefault();
       closeRef.current();

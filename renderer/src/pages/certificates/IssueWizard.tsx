@@ -255,7 +255,7 @@ export function IssueWizard({
               setTouched(true);
             }}
             aria-invalid={nameIssue && touched ? true : undefined}
-            autoFocus
+            data-autofocus
           />
           {nameIssue && touched ? (
             <span className="brk-field-error" role="alert">
