@@ -63,7 +63,7 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonString: `Client id "${ctx.clientId}" does not match the certificate's common name "${verified.commonName}"`,
       };
     }
-    if (!verified.accountId) return undefined;
+    if (!verified.accountId) return { transportOnly: verified.serial };
     const account = tenancy.accounts.row(verified.accountId);
     if (!account) {
       return {
@@ -84,8 +84,13 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     async authenticate(ctx) {
       if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
         const byCertificate = await authenticateCertificate(ctx);
+        if (!('transportOnly' in byCertificate)) return byCertificate;
         // A certificate not bound to an account only proves the transport; the login decides the account.
-        if (byCertificate) return byCertificate;
+        // Its serial still goes with the connection, so revoking the certificate drops it.
+        const login = await tenancy.hooks.authenticate(ctx);
+        if (!login.ok) return login;
+        const attributes = { ...login.principal.attributes, certificateSerial: byCertificate.transportOnly };
+        return { ok: true, principal: { ...login.principal, attributes } };
       }
       return tenancy.hooks.authenticate(ctx);
     },
