@@ -179,12 +179,20 @@ describe('Certificates page in Chromium against the headless app', () => {
       connectTimeout: 5000,
     });
     assert.ok(device.connected, 'the device certificate is accepted before revocation');
+    const droppedOnRevoke = new Promise<void>((resolve) => device.once('close', () => resolve()));
 
     // Revoke with a reason: the status changes in the details, the list and the timeline.
     await page.getByLabel('Revocation reason').selectOption('keyCompromise');
     await page.getByRole('button', { name: 'Revoke…' }).click();
     await page.getByRole('button', { name: 'Revoke dev-ui-0001 now' }).click();
     await page.getByTestId('details-status').filter({ hasText: 'revoked' }).waitFor({ timeout: 10_000 });
+    // The device connected with it is dropped at once, not at its next handshake.
+    await Promise.race([
+      droppedOnRevoke,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('still connected after revocation')), 10_000),
+      ),
+    ]);
     await row.getByTestId('cert-status').filter({ hasText: 'revoked' }).waitFor();
     assert.equal(await bar.getAttribute('data-state'), 'revoked');
     assert.match((await page.getByTestId('certificate-details').textContent()) ?? '', /Key compromise/);
