@@ -24,7 +24,7 @@ export interface SeedOptions {
 }
 
 const MIN_PAGE = 100;
-const MAX_PAGE = 5000;
+const MAX_PAGE = 2000;
 
 /**
  * Fills a topic tree from stored history page by page, yielding to the event loop between pages
@@ -44,7 +44,7 @@ export class TreeSeeding {
 
   private async run(tree: TopicTree, source: SeedSource, options: SeedOptions): Promise<SeedResult> {
     const budget = options.stepBudgetMs ?? 20;
-    let pageSize = options.pageSize ?? 2000;
+    let pageSize = options.pageSize ?? 250;
     const result: SeedResult = { topics: 0, messages: 0, longestStepMs: 0, cancelled: false, full: false };
     let after = 0;
     for (;;) {
