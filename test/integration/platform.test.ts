@@ -7,7 +7,8 @@ import mqtt from 'mqtt';
 import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
 import { startHeadlessServer } from '../../main/api';
 import { type Core, createCore } from '../../main/core';
-import { listenerPort, runProcess } from '../helpers/mosquitto-clients';
+import { listenerPort } from '../helpers/mosquitto-clients';
+import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 
 /**
@@ -60,7 +61,7 @@ describe('the wired platform', () => {
   });
 
   test('anonymous devices are refused by default', async () => {
-    const result = await runProcess('mosquitto_pub', [
+    const result = await run('mosquitto_pub', [
       '-h',
       '127.0.0.1',
       '-p',
@@ -86,7 +87,7 @@ describe('the wired platform', () => {
       const received = new Promise<[string, string]>((resolve) =>
         sub.once('message', (t, p) => resolve([t, p.toString()])),
       );
-      const pub = await runProcess('mosquitto_pub', [
+      const pub = await run('mosquitto_pub', [
         '-h',
         '127.0.0.1',
         '-p',
@@ -112,7 +113,7 @@ describe('the wired platform', () => {
   });
 
   test('a wrong password is refused with a clear reason', async () => {
-    const result = await runProcess('mosquitto_pub', [
+    const result = await run('mosquitto_pub', [
       '-h',
       '127.0.0.1',
       '-p',
@@ -140,7 +141,7 @@ describe('the wired platform', () => {
       .get() as string | undefined;
     assert.ok(root, 'the local root CA exists');
     fs.writeFileSync(caFile, root);
-    const ok = await runProcess('mosquitto_pub', [
+    const ok = await run('mosquitto_pub', [
       '-h',
       'localhost',
       '-p',
@@ -224,7 +225,7 @@ describe('the wired platform', () => {
       files.key,
     ];
 
-    const published = await runProcess('mosquitto_pub', [
+    const published = await run('mosquitto_pub', [
       ...tlsArgs,
       '-i',
       issued.commonName,
@@ -236,7 +237,7 @@ describe('the wired platform', () => {
       '42',
     ]);
     assert.equal(published.code, 0, published.stderr);
-    const wrongId = await runProcess('mosquitto_pub', [
+    const wrongId = await run('mosquitto_pub', [
       ...tlsArgs,
       '-V',
       'mqttv5',
@@ -266,7 +267,7 @@ describe('the wired platform', () => {
     );
     await call('pki.revoke', { serial: issued.serial, reason: 'keyCompromise' });
     assert.equal(await dropped, 0x98, 'the connected device is dropped at once (administrative action)');
-    const afterRevoke = await runProcess('mosquitto_pub', [
+    const afterRevoke = await run('mosquitto_pub', [
       ...tlsArgs,
       '-i',
       issued.commonName,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ListenerManager, type ListenerStatus } from '../../main/broker/listeners';
 import { openStore, type Store } from '../../main/store';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { connectMqtt, endMqtt, nextMessage, subscribe, waitFor } from './helpers/clients';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
+import { connectMqtt, endMqtt, nextMessage, subscribe } from './helpers/clients';
 
 function url(status: ListenerStatus): string {
   return `mqtt://127.0.0.1:${status.boundPort}`;
@@ -21,7 +21,7 @@ describe('listener manager', () => {
   const stateChanges: ListenerStatus[] = [];
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-'));
+    dir = tempDir();
     store = openStore(dir);
     broker = await startTestBroker();
     manager = new ListenerManager({

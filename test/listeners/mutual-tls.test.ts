@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type HandshakeFailure, ListenerManager } from '../../main/broker/listeners';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { type CertFiles, createTestPki, type TestPki } from './helpers/certs';
-import { connectMqtt, endMqtt, nextMessage, run, SYSTEM_PYTHON, subscribe, waitFor } from './helpers/clients';
+import { type CertFiles, createTestPki, type TestPki } from '../helpers/openssl-pki';
+import { run } from '../helpers/process';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 
@@ -18,7 +20,7 @@ describe('mutual-TLS listener', () => {
   const events: HandshakeFailure[] = [];
 
   before(async () => {
-    pki = createTestPki(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-')));
+    pki = createTestPki(tempDir());
     broker = await startTestBroker();
     manager = new ListenerManager({
       broker,

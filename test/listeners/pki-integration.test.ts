@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type HandshakeFailure, ListenerManager, type TlsMaterial } from '../../main/broker/listeners';
@@ -8,7 +7,10 @@ import { createPki, type Pki } from '../../main/pki';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore, type Store } from '../../main/store';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { connectMqtt, endMqtt, nextMessage, run, subscribe, waitFor } from './helpers/clients';
+import { run } from '../helpers/process';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
+import { connectMqtt, endMqtt, nextMessage, subscribe } from './helpers/clients';
 
 // Listeners fed by Fieldbench's own PKI: issued server and device certificates, revocation hot-swapped via the CRL.
 
@@ -44,7 +46,7 @@ describe('mutual TLS with certificates from the Fieldbench PKI', () => {
   }
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-'));
+    dir = tempDir();
     store = openStore(dir);
     pki = await createPki({ db: store.db, dataDir: dir, keyProtector: createFileKeyProtector(dir) });
     serverSerial = (await pki.issueServerCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }))

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ListenerManager } from '../../main/broker/listeners';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { connectMqtt, endMqtt, nextMessage, run, SYSTEM_PYTHON, subscribe } from './helpers/clients';
+import { run } from '../helpers/process';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { ListenerManager, type TlsMaterial } from '../../main/broker/listeners';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { createTestPki, type TestPki } from './helpers/certs';
-import { connectMqtt, endMqtt, nextMessage, run, SYSTEM_PYTHON, subscribe, waitFor } from './helpers/clients';
+import { createTestPki, type TestPki } from '../helpers/openssl-pki';
+import { run } from '../helpers/process';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 
@@ -32,7 +34,7 @@ describe('TLS listeners', () => {
   let port = 0;
 
   before(async () => {
-    pki = createTestPki(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-')));
+    pki = createTestPki(tempDir());
     broker = await startTestBroker();
     manager = new ListenerManager({ broker, logger: silentLogger, tlsMaterial: (l) => material.get(l.id) });
     material.set('tls', {

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { ListenerManager } from '../../main/broker/listeners';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
-import { createTestPki, type TestPki } from './helpers/certs';
-import { connectMqtt, endMqtt, nextMessage, run, SYSTEM_PYTHON, subscribe } from './helpers/clients';
+import { createTestPki, type TestPki } from '../helpers/openssl-pki';
+import { run } from '../helpers/process';
+import { tempDir } from '../helpers/temp-dir';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 
@@ -43,7 +44,7 @@ describe('WebSocket listeners', () => {
   let wssPort = 0;
 
   before(async () => {
-    pki = createTestPki(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-')));
+    pki = createTestPki(tempDir());
     broker = await startTestBroker();
     manager = new ListenerManager({
       broker,

@@ -5,7 +5,8 @@ import { createDispatcher, type Dispatch } from '../../main/api/dispatcher';
 import { EventBus } from '../../main/api/event-bus';
 import type { CallContext } from '../../main/api/handlers';
 import { createPkiHandlers } from '../../main/pki';
-import { makePki, type PkiFixture, run } from './helpers';
+import { run } from '../helpers/process';
+import { makePki, type PkiFixture } from './helpers';
 
 const ctx: CallContext = { transport: 'internal', actor: 'test' };
 

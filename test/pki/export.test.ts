@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { crc32 } from '../../main/pki/crc32';
 import { createZip } from '../../main/pki/zip';
-import { makePki, type PkiFixture, run } from './helpers';
+import { run } from '../helpers/process';
+import { makePki, type PkiFixture } from './helpers';
 
 describe('CRC-32 and ZIP writer', () => {
   it('computes the standard CRC-32 check value', () => {

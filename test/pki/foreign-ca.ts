@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { run } from './helpers';
+import { run } from '../helpers/process';
 
 /** A CA made by the openssl CLI, standing in for a tenant's own PKI. */
 export interface OpensslCa {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KeyAlgorithm } from '../../main/pki';
-import { makePki, type PkiFixture, run } from './helpers';
+import { run } from '../helpers/process';
+import { makePki, type PkiFixture } from './helpers';
 
 async function opensslVerify(f: PkiFixture, leafPem: string, purpose = 'sslclient') {
   const authorities = f.pki.listAuthorities();

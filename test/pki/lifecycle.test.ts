@@ -4,8 +4,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { RenewedServerCertificate } from '../../main/pki';
 import { DATABASE_FILE } from '../../main/store';
-import { makePki, run } from './helpers';
-import { closeServer, nodeHandshake, startMutualTlsServer, waitFor } from './tls-tools';
+import { run } from '../helpers/process';
+import { makePki } from './helpers';
+import { waitFor } from '../helpers/wait-for';
+import { closeServer, nodeHandshake, startMutualTlsServer } from './tls-tools';
 import tls from 'node:tls';
 
 describe('server certificate renewal', () => {

@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makePki, type PkiFixture, run } from './helpers';
-import { waitFor } from './tls-tools';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+import { run } from '../helpers/process';
+import { makePki, type PkiFixture } from './helpers';
+import { freePort, portOpen } from '../helpers/free-port';
+import { waitFor } from '../helpers/wait-for';
 
 describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
   let f: PkiFixture;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type tls from 'node:tls';
 import type { CertificateRecord } from '../../main/pki';
+import { waitFor } from '../helpers/wait-for';
 import { opensslCa, opensslCrl, opensslLeaf } from './foreign-ca';
 import { makePki, type PkiFixture, testClock } from './helpers';
 import {
@@ -11,7 +12,6 @@ import {
   nodeHandshake,
   opensslHandshake,
   startMutualTlsServer,
-  waitFor,
 } from './tls-tools';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import tls from 'node:tls';
-import { run } from './helpers';
+import { run } from '../helpers/process';
 
 export interface ClientIdentity {
   cert: string;
@@ -88,13 +88,4 @@ export async function opensslHandshake(
   ]);
   const greeting = /^hello .*$/m.exec(result.stdout)?.[0];
   return greeting ? { ok: true, greeting } : { ok: false, error: `${result.stderr}\n${result.stdout}` };
-}
-
-/** Waits (polling) until `predicate` holds, failing after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

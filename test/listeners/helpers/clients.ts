@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 /** Connects with mqtt.js and resolves on CONNACK (rejects on error or after `timeoutMs`). */
@@ -52,41 +51,6 @@ export function subscribe(client: MqttClient, topic: string, qos: 0 | 1 = 1): Pr
   return new Promise((resolve, reject) => {
     client.subscribe(topic, { qos }, (err) => (err ? reject(err) : resolve()));
   });
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a CLI client (mosquitto_pub/sub, python3) with a hard timeout, never throwing on exit codes. */
-export function run(command: string, args: string[], timeoutMs = 20_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Waits until `check` returns true, polling; throws with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Debian's python3 (with python3-paho-mqtt 1.6), not a pyenv shim. */
