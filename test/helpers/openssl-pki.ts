@@ -73,7 +73,7 @@ function caConfig(dir: string): string {
 
 /** A self-signed CA in `<dir>/<name>/` (random first serial, so two CAs never share serials). */
 export function createCa(dir: string, name: string, options: CaOptions = {}): OpensslCa {
-  const caDir = path.join(dir, name);
+  const caDir = path.join(dir, name.replace(/[^\w.-]+/g, '-'));
   fs.mkdirSync(path.join(caDir, 'issued'), { recursive: true });
   fs.writeFileSync(path.join(caDir, 'index.txt'), '');
   fs.writeFileSync(path.join(caDir, 'serial'), `${crypto.randomBytes(8).toString('hex')}\n`);

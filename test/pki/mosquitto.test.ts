@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../helpers/process';
 import { makePki, type PkiFixture } from './helpers';
-import { freePort, portOpen } from '../helpers/free-port';
+import { type RunningMosquitto, startMosquittoTls } from '../helpers/mosquitto-broker';
+import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
 
 describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
   let f: PkiFixture;
-  let broker: ChildProcess;
+  let mosquitto: RunningMosquitto;
   let port: number;
   let dir: string;
-  let brokerLog = '';
   const client = (name: string) => [
     '--cafile',
     path.join(dir, 'ca.pem'),
@@ -26,7 +24,7 @@ describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
 
   before(async () => {
     f = await makePki();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-mosq-'));
+    dir = tempDir('fb-mosq-');
     const serverCert = await f.pki.issueServerCertificate({
       dnsNames: ['localhost'],
       ipAddresses: ['127.0.0.1'],
@@ -50,43 +48,19 @@ describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
         fs.writeFileSync(path.join(dir, 'crl.pem'), f.pki.crlPem());
       }
     }
-    port = await freePort();
-    fs.writeFileSync(
-      path.join(dir, 'mosquitto.conf'),
-      [
-        'user root',
-        'persistence false',
-        'log_dest stderr',
-        'log_type error',
-        'log_type warning',
-        'log_type notice',
-        `listener ${port} 127.0.0.1`,
-        `cafile ${dir}/ca.pem`,
-        `certfile ${dir}/server.crt`,
-        `keyfile ${dir}/server.key`,
-        `crlfile ${dir}/crl.pem`,
-        'require_certificate true',
-        'use_identity_as_username true',
-        'allow_anonymous false',
-        '',
-      ].join('\n'),
-    );
-    broker = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    mosquitto = await startMosquittoTls({
+      dir,
+      cafile: `${dir}/ca.pem`,
+      certfile: `${dir}/server.crt`,
+      keyfile: `${dir}/server.key`,
+      crlfile: `${dir}/crl.pem`,
+      settings: ['use_identity_as_username true', 'allow_anonymous false'],
     });
-    broker.stdout?.on('data', (d) => (brokerLog += d));
-    broker.stderr?.on('data', (d) => (brokerLog += d));
-    const deadline = Date.now() + 15_000;
-    while (!(await portOpen(port))) {
-      if (Date.now() > deadline || broker.exitCode !== null)
-        throw new Error(`mosquitto did not start: ${brokerLog}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    port = mosquitto.port;
   });
 
   after(async () => {
-    broker.kill('SIGTERM');
-    await waitFor(() => broker.exitCode !== null || broker.signalCode !== null, 'mosquitto to stop');
+    await mosquitto.stop();
     await f.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -130,7 +104,7 @@ describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
           '-i',
           `${name}-pub`,
         ]);
-        assert.equal(pub.code, 0, `${pub.stderr}\n${brokerLog}`);
+        assert.equal(pub.code, 0, `${pub.stderr}\n${mosquitto.log()}`);
         await Promise.race([subDone, new Promise((resolve) => setTimeout(resolve, 200))]);
       }
       const result = await subDone;
@@ -153,7 +127,7 @@ describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
     ]);
     assert.notEqual(pub.code, 0);
     await waitFor(
-      () => /certificate verify failed/i.test(brokerLog),
+      () => /certificate verify failed/i.test(mosquitto.log()),
       'mosquitto to log the failed verification',
     );
     // The chain itself is fine, so the CRL is what mosquitto refused it for.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { opensslCa, opensslLeaf } from './foreign-ca';
+import { type CaOptions, createCa, issueCert, type OpensslCa, readPem } from '../helpers/openssl-pki';
 import { makePki, type PkiFixture } from './helpers';
 
 describe('tenant CA registration', () => {
@@ -12,15 +12,24 @@ describe('tenant CA registration', () => {
   after(() => f.close());
 
   const dir = (name: string) => path.join(f.dir, 'tenants', name);
+  /** A tenant's own CA made by openssl, as PEM files in `dir(folder)`. */
+  const tenantCa = (folder: string, name: string, options: CaOptions = {}) =>
+    createCa(dir(folder), name, { subject: `/O=Tenant/CN=${name}`, ...options });
+  /** The PEM of a certificate with CN `commonName` signed by `ca`. */
+  const signedBy = (ca: OpensslCa, name: string, commonName: string) =>
+    readPem(
+      issueCert(ca, name, { subject: `/CN=${commonName}`, keyUsage: 'critical, digitalSignature', days: 10 })
+        .cert,
+    );
 
   async function register(accountId: string, name: string) {
-    const ca = await opensslCa(dir(name), name);
-    const registration = await f.pki.startTenantCaRegistration(accountId, ca.certPem);
-    const proof = await opensslLeaf(ca, 'proof', registration.registrationCode);
+    const ca = tenantCa(name, name);
+    const registration = await f.pki.startTenantCaRegistration(accountId, readPem(ca.cert));
+    const proof = signedBy(ca, 'proof', registration.registrationCode);
     return {
       ca,
       registration,
-      record: await f.pki.completeTenantCaRegistration(registration.id, proof.certPem),
+      record: await f.pki.completeTenantCaRegistration(registration.id, proof),
     };
   }
 
@@ -28,58 +37,58 @@ describe('tenant CA registration', () => {
     const { ca, record } = await register('acme', 'Acme CA One');
     assert.equal(record.status, 'accepted');
     assert.equal(record.accountId, 'acme');
-    const device = await opensslLeaf(ca, 'dev', 'acme-sensor');
-    const verdict = await f.pki.verifyClientChain([device.certPem]);
+    const device = signedBy(ca, 'dev', 'acme-sensor');
+    const verdict = await f.pki.verifyClientChain([device]);
     assert.deepEqual(verdict.ok && [verdict.accountId, verdict.issuedBy, verdict.commonName], [
       'acme',
       'tenant',
       'acme-sensor',
     ]);
-    const inspection = await f.pki.inspect(device.certPem, { accountId: 'acme' });
+    const inspection = await f.pki.inspect(device, { accountId: 'acme' });
     assert.equal(inspection.chain?.verified, true);
     assert.equal(inspection.chain?.trustedBy, 'tenant');
-    assert.equal((await f.pki.inspect(device.certPem, { accountId: 'other' })).chain?.verified, false);
+    assert.equal((await f.pki.inspect(device, { accountId: 'other' })).chain?.verified, false);
   });
 
   it('refuses a certificate that is not a CA', async () => {
-    const leaf = await opensslCa(dir('not-ca'), 'Just A Leaf', { ca: false });
-    await assert.rejects(f.pki.startTenantCaRegistration('acme', leaf.certPem), /not a CA certificate/);
+    const leaf = tenantCa('not-ca', 'Just A Leaf', { ca: false });
+    await assert.rejects(f.pki.startTenantCaRegistration('acme', readPem(leaf.cert)), /not a CA certificate/);
   });
 
   it('refuses an expired CA', async () => {
-    const ca = await opensslCa(dir('short'), 'Short Lived CA', { days: 1 });
+    const ca = tenantCa('short', 'Short Lived CA', { days: 1 });
     f.clock.advanceDays(2);
     try {
-      await assert.rejects(f.pki.startTenantCaRegistration('acme', ca.certPem), /expired on/);
+      await assert.rejects(f.pki.startTenantCaRegistration('acme', readPem(ca.cert)), /expired on/);
     } finally {
       f.clock.advanceDays(-2);
     }
   });
 
   it('refuses a verification certificate with the wrong code or signed by another key', async () => {
-    const ca = await opensslCa(dir('pop'), 'Pop CA');
-    const registration = await f.pki.startTenantCaRegistration('beta', ca.certPem);
-    const wrongCode = await opensslLeaf(ca, 'wrong-code', 'not-the-code');
+    const ca = tenantCa('pop', 'Pop CA');
+    const registration = await f.pki.startTenantCaRegistration('beta', readPem(ca.cert));
+    const wrongCode = signedBy(ca, 'wrong-code', 'not-the-code');
     await assert.rejects(
-      f.pki.completeTenantCaRegistration(registration.id, wrongCode.certPem),
+      f.pki.completeTenantCaRegistration(registration.id, wrongCode),
       /CN must be the registration code/,
     );
-    const impostor = await opensslCa(dir('impostor'), 'Pop CA');
-    const forged = await opensslLeaf(impostor, 'forged', registration.registrationCode);
+    const impostor = tenantCa('impostor', 'Pop CA');
+    const forged = signedBy(impostor, 'forged', registration.registrationCode);
     await assert.rejects(
-      f.pki.completeTenantCaRegistration(registration.id, forged.certPem),
+      f.pki.completeTenantCaRegistration(registration.id, forged),
       /not signed by the key/,
     );
     assert.equal(f.pki.listTenantCas('beta')[0]?.status, 'pending');
-    const device = await opensslLeaf(ca, 'early', 'early-device');
-    const verdict = await f.pki.verifyClientChain([device.certPem]);
+    const device = signedBy(ca, 'early', 'early-device');
+    const verdict = await f.pki.verifyClientChain([device]);
     assert.equal(verdict.ok ? 'ok' : verdict.reason, 'unknown-ca', 'a pending CA is not trusted');
   });
 
   it('refuses a third CA for an account, naming the two it has', async () => {
     await register('acme', 'Acme CA Two');
-    const third = await opensslCa(dir('three'), 'Acme CA Three');
-    await assert.rejects(f.pki.startTenantCaRegistration('acme', third.certPem), (err: Error) => {
+    const third = tenantCa('three', 'Acme CA Three');
+    await assert.rejects(f.pki.startTenantCaRegistration('acme', readPem(third.cert)), (err: Error) => {
       assert.match(err.message, /already has 2 CA certificates/);
       assert.match(err.message, /Acme CA One/);
       assert.match(err.message, /Acme CA Two/);
@@ -87,7 +96,7 @@ describe('tenant CA registration', () => {
     });
     const removed = f.pki.listTenantCas('acme').find((c) => c.subject.includes('Acme CA Two'))!;
     f.pki.removeTenantCa(removed.id);
-    const again = await f.pki.startTenantCaRegistration('acme', third.certPem);
+    const again = await f.pki.startTenantCaRegistration('acme', readPem(third.cert));
     assert.match(again.registrationCode, /^[0-9a-f]{32}$/);
   });
 

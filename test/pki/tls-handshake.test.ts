@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type tls from 'node:tls';
 import type { CertificateRecord } from '../../main/pki';
 import { waitFor } from '../helpers/wait-for';
-import { opensslCa, opensslCrl, opensslLeaf } from './foreign-ca';
+import { createCa, createCrl, issueCert, readPem } from '../helpers/openssl-pki';
 import { makePki, type PkiFixture, testClock } from './helpers';
 import {
   type ClientIdentity,
@@ -145,26 +145,28 @@ describe('mutual TLS with PKI-issued certificates', () => {
 
   it('authenticates a device certificate of an accepted tenant CA for that account', async () => {
     const dir = path.join(f.dir, 'tenant');
-    const ca = await opensslCa(dir, 'Acme Devices CA');
-    const registration = await f.pki.startTenantCaRegistration('acme', ca.certPem);
-    const proof = await opensslLeaf(ca, 'verification', registration.registrationCode);
-    await f.pki.completeTenantCaRegistration(registration.id, proof.certPem);
-    const device = await opensslLeaf(ca, 'sensor-7', 'sensor-7');
-    const verdict = await f.pki.verifyClientChain([device.certPem]);
+    const ca = createCa(dir, 'Acme Devices CA', { subject: '/O=Tenant/CN=Acme Devices CA' });
+    const caPem = readPem(ca.cert);
+    const leaf = { keyUsage: 'critical, digitalSignature', days: 10 };
+    const registration = await f.pki.startTenantCaRegistration('acme', caPem);
+    const proof = issueCert(ca, 'verification', { ...leaf, subject: `/CN=${registration.registrationCode}` });
+    await f.pki.completeTenantCaRegistration(registration.id, readPem(proof.cert));
+    const device = issueCert(ca, 'sensor-7', leaf);
+    const verdict = await f.pki.verifyClientChain([readPem(device.cert)]);
     assert.equal(verdict.ok, true);
     assert.ok(verdict.ok);
     assert.equal(verdict.accountId, 'acme');
     assert.equal(verdict.issuedBy, 'tenant');
     assert.equal(verdict.commonName, 'sensor-7');
-    assert.ok(f.pki.tlsTrust().ca.some((pem) => pem.trim() === ca.certPem.trim()));
+    assert.ok(f.pki.tlsTrust().ca.some((pem) => pem.trim() === caPem.trim()));
     // Node's crl option needs a CRL from every CA on the chain: refused until the tenant supplies one.
     assert.deepEqual(f.pki.tlsTrust().tenantCasWithoutCrl, [registration.id]);
-    const tenantDevice = { cert: device.certPem, key: device.keyPem };
+    const tenantDevice = { cert: readPem(device.cert), key: readPem(device.key) };
     assert.equal(
       await refusedWith(() => nodeHandshake(port, f.pki.caChainPem(), tenantDevice)),
       'UNABLE_TO_GET_CRL',
     );
-    await f.pki.setTenantCaCrl(registration.id, await opensslCrl(ca));
+    await f.pki.setTenantCaCrl(registration.id, readPem(createCrl(ca)));
     assert.deepEqual(f.pki.tlsTrust().tenantCasWithoutCrl, []);
     const outcome = await nodeHandshake(port, f.pki.caChainPem(), tenantDevice);
     assert.deepEqual(outcome, { ok: true, greeting: 'hello sensor-7' });
