@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, screenshotPath } from '../helpers/browser';
-import { type RunningCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
 
@@ -84,15 +84,7 @@ describe('Broker page in Chromium against the headless app', () => {
 
   before(async () => {
     app = await startCli([
-      'serve',
-      '--data-dir',
-      tempDir(),
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
+      ...loopbackArgs('serve', tempDir()),
       '--ws-port',
       '0',
       '--mqtts-port',

@@ -8,7 +8,8 @@ import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, screenshotPath } from '../helpers/browser';
-import { type RunningCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
+import { createCa, createCrl, createCsr, issueCert, readPem } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 
 function portOf(readyLine: string, kind: string): number {
@@ -50,21 +51,16 @@ describe('Certificates page in Chromium against the headless app', () => {
 
   before(async () => {
     work = tempDir('fb-certs-');
-    app = await startCli([
-      'serve',
-      '--data-dir',
-      tempDir(),
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-      '--mqtts-mutual-port',
-      '0',
-      // Root-namespace devices (no account) authenticate by their certificate alone.
-      '--allow-anonymous',
-    ]);
+    app = await startCli(
+      loopbackArgs(
+        'serve',
+        tempDir(),
+        '--mqtts-mutual-port',
+        '0',
+        // Root-namespace devices (no account) authenticate by their certificate alone.
+        '--allow-anonymous',
+      ),
+    );
     browser = await launchChromium();
   });
 
@@ -301,79 +297,25 @@ describe('Certificates page in Chromium against the headless app', () => {
     const root = accounts.find((a) => a.parentId === null)!;
     const account = await api.call('accounts.create', { parentId: root.id, name: 'acme-sensors' });
     api.close();
-    const caKey = path.join(work, 'tenant-ca.key');
-    const caCert = path.join(work, 'tenant-ca.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      caKey,
-      '-out',
-      caCert,
-      '-days',
-      '30',
-      '-subj',
-      '/O=Acme/CN=Acme Device CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    const ca = createCa(work, 'tenant-ca', { subject: '/O=Acme/CN=Acme Device CA' });
 
     const { page, errors } = await openCertificates(browser, app, 'light');
     await page.getByTestId('register-tenant-ca').click();
     const dialog = page.getByTestId('tenant-ca-dialog');
     await dialog.getByLabel('Account', { exact: true }).selectOption(account.id);
-    await dialog.getByLabel(/CA certificate \(PEM\)/).fill(fs.readFileSync(caCert, 'utf8'));
+    await dialog.getByLabel(/CA certificate \(PEM\)/).fill(readPem(ca.cert));
     await dialog.getByRole('button', { name: 'Get a registration code' }).click();
     const code = (
       (await dialog.getByTestId('registration-code').textContent({ timeout: 10_000 })) ?? ''
     ).trim();
     assert.ok(code.length >= 8, `a registration code is shown: ${code}`);
     // Prove possession: a certificate with the code as CN, signed by the CA key.
-    const verKey = path.join(work, 'ver.key');
-    const verCsr = path.join(work, 'ver.csr');
-    const verCert = path.join(work, 'ver.pem');
-    execFileSync('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      verKey,
-      '-subj',
-      `/CN=${code}`,
-      '-out',
-      verCsr,
-    ]);
-    execFileSync('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      verCsr,
-      '-CA',
-      caCert,
-      '-CAkey',
-      caKey,
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      verCert,
-    ]);
+    const proof = issueCert(ca, 'ver', { subject: `/CN=${code}`, days: 1 });
     // A certificate the CA did not sign is refused in place.
-    await dialog.getByLabel('Verification certificate (PEM)').fill(fs.readFileSync(caCert, 'utf8'));
+    await dialog.getByLabel('Verification certificate (PEM)').fill(readPem(ca.cert));
     await dialog.getByRole('button', { name: 'Verify and accept the CA' }).click();
     await dialog.getByRole('alert').first().waitFor({ timeout: 10_000 });
-    await dialog.getByLabel('Verification certificate (PEM)').fill(fs.readFileSync(verCert, 'utf8'));
+    await dialog.getByLabel('Verification certificate (PEM)').fill(readPem(proof.cert));
     await dialog.getByRole('button', { name: 'Verify and accept the CA' }).click();
     await dialog.getByText('Accepted:').waitFor({ timeout: 10_000 });
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -381,58 +323,22 @@ describe('Certificates page in Chromium against the headless app', () => {
     await tenantRow.filter({ hasText: 'accepted' }).waitFor({ timeout: 10_000 });
 
     // The tenant's own CRL, made with openssl ca, is stored through the UI.
-    const caDir = path.join(work, 'tenant-ca-db');
-    fs.mkdirSync(caDir, { recursive: true });
-    fs.writeFileSync(path.join(caDir, 'index.txt'), '');
-    fs.writeFileSync(path.join(caDir, 'crlnumber'), '1000\n');
-    fs.writeFileSync(
-      path.join(caDir, 'ca.cnf'),
-      `[ca]\ndefault_ca = tenant\n[tenant]\ndatabase = ${caDir}/index.txt\ncrlnumber = ${caDir}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n`,
-    );
-    const crlFile = path.join(caDir, 'crl.pem');
-    execFileSync('openssl', [
-      'ca',
-      '-config',
-      path.join(caDir, 'ca.cnf'),
-      '-gencrl',
-      '-keyfile',
-      caKey,
-      '-cert',
-      caCert,
-      '-out',
-      crlFile,
-    ]);
+    const crlFile = createCrl(ca);
     await tenantRow.getByRole('button', { name: 'Upload CRL' }).click();
     const crlDialog = page.getByTestId('tenant-crl-dialog');
     await crlDialog.getByLabel('CRL (PEM)').fill('not a crl');
     assert.equal(await crlDialog.getByRole('button', { name: 'Store CRL' }).isDisabled(), true);
-    await crlDialog.getByLabel('CRL (PEM)').fill(fs.readFileSync(crlFile, 'utf8'));
+    await crlDialog.getByLabel('CRL (PEM)').fill(readPem(crlFile));
     await crlDialog.getByRole('button', { name: 'Store CRL' }).click();
     await crlDialog.waitFor({ state: 'detached', timeout: 10_000 });
     await tenantRow.getByRole('button', { name: 'Replace CRL' }).waitFor({ timeout: 10_000 });
 
     // Issue from a device CSR under the account with the account-prefixed convention.
-    const devKey = path.join(work, 'dev.key');
-    const devCsr = path.join(work, 'dev.csr');
-    execFileSync('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      devKey,
-      '-subj',
-      '/CN=pump-7',
-      '-out',
-      devCsr,
-    ]);
+    const device = createCsr(work, 'dev', '/CN=pump-7');
     await page.getByTestId('issue-button').click();
     const issue = page.getByTestId('issue-dialog');
     await issue.getByLabel(/paste its CSR/).check();
-    await issue.getByLabel('CSR (PEM)').fill(fs.readFileSync(devCsr, 'utf8'));
+    await issue.getByLabel('CSR (PEM)').fill(readPem(device.csr));
     await issue.getByLabel('Account', { exact: true }).selectOption(account.id);
     await issue.getByLabel(/account id \+ _ \+ device name/).check();
     await issue.getByLabel('Device name', { exact: true }).fill('pump-7');
@@ -451,27 +357,11 @@ describe('Certificates page in Chromium against the headless app', () => {
   });
 
   test('the inspector shows subject and fingerprint of a pasted certificate (dark)', async () => {
-    const key = path.join(work, 'insp.key');
-    const cert = path.join(work, 'insp.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '10',
-      '-subj',
-      '/O=Inspector Test/CN=inspector.example',
-      '-addext',
-      'subjectAltName=DNS:inspector.example,IP:127.0.0.1',
-    ]);
+    const { cert } = createCa(work, 'inspector', {
+      subject: '/O=Inspector Test/CN=inspector.example',
+      subjectAltName: 'DNS:inspector.example,IP:127.0.0.1',
+      days: 10,
+    });
     const expected = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'])
       .toString()
       .split('=')[1]!

@@ -4,20 +4,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
+import { type RunningMosquitto, startMosquittoTls } from '../helpers/mosquitto-broker';
+import { createTestPki, type TestPki } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
-import {
-  type App,
-  makePki,
-  mosquittoPub,
-  openPage,
-  type Pki,
-  revealAndSelect,
-  row,
-  startApp,
-  startMosquittoTls,
-} from './explorer-helpers';
+import { type App, mosquittoPub, openPage, revealAndSelect, row, startApp } from './explorer-helpers';
 
-async function fillProfile(page: Page, name: string, port: number, ca: string, pki: Pki): Promise<void> {
+async function fillProfile(page: Page, name: string, port: number, ca: string, pki: TestPki): Promise<void> {
   await page.getByRole('button', { name: 'New profile' }).click();
   await page.getByTestId('profile-name').fill(name);
   await page.getByTestId('profile-protocol').selectOption('mqtts');
@@ -30,21 +22,27 @@ async function fillProfile(page: Page, name: string, port: number, ca: string, p
       (document.querySelector('[data-testid="profile-ca"]') as unknown as { value: string })?.value ?? ''
     ).includes('BEGIN'),
   );
-  await page.getByTestId('profile-cert').fill(fs.readFileSync(pki.clientCert, 'utf8'));
-  await page.getByTestId('profile-key').fill(fs.readFileSync(pki.clientKey, 'utf8'));
+  await page.getByTestId('profile-cert').fill(fs.readFileSync(pki.client.cert, 'utf8'));
+  await page.getByTestId('profile-key').fill(fs.readFileSync(pki.client.key, 'utf8'));
   await page.getByTestId('profile-sub-0').fill('ext/#');
 }
 
 describe('Explorer with an external broker over mutual TLS', () => {
   let app: App;
   let browser: Browser;
-  let pki: Pki;
-  let mosquitto: { port: number; stop(): Promise<void> };
+  let pki: TestPki;
+  let mosquitto: RunningMosquitto;
 
   before(async () => {
     const dir = tempDir('fb-explorer-ext-');
-    pki = makePki(path.join(dir, 'pki'));
-    mosquitto = await startMosquittoTls(pki);
+    pki = createTestPki(path.join(dir, 'pki'));
+    mosquitto = await startMosquittoTls({
+      dir: pki.dir,
+      cafile: pki.ca,
+      certfile: pki.server.cert,
+      keyfile: pki.server.key,
+      settings: ['allow_anonymous true'],
+    });
     app = await startApp(path.join(dir, 'data'));
     browser = await launchChromium();
   });
@@ -57,7 +55,7 @@ describe('Explorer with an external broker over mutual TLS', () => {
 
   const tlsPub = (topic: string, payload: string) =>
     mosquittoPub(mosquitto.port, topic, payload, {
-      extra: ['--cafile', pki.ca, '--cert', pki.clientCert, '--key', pki.clientKey],
+      extra: ['--cafile', pki.ca, '--cert', pki.client.cert, '--key', pki.client.key],
     });
 
   test('a profile with a client certificate connects and shows the broker’s traffic', async () => {
@@ -85,7 +83,7 @@ describe('Explorer with an external broker over mutual TLS', () => {
     await page.getByTestId('profiles-toggle').click();
     // MQTT 5 properties of a message are shown with it.
     await mosquittoPub(mosquitto.port, 'ext/line1/props', '{"t":23}', {
-      extra: ['--cafile', pki.ca, '--cert', pki.clientCert, '--key', pki.clientKey, '-V', 'mqttv5']
+      extra: ['--cafile', pki.ca, '--cert', pki.client.cert, '--key', pki.client.key, '-V', 'mqttv5']
         .concat(['-D', 'publish', 'content-type', 'application/json'])
         .concat(['-D', 'publish', 'user-property', 'site', 'north']),
     });
@@ -143,7 +141,7 @@ describe('Explorer with an external broker over mutual TLS', () => {
     assert.match(text, /TLS failed/);
     assert.match(text, /not trusted|not issued by a trusted CA|self-signed/i);
     assert.match(text, /Certificate chain presented by the server/);
-    assert.match(text, /CN=localhost/);
+    assert.match(text, /CN=fieldbench-server/);
     await page.screenshot({ path: screenshotPath('explorer-external-bad-ca'), fullPage: true });
     await page.context().close();
   });

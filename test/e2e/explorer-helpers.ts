@@ -1,9 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { type RunningCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
+import { run } from '../helpers/process';
 
 /** Shared pieces of the Explorer and Traffic browser tests. */
 
@@ -13,44 +10,10 @@ export interface App {
 }
 
 export async function startApp(dataDir: string): Promise<App> {
-  const cli = await startCli([
-    'serve',
-    '--data-dir',
-    dataDir,
-    '--http-port',
-    '0',
-    '--broker-host',
-    '127.0.0.1',
-    '--mqtt-port',
-    '0',
-    '--allow-anonymous',
-  ]);
+  const cli = await startCli(loopbackArgs('serve', dataDir, '--allow-anonymous'));
   const match = /mqtt 127\.0\.0\.1:(\d+)/.exec(cli.readyLine) ?? /mqtt [^:\s]+:(\d+)/.exec(cli.readyLine);
   if (!match) throw new Error(`no MQTT port in the ready line: ${cli.readyLine}`);
   return { cli, mqttPort: Number(match[1]) };
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command with a hard timeout; never throws on exit codes. */
-export function run(command: string, args: string[], timeoutMs = 20_000, input?: Buffer): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    if (input) child.stdin!.end(input);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** `mosquitto_pub` one message (payload from stdin so any bytes work). */
@@ -63,12 +26,7 @@ export async function mosquittoPub(
   const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-s', '-q', String(opts.qos ?? 1)];
   if (opts.retain) args.push('-r');
   if (opts.extra) args.push(...opts.extra);
-  const res = await run(
-    'mosquitto_pub',
-    args,
-    10_000,
-    Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
-  );
+  const res = await run('mosquitto_pub', args, { timeoutMs: 10_000, input: payload });
   if (res.code !== 0) throw new Error(`mosquitto_pub failed (${res.code}): ${res.stderr}`);
 }
 
@@ -168,136 +126,4 @@ export function encodeKura(
     parts.push(lengthDelimited(5000, Buffer.concat(fields)));
   }
   return Buffer.concat(parts);
-}
-
-// ---------- TLS test PKI and an external mosquitto ----------
-
-export interface Pki {
-  dir: string;
-  ca: string;
-  otherCa: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-}
-
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** A CA, a server certificate for 127.0.0.1/localhost, a client certificate, and an unrelated CA. */
-export function makePki(dir: string): Pki {
-  fs.mkdirSync(dir, { recursive: true });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  for (const name of ['ca', 'other-ca']) {
-    openssl(
-      ['req', '-x509', ...ec, '-days', '30', '-subj', `/CN=Fieldbench test ${name}`]
-        .concat(['-keyout', `${name}.key`, '-out', `${name}.pem`])
-        .concat([
-          '-addext',
-          'basicConstraints=critical,CA:TRUE',
-          '-addext',
-          'keyUsage=critical,keyCertSign,cRLSign',
-        ]),
-      dir,
-    );
-  }
-  const issue = (name: string, cn: string, ext: string) => {
-    openssl(
-      ['req', '-new', ...ec, '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`],
-      dir,
-    );
-    fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
-    openssl(
-      ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
-        '-days',
-        '30',
-        '-out',
-        `${name}.pem`,
-        '-extfile',
-        `${name}.ext`,
-      ]),
-      dir,
-    );
-  };
-  issue(
-    'server',
-    'localhost',
-    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
-  );
-  issue(
-    'client',
-    'explorer-test-client',
-    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
-  );
-  const p = (f: string) => path.join(dir, f);
-  return {
-    dir,
-    ca: p('ca.pem'),
-    otherCa: p('other-ca.pem'),
-    serverCert: p('server.pem'),
-    serverKey: p('server.key'),
-    clientCert: p('client.pem'),
-    clientKey: p('client.key'),
-  };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Starts `/usr/sbin/mosquitto` with a mutual-TLS listener; resolves once it accepts TCP. */
-export async function startMosquittoTls(pki: Pki): Promise<{ port: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const conf = path.join(pki.dir, 'mosquitto.conf');
-  fs.writeFileSync(
-    conf,
-    [
-      'per_listener_settings false',
-      'allow_anonymous true',
-      'persistence false',
-      'user root',
-      `listener ${port} 127.0.0.1`,
-      `cafile ${pki.ca}`,
-      `certfile ${pki.serverCert}`,
-      `keyfile ${pki.serverKey}`,
-      'require_certificate true',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
+import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 import {
   type App,
@@ -12,7 +13,6 @@ import {
   openPage,
   revealAndSelect,
   row,
-  run,
   startApp,
 } from './explorer-helpers';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, screenshotPath } from '../helpers/browser';
-import { type RunningCli, startCli } from '../helpers/cli-process';
+import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
 
@@ -46,17 +46,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   };
 
   before(async () => {
-    app = await startCli([
-      'serve',
-      '--data-dir',
-      tempDir(),
-      '--http-port',
-      '0',
-      '--broker-host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-    ]);
+    app = await startCli(loopbackArgs('serve', tempDir()));
     const m = /mqtt 127\.0\.0\.1:(\d+)/.exec(app.readyLine);
     assert.ok(m, `MQTT port in the ready line: ${app.readyLine}`);
     mqttPort = Number(m[1]);

@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import { type App, mosquittoPub, openPage, run, startApp } from './explorer-helpers';
+import { run } from '../helpers/process';
+import { type App, mosquittoPub, openPage, startApp } from './explorer-helpers';
 
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;
@@ -84,7 +85,7 @@ describe('Traffic page in Chromium against the headless app', () => {
     const sub = run(
       'mosquitto_sub',
       ['-h', '127.0.0.1', '-p', String(app.mqttPort), '-t', 'replayed/#', '-v', '-C', '3', '-W', '15'],
-      20_000,
+      { timeoutMs: 20_000 },
     );
     await page.waitForTimeout(700);
     await page.getByTestId('replay-speed').selectOption('0');

@@ -25,6 +25,8 @@ export interface CaOptions {
   days?: number;
   /** False makes a self-signed certificate that is not a CA (for refusal tests). */
   ca?: boolean;
+  /** e.g. `DNS:localhost,IP:127.0.0.1`. */
+  subjectAltName?: string;
 }
 
 export interface LeafOptions {
@@ -87,6 +89,7 @@ export function createCa(dir: string, name: string, options: CaOptions = {}): Op
     ...['-subj', options.subject ?? `/CN=${name}`, '-days', String(options.days ?? 30)],
     ...['-addext', `basicConstraints=critical,CA:${isCa ? 'TRUE' : 'FALSE'}`],
     ...['-addext', isCa ? 'keyUsage=critical,keyCertSign,cRLSign' : 'keyUsage=critical,digitalSignature'],
+    ...(options.subjectAltName ? ['-addext', `subjectAltName=${options.subjectAltName}`] : []),
   ]);
   return { dir: caDir, cert, key };
 }
