@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../../main/api/api-error';
+import { createCa } from '../helpers/openssl-pki';
+import { tempDir } from '../helpers/temp-dir';
 import { addWebSocketListener, type TenancyBroker, startTenancyBroker } from './broker-fixture';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
-
-const run = promisify(execFile);
 
 function rejectsWith(code: string, pattern: RegExp) {
   return (err: unknown) => err instanceof ApiError && err.code === code && pattern.test(err.message);
@@ -191,94 +187,77 @@ describe('endpoints', () => {
   });
 
   it('probes TLS endpoints, including mutual TLS without a client certificate', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-'));
+    // A self-signed localhost certificate, used as both server certificate and trust anchor.
+    const self = createCa(tempDir(), 'localhost', {
+      subject: '/CN=localhost',
+      subjectAltName: 'DNS:localhost',
+      days: 1,
+      ca: false,
+    });
+    const key = fs.readFileSync(self.key);
+    const cert = fs.readFileSync(self.cert);
+    const servers: tls.Server[] = [];
+    const start = async (kind: 'mqtts' | 'mqtts-mutual') => {
+      const server = tls.createServer(
+        {
+          key,
+          cert,
+          requestCert: kind === 'mqtts-mutual',
+          rejectUnauthorized: kind === 'mqtts-mutual',
+          ca: [cert],
+        },
+        (sock) =>
+          tb.broker.handleConnection(sock, {
+            listener: {
+              id: kind,
+              kind,
+              host: '127.0.0.1',
+              port: (server.address() as net.AddressInfo).port,
+            },
+            remoteAddress: sock.remoteAddress ?? '',
+          }),
+      );
+      server.on('tlsClientError', () => {});
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      const port = (server.address() as net.AddressInfo).port;
+      fx.listeners.push({ kind, host: '127.0.0.1', port });
+      return port;
+    };
     try {
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ]);
-      const key = fs.readFileSync(path.join(dir, 'key.pem'));
-      const cert = fs.readFileSync(path.join(dir, 'cert.pem'));
-      const servers: tls.Server[] = [];
-      const start = async (kind: 'mqtts' | 'mqtts-mutual') => {
-        const server = tls.createServer(
-          {
-            key,
-            cert,
-            requestCert: kind === 'mqtts-mutual',
-            rejectUnauthorized: kind === 'mqtts-mutual',
-            ca: [cert],
-          },
-          (sock) =>
-            tb.broker.handleConnection(sock, {
-              listener: {
-                id: kind,
-                kind,
-                host: '127.0.0.1',
-                port: (server.address() as net.AddressInfo).port,
-              },
-              remoteAddress: sock.remoteAddress ?? '',
-            }),
-        );
-        server.on('tlsClientError', () => {});
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        servers.push(server);
-        const port = (server.address() as net.AddressInfo).port;
-        fx.listeners.push({ kind, host: '127.0.0.1', port });
-        return port;
-      };
-      try {
-        const tlsPort = await start('mqtts');
-        const plainTls = await call(fx, 'endpoints.create', {
-          accountId: rootId(fx),
-          scheme: 'mqtts',
-          domain: 'localhost',
-          port: tlsPort,
-          secure: true,
-        });
-        const report = await call(fx, 'endpoints.checkReachability', { id: plainTls.id });
-        assert.equal(report.reachable, true, JSON.stringify(report));
-        assert.equal(report.listener.matched?.kind, 'mqtts');
+      const tlsPort = await start('mqtts');
+      const plainTls = await call(fx, 'endpoints.create', {
+        accountId: rootId(fx),
+        scheme: 'mqtts',
+        domain: 'localhost',
+        port: tlsPort,
+        secure: true,
+      });
+      const report = await call(fx, 'endpoints.checkReachability', { id: plainTls.id });
+      assert.equal(report.reachable, true, JSON.stringify(report));
+      assert.equal(report.listener.matched?.kind, 'mqtts');
 
-        const mutualPort = await start('mqtts-mutual');
-        const mutual = await call(fx, 'endpoints.create', {
-          accountId: rootId(fx),
-          scheme: 'mqtts',
-          domain: 'localhost',
-          port: mutualPort,
-          secure: true,
-        });
-        const mutualReport = await call(fx, 'endpoints.checkReachability', { id: mutual.id });
-        assert.equal(mutualReport.listener.matched?.kind, 'mqtts-mutual');
-        assert.equal(mutualReport.connect.ok, true, mutualReport.connect.detail);
-        assert.match(mutualReport.connect.detail, /requires a client certificate/);
-      } finally {
-        for (const server of servers) {
-          const port = (server.address() as net.AddressInfo).port;
-          fx.listeners.splice(
-            fx.listeners.findIndex((l) => l.port === port),
-            1,
-          );
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        }
-      }
+      const mutualPort = await start('mqtts-mutual');
+      const mutual = await call(fx, 'endpoints.create', {
+        accountId: rootId(fx),
+        scheme: 'mqtts',
+        domain: 'localhost',
+        port: mutualPort,
+        secure: true,
+      });
+      const mutualReport = await call(fx, 'endpoints.checkReachability', { id: mutual.id });
+      assert.equal(mutualReport.listener.matched?.kind, 'mqtts-mutual');
+      assert.equal(mutualReport.connect.ok, true, mutualReport.connect.detail);
+      assert.match(mutualReport.connect.detail, /requires a client certificate/);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const server of servers) {
+        const port = (server.address() as net.AddressInfo).port;
+        fx.listeners.splice(
+          fx.listeners.findIndex((l) => l.port === port),
+          1,
+        );
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     }
   });
 });

@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import { tenancyMethods } from '../../preload/contract/tenancy';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
+import { tempDir } from '../helpers/temp-dir';
 import type { CallContext } from '../../main/api/handlers';
 import type { ListenerKind } from '../../main/broker/hooks';
 import { openStore, type Store } from '../../main/store';
@@ -21,7 +20,7 @@ export interface TenancyFixture {
 
 /** A tenancy over a real SQLite file in a fresh temp directory. */
 export function openTenancy(overrides: Partial<TenancyOptions> = {}): TenancyFixture {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-'));
+  const dir = tempDir();
   const store = openStore(dir);
   const listeners: RunningListener[] = [];
   const tenancy = createTenancy({
