@@ -37,6 +37,15 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     (await api.call('accounts.list', {})).accounts.find((a) => a.name === name)!.id;
   const pickAccount = async (name: string) =>
     page.getByTestId('account-picker').selectOption(await accountId(name));
+  /** One QoS 1 message with mosquitto_pub, logged in as USER when a password is given; rejects on a non-zero exit. */
+  const mosquittoPub = (clientId: string, topic: string, message: string, password?: string) =>
+    run(
+      'mosquitto_pub',
+      ['-h', '127.0.0.1', '-p', String(mqttPort)]
+        .concat(password === undefined ? [] : ['-u', USER, '-P', password])
+        .concat(['-i', clientId, '-t', topic, '-m', message, '-q', '1']),
+      { timeout: 15_000 },
+    );
   const shoot = async (name: string) => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({ path: screenshotPath(`tenancy-${name}`), fullPage: true });
@@ -72,13 +81,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
 
   test('anonymous MQTT clients are refused (the app runs without --allow-anonymous)', async () => {
     await assert.rejects(
-      run(
-        'mosquitto_pub',
-        ['-h', '127.0.0.1', '-p', String(mqttPort), '-i', 'anon', '-t', 't', '-m', 'x', '-q', '1'],
-        {
-          timeout: 15_000,
-        },
-      ),
+      mosquittoPub('anon', 't', 'x'),
       (err: { code?: number }) => typeof err.code === 'number' && err.code !== 0,
     );
   });
@@ -415,28 +418,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
 
     // The credential's rules: a device may publish only below telemetry/<its client id>.
     const publish = (clientId: string, topic: string, message: string) =>
-      run(
-        'mosquitto_pub',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(mqttPort),
-          '-u',
-          USER,
-          '-P',
-          PASSWORD,
-          '-i',
-          clientId,
-          '-t',
-          topic,
-          '-m',
-          message,
-          '-q',
-          '1',
-        ],
-        { timeout: 15_000 },
-      );
+      mosquittoPub(clientId, topic, message, PASSWORD);
     await publish('acme-sensor-2', `telemetry/${CLIENT}/temp`, 'spoofed').catch(() => undefined);
     await publish('acme-sensor-2', 'telemetry/acme-sensor-2/temp', '21.5');
     await waitFor(
@@ -450,28 +432,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
 
     // A wrong password: mosquitto_pub exits non-zero.
     await assert.rejects(
-      run(
-        'mosquitto_pub',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(mqttPort),
-          '-u',
-          USER,
-          '-P',
-          'wrong-password-1',
-          '-i',
-          'intruder',
-          '-t',
-          `telemetry/intruder/x`,
-          '-m',
-          'x',
-          '-q',
-          '1',
-        ],
-        { timeout: 15_000 },
-      ),
+      mosquittoPub('intruder', 'telemetry/intruder/x', 'x', 'wrong-password-1'),
       (err: { code?: number; stderr?: string }) =>
         typeof err.code === 'number' &&
         err.code !== 0 &&
@@ -556,28 +517,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await page.getByRole('button', { name: 'Set password', exact: true }).click();
     await input.waitFor({ state: 'hidden' });
     const pub = (password: string) =>
-      run(
-        'mosquitto_pub',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(mqttPort),
-          '-u',
-          USER,
-          '-P',
-          password,
-          '-i',
-          'acme-sensor-4',
-          '-t',
-          'telemetry/acme-sensor-4/t',
-          '-m',
-          '1',
-          '-q',
-          '1',
-        ],
-        { timeout: 15_000 },
-      );
+      mosquittoPub('acme-sensor-4', 'telemetry/acme-sensor-4/t', '1', password);
     await assert.rejects(
       pub(PASSWORD),
       (err: { code?: number }) => typeof err.code === 'number' && err.code !== 0,

@@ -60,17 +60,12 @@ describe('the wired platform', () => {
     await core.close();
   });
 
+  /** mosquitto_pub to the plain MQTT listener; `args` add the login, client id, topic and message. */
+  const pubOverTcp = (...args: string[]) =>
+    run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(ports.mqtt), ...args]);
+
   test('anonymous devices are refused by default', async () => {
-    const result = await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(ports.mqtt),
-      '-t',
-      't',
-      '-m',
-      'x',
-    ]);
+    const result = await pubOverTcp('-t', 't', '-m', 'x');
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /not authori[sz]ed|Connection Refused/i);
   });
@@ -87,24 +82,10 @@ describe('the wired platform', () => {
       const received = new Promise<[string, string]>((resolve) =>
         sub.once('message', (t, p) => resolve([t, p.toString()])),
       );
-      const pub = await run('mosquitto_pub', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(ports.mqtt),
-        '-u',
-        'gw-1',
-        '-P',
-        'correct horse battery',
-        '-i',
-        'acme-pub',
-        '-q',
-        '1',
-        '-t',
-        'plant/line-1/temp',
-        '-m',
-        '21.5',
-      ]);
+      const pub = await pubOverTcp(
+        ...['-u', 'gw-1', '-P', 'correct horse battery', '-i', 'acme-pub', '-q', '1'],
+        ...['-t', 'plant/line-1/temp', '-m', '21.5'],
+      );
       assert.equal(pub.code, 0, pub.stderr);
       assert.deepEqual(await received, ['plant/line-1/temp', '21.5']);
     } finally {
@@ -113,22 +94,10 @@ describe('the wired platform', () => {
   });
 
   test('a wrong password is refused with a clear reason', async () => {
-    const result = await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(ports.mqtt),
-      '-u',
-      'gw-1',
-      '-P',
-      'wrong',
-      '-V',
-      'mqttv5',
-      '-t',
-      't',
-      '-m',
-      'x',
-    ]);
+    const result = await pubOverTcp(
+      ...['-u', 'gw-1', '-P', 'wrong', '-V', 'mqttv5'],
+      ...['-t', 't', '-m', 'x'],
+    );
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /Bad User Name or Password|not authori[sz]ed/i);
   });
