@@ -5,16 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, openAppPage, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
+import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-
-function portOf(readyLine: string, kind: string): number {
-  const match = new RegExp(`[ (,]${kind} 127\\.0\\.0\\.1:(\\d+)`).exec(readyLine);
-  if (!match) throw new Error(`no ${kind} port in the ready line: ${readyLine}`);
-  return Number(match[1]);
-}
 
 function connectClient(url: string, options: mqtt.IClientOptions): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
@@ -24,17 +19,8 @@ function connectClient(url: string, options: mqtt.IClientOptions): Promise<MqttC
   });
 }
 
-async function openBroker(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${app.url}#token=${app.token}`);
-  await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-  await page.evaluate(`location.hash = '#/broker'`);
-  await page.getByTestId('broker-page').waitFor({ timeout: 10_000 });
-  return { page, errors };
+function openBroker(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
+  return openAppPage(browser, app, 'broker', { colorScheme, viewport: { width: 1440, height: 1000 } });
 }
 
 /** A bare MQTT 3.1.1 connection (no keep alive): cheaper than an mqtt.js client for load. */
@@ -91,9 +77,9 @@ describe('Broker page in Chromium against the headless app', () => {
       '0',
       '--allow-anonymous',
     ]);
-    mqttPort = portOf(app.readyLine, 'mqtt');
-    wsPort = portOf(app.readyLine, 'ws');
-    mqttsPort = portOf(app.readyLine, 'mqtts');
+    mqttPort = listenerPort(app.readyLine, 'mqtt');
+    wsPort = listenerPort(app.readyLine, 'ws');
+    mqttsPort = listenerPort(app.readyLine, 'mqtts');
     browser = await launchChromium();
   });
 

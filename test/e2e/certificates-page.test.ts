@@ -7,32 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, openAppPage, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { createCa, createCrl, createCsr, issueCert, readPem } from '../helpers/openssl-pki';
+import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 
-function portOf(readyLine: string, kind: string): number {
-  const match = new RegExp(`[ (,]${kind} 127\\.0\\.0\\.1:(\\d+)`).exec(readyLine);
-  if (!match) throw new Error(`no ${kind} port in the ready line: ${readyLine}`);
-  return Number(match[1]);
-}
-
-async function openCertificates(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1100 },
+function openCertificates(browser: Browser, app: RunningCli, colorScheme: 'light' | 'dark') {
+  return openAppPage(browser, app, 'certificates', {
     colorScheme,
+    viewport: { width: 1440, height: 1100 },
     acceptDownloads: true,
   });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${app.url}#token=${app.token}`);
-  await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-  await page.evaluate(`location.hash = '#/certificates'`);
-  await page.getByTestId('certificates-page').waitFor({ timeout: 10_000 });
-  return { page, errors };
 }
 
 const certRow = (page: Page, cn: string) => page.locator(`[data-testid="cert-row"][data-cn="${cn}"]`);
@@ -165,7 +151,7 @@ describe('Certificates page in Chromium against the headless app', () => {
     const keyPem = blocks.find((b) => b.includes('PRIVATE KEY'));
     assert.ok(keyPem, 'the private key is in the export');
     const certs = blocks.filter((b) => b.includes('BEGIN CERTIFICATE'));
-    const mutualPort = portOf(app.readyLine, 'mqtts-mutual');
+    const mutualPort = listenerPort(app.readyLine, 'mqtts-mutual');
     const device = await mqtt.connectAsync(`mqtts://127.0.0.1:${mutualPort}`, {
       clientId: 'dev-ui-0001',
       key: keyPem,
@@ -334,7 +320,7 @@ describe('Certificates page in Chromium against the headless app', () => {
     await tenantRow.getByRole('button', { name: 'Replace CRL' }).waitFor({ timeout: 10_000 });
 
     // Issue from a device CSR under the account with the account-prefixed convention.
-    const device = createCsr(work, 'dev', '/CN=pump-7');
+    const device = createCsr(work, 'dev', { subject: '/CN=pump-7' });
     await page.getByTestId('issue-button').click();
     const issue = page.getByTestId('issue-dialog');
     await issue.getByLabel(/paste its CSR/).check();

@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { openAppPage } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { run } from '../helpers/process';
 
@@ -37,15 +38,7 @@ export async function openPage(
   pageId = 'explorer',
   colorScheme: 'light' | 'dark' = 'light',
 ): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${app.cli.url}#token=${app.cli.token}`);
-  await page.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-  await page.evaluate(`location.hash = '#/${pageId}'`);
-  await page.getByTestId(`${pageId}-page`).waitFor({ timeout: 10_000 });
+  const { page, errors } = await openAppPage(browser, app.cli, pageId, { colorScheme });
   // The embedded broker is tapped only while someone watches: wait until the view is open.
   if (pageId === 'explorer') await page.locator('[data-view-ready="true"]').waitFor({ timeout: 10_000 });
   return { page, errors };

@@ -41,7 +41,7 @@ export interface LeafOptions {
   /** Validity from now (default 30 days), or fixed dates as `YYYYMMDDHHMMSSZ` (e.g. already expired). */
   days?: number;
   validity?: { start: string; end: string };
-  /** Encrypts the private key (AES-256) with this passphrase. */
+  /** Encrypts the private key with this passphrase. */
   passphrase?: string;
 }
 
@@ -94,24 +94,30 @@ export function createCa(dir: string, name: string, options: CaOptions = {}): Op
   return { dir: caDir, cert, key };
 }
 
+export interface CsrOptions {
+  /** Default `/CN=<name>`. */
+  subject?: string;
+  /** An RSA 2048 key instead of EC P-256. */
+  rsa?: boolean;
+  /** Encrypts the private key with this passphrase. */
+  passphrase?: string;
+}
+
 /** A new key and CSR in `dir` (`<name>.key`, `<name>.csr`). */
-export function createCsr(
-  dir: string,
-  name: string,
-  subject = `/CN=${name}`,
-  passphrase?: string,
-): { csr: string; key: string } {
+export function createCsr(dir: string, name: string, options: CsrOptions = {}): { csr: string; key: string } {
   fs.mkdirSync(dir, { recursive: true });
   const key = path.join(dir, `${name}.key`);
   const csr = path.join(dir, `${name}.csr`);
-  const keyProtection = passphrase ? ['-passout', `pass:${passphrase}`] : ['-nodes'];
-  openssl(['req', '-new', ...EC_KEY, ...keyProtection, '-subj', subject, '-keyout', key, '-out', csr]);
+  const keyType = options.rsa ? ['-newkey', 'rsa:2048'] : EC_KEY;
+  const keyProtection = options.passphrase ? ['-passout', `pass:${options.passphrase}`] : ['-nodes'];
+  const subject = options.subject ?? `/CN=${name}`;
+  openssl(['req', '-new', ...keyType, ...keyProtection, '-subj', subject, '-keyout', key, '-out', csr]);
   return { csr, key };
 }
 
 /** A leaf certificate signed by `ca` (`<name>.pem` and `<name>.key` in the CA's directory). */
 export function issueCert(ca: OpensslCa, name: string, options: LeafOptions = {}): CertFiles {
-  const { csr, key } = createCsr(ca.dir, name, options.subject, options.passphrase);
+  const { csr, key } = createCsr(ca.dir, name, { subject: options.subject, passphrase: options.passphrase });
   const cert = path.join(ca.dir, `${name}.pem`);
   const extFile = path.join(ca.dir, `${name}.ext`);
   fs.writeFileSync(

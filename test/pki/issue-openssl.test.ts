@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KeyAlgorithm } from '../../main/pki';
+import { createCsr } from '../helpers/openssl-pki';
 import { run } from '../helpers/process';
 import { makePki, type PkiFixture } from './helpers';
 
@@ -75,22 +75,7 @@ describe('device certificates', () => {
   after(() => f.close());
 
   it('issues from an openssl CSR, keeping no private key, with the CN convention of the call', async () => {
-    const keyFile = path.join(f.dir, 'csr.key');
-    const csrFile = path.join(f.dir, 'device.csr');
-    const made = await run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      csrFile,
-      '-subj',
-      '/CN=ignored-cn',
-    ]);
-    assert.equal(made.code, 0, made.stderr);
+    const { csr: csrFile } = createCsr(f.dir, 'device', { subject: '/CN=ignored-cn', rsa: true });
     const cert = await f.pki.issueDeviceCertificate({
       name: 'pump-4',
       accountId: 'acme',
@@ -117,22 +102,7 @@ describe('device certificates', () => {
   });
 
   it('uses the CSR CN when no name is given, and refuses a CSR whose signature does not verify', async () => {
-    const csrFile = path.join(f.dir, 'ec.csr');
-    await run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      path.join(f.dir, 'ec.key'),
-      '-out',
-      csrFile,
-      '-subj',
-      '/CN=gateway-9',
-    ]);
+    const { csr: csrFile } = createCsr(f.dir, 'ec', { subject: '/CN=gateway-9' });
     const csrPem = fs.readFileSync(csrFile, 'utf8');
     const cert = await f.pki.issueDeviceCertificate({ csrPem });
     assert.equal(cert.commonName, 'gateway-9');

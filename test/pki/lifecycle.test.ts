@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { RenewedServerCertificate } from '../../main/pki';
 import { DATABASE_FILE } from '../../main/store';
+import { createCsr } from '../helpers/openssl-pki';
 import { run } from '../helpers/process';
 import { makePki } from './helpers';
 import { waitFor } from '../helpers/wait-for';
@@ -186,21 +187,7 @@ describe('inspector', () => {
       );
       assert.deepEqual(chain.chain && [chain.chain.verified, chain.chain.trustedBy], [true, 'fieldbench']);
 
-      const keyFile = path.join(f.dir, 'rsa.key');
-      const csrFile = path.join(f.dir, 'rsa.csr');
-      await run('openssl', [
-        'req',
-        '-new',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        csrFile,
-        '-subj',
-        '/CN=csr-dev',
-      ]);
+      const { csr: csrFile, key: keyFile } = createCsr(f.dir, 'rsa', { subject: '/CN=csr-dev', rsa: true });
       const other = await f.pki.inspect(
         fs.readFileSync(csrFile, 'utf8') + fs.readFileSync(keyFile, 'utf8') + f.pki.crlPem(),
       );
