@@ -8,7 +8,14 @@ import { type CertFiles, createTestPki, type TestPki } from '../helpers/openssl-
 import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
+import {
+  connectMqtt,
+  endMqtt,
+  nextMessage,
+  publishUntilReceived,
+  SYSTEM_PYTHON,
+  subscribe,
+} from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 
@@ -79,25 +86,10 @@ describe('mutual-TLS listener', () => {
         '-i',
         `s-${version}`,
       ]);
-      let result: Awaited<typeof sub> | undefined;
-      sub.then((r) => {
-        result = r;
-      });
-      while (!result) {
-        const pub = await run('mosquitto_pub', [
-          ...common,
-          '-t',
-          'mtls/mosq',
-          '-m',
-          version,
-          '-q',
-          '1',
-          '-i',
-          `p-${version}`,
-        ]);
-        assert.equal(pub.code, 0, pub.stderr);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const result = await publishUntilReceived(sub, [
+        ...common,
+        ...['-t', 'mtls/mosq', '-m', version, '-q', '1', '-i', `p-${version}`],
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), version);
     }

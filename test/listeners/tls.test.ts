@@ -10,7 +10,14 @@ import { createTestPki, type TestPki } from '../helpers/openssl-pki';
 import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
+import {
+  connectMqtt,
+  endMqtt,
+  nextMessage,
+  publishUntilReceived,
+  SYSTEM_PYTHON,
+  subscribe,
+} from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 
@@ -89,23 +96,10 @@ describe('TLS listeners', () => {
       await subscribe(subscriber, 'mosq/tls');
       const seen = nextMessage(subscriber, 'mosq/tls');
       // Publish until the CLI subscriber (which we cannot observe subscribing) has its message.
-      let result: Awaited<typeof sub> | undefined;
-      sub.then((r) => {
-        result = r;
-      });
-      while (!result) {
-        const pub = await run('mosquitto_pub', [
-          ...common,
-          '-t',
-          'mosq/tls',
-          '-m',
-          `from ${version}`,
-          '-q',
-          '1',
-        ]);
-        assert.equal(pub.code, 0, pub.stderr);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const result = await publishUntilReceived(sub, [
+        ...common,
+        ...['-t', 'mosq/tls', '-m', `from ${version}`, '-q', '1'],
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), `from ${version}`);
       assert.equal(await seen, `from ${version}`);
