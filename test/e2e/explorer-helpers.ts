@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { openAppPage } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
-import { run } from '../helpers/process';
+import { type ProcessResult, run } from '../helpers/process';
 
 /** Shared pieces of the Explorer and Traffic browser tests. */
 
@@ -29,6 +29,11 @@ export async function mosquittoPub(
   if (opts.extra) args.push(...opts.extra);
   const res = await run('mosquitto_pub', args, { timeoutMs: 10_000, input: payload });
   if (res.code !== 0) throw new Error(`mosquitto_pub failed (${res.code}): ${res.stderr}`);
+}
+
+/** `mosquitto_sub -v` on `topic`; `extra` adds e.g. `-C 1` (stop after one message) or `-W 2` (stop after 2 s). */
+export function mosquittoSub(port: number, topic: string, ...extra: string[]): Promise<ProcessResult> {
+  return run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-v', ...extra]);
 }
 
 /** Opens the Explorer page (or another page id) in a fresh page with the given colour scheme. */

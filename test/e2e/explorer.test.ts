@@ -4,12 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
-import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 import {
   type App,
   encodeKura,
   mosquittoPub,
+  mosquittoSub,
   openPage,
   revealAndSelect,
   row,
@@ -181,17 +181,7 @@ describe('Explorer page in Chromium against the headless app', () => {
     await mosquittoPub(app.mqttPort, 'fb/ret/b/c', 'two', { retain: true });
     await mosquittoPub(app.mqttPort, 'fb/ret/x', 'not retained');
     await mosquittoPub(app.mqttPort, 'fb/keep', 'stays', { retain: true });
-    const before = await run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(app.mqttPort),
-      '-t',
-      'fb/ret/#',
-      '-v',
-      '-W',
-      '2',
-    ]);
+    const before = await mosquittoSub(app.mqttPort, 'fb/ret/#', '-W', '2');
     assert.match(before.stdout, /fb\/ret\/a one/);
     await revealAndSelect(page, 'fb/ret');
     await page.getByTestId('tab-retained').click();
@@ -207,31 +197,9 @@ describe('Explorer page in Chromium against the headless app', () => {
       .getByTestId('retained-notice')
       .filter({ hasText: 'Cleared 2 retained messages' })
       .waitFor({ timeout: 10_000 });
-    const afterSub = await run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(app.mqttPort),
-      '-t',
-      'fb/ret/#',
-      '-v',
-      '-W',
-      '2',
-    ]);
+    const afterSub = await mosquittoSub(app.mqttPort, 'fb/ret/#', '-W', '2');
     assert.equal(afterSub.stdout.trim(), '', 'no retained messages left under fb/ret/#');
-    const keep = await run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(app.mqttPort),
-      '-t',
-      'fb/keep',
-      '-v',
-      '-C',
-      '1',
-      '-W',
-      '3',
-    ]);
+    const keep = await mosquittoSub(app.mqttPort, 'fb/keep', '-C', '1', '-W', '3');
     assert.match(keep.stdout, /fb\/keep stays/, 'retained messages outside the filter stay');
     errors.push(...pageErrors);
     await page.context().close();
@@ -247,19 +215,7 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('publish-payload').fill('{"v": ');
     await page.getByText('Not valid JSON').waitFor();
     await page.getByTestId('publish-payload').fill('{"v": 7}');
-    const sub = run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(app.mqttPort),
-      '-t',
-      'fb/pub/#',
-      '-v',
-      '-C',
-      '1',
-      '-W',
-      '8',
-    ]);
+    const sub = mosquittoSub(app.mqttPort, 'fb/pub/#', '-C', '1', '-W', '8');
     await new Promise((r) => setTimeout(r, 500));
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });

@@ -5,8 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import { run } from '../helpers/process';
-import { type App, mosquittoPub, openPage, startApp } from './explorer-helpers';
+import { type App, mosquittoPub, mosquittoSub, openPage, startApp } from './explorer-helpers';
 
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;
@@ -82,11 +81,7 @@ describe('Traffic page in Chromium against the headless app', () => {
     await opened.getByText('cap/t/3').waitFor({ timeout: 10_000 });
     assert.match((await opened.textContent()) ?? '', /3 messages/);
     // Replay into the embedded broker under a prefix, as fast as possible, and watch a subscriber.
-    const sub = run(
-      'mosquitto_sub',
-      ['-h', '127.0.0.1', '-p', String(app.mqttPort), '-t', 'replayed/#', '-v', '-C', '3', '-W', '15'],
-      { timeoutMs: 20_000 },
-    );
+    const sub = mosquittoSub(app.mqttPort, 'replayed/#', '-C', '3', '-W', '15');
     await page.waitForTimeout(700);
     await page.getByTestId('replay-speed').selectOption('0');
     await page.getByPlaceholder('replay/').fill('replayed/');
