@@ -37,15 +37,16 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     (await api.call('accounts.list', {})).accounts.find((a) => a.name === name)!.id;
   const pickAccount = async (name: string) =>
     page.getByTestId('account-picker').selectOption(await accountId(name));
-  /** One QoS 1 message with mosquitto_pub, logged in as USER when a password is given; rejects on a non-zero exit. */
+  /** mosquitto_pub/_sub arguments to reach the app's MQTT listener as `clientId`, logged in as USER when a password is given. */
+  const asDevice = (clientId: string, password?: string) => [
+    ...['-h', '127.0.0.1', '-p', String(mqttPort), '-i', clientId],
+    ...(password === undefined ? [] : ['-u', USER, '-P', password]),
+  ];
+  /** One QoS 1 message with mosquitto_pub; rejects on a non-zero exit. */
   const mosquittoPub = (clientId: string, topic: string, message: string, password?: string) =>
-    run(
-      'mosquitto_pub',
-      ['-h', '127.0.0.1', '-p', String(mqttPort)]
-        .concat(password === undefined ? [] : ['-u', USER, '-P', password])
-        .concat(['-i', clientId, '-t', topic, '-m', message, '-q', '1']),
-      { timeout: 15_000 },
-    );
+    run('mosquitto_pub', [...asDevice(clientId, password), '-t', topic, '-m', message, '-q', '1'], {
+      timeout: 15_000,
+    });
   const shoot = async (name: string) => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({ path: screenshotPath(`tenancy-${name}`), fullPage: true });
@@ -383,16 +384,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
       // Line-buffered output so each message arrives as it is received (stdbuf execs mosquitto_sub).
       '-oL',
       'mosquitto_sub',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(mqttPort),
-      '-u',
-      USER,
-      '-P',
-      PASSWORD,
-      '-i',
-      CLIENT,
+      ...asDevice(CLIENT, PASSWORD),
       '-t',
       'telemetry/#',
       '-q',
@@ -464,16 +456,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
 
   test('disabling the account disconnects its device, live on the Connections page', async () => {
     const sub = spawn('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(mqttPort),
-      '-u',
-      USER,
-      '-P',
-      PASSWORD,
-      '-i',
-      'acme-sensor-3',
+      ...asDevice('acme-sensor-3', PASSWORD),
       '-t',
       'telemetry/#',
       '-q',
