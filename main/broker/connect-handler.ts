@@ -154,10 +154,8 @@ function completeConnect(
   }
   const principal = result.principal;
   const limits = broker.limits;
-  conn.prefix = principal.topicPrefix;
   conn.principal = principal;
   if (conn.extras) conn.extras.peerCertificates = undefined;
-  conn.ref = conn;
   const props = p.properties;
   const version = conn.version;
   conn.clientReceiveMax = props?.receiveMaximum ?? 65535;
@@ -214,7 +212,7 @@ function completeConnect(
   broker.counters.connects++;
   if (broker.events.has('client.connected')) {
     broker.events.emit('client.connected', {
-      client: conn.ref,
+      client: conn,
       protocolVersion: version,
       cleanStart: conn.cleanStart,
       sessionPresent: present,

@@ -80,13 +80,10 @@ export class Connection {
   connectedAt: number;
   /** State few connections need, allocated on first use (keeps idle connections small). */
   extras: ConnectionExtras | null = null;
-  /** The connection is its own ClientRef once authenticated (one object less per client). */
-  ref: ClientRef | null = null;
+  /** Set once, when CONNECT is authenticated. */
   principal: Principal = UNAUTHENTICATED;
   readonly listener: ListenerInfo;
   readonly remoteAddress: string;
-  /** Account namespace prefix ('' for the root namespace). */
-  prefix = '';
   cleanStart = true;
   /** Limits the client announced (MQTT 5). */
   clientReceiveMax = 65535;
@@ -180,6 +177,16 @@ export class Connection {
       return;
     }
     this.broker.handlePacket(this, packet);
+  }
+
+  /** The connection is its own ClientRef once authenticated (one object less per client). */
+  get ref(): ClientRef | null {
+    return this.principal === UNAUTHENTICATED ? null : this;
+  }
+
+  /** Account namespace prefix ('' for the root namespace); derived, not stored, to keep idle connections small. */
+  get prefix(): string {
+    return this.principal.topicPrefix;
   }
 
   extra(): ConnectionExtras {
