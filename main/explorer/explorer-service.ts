@@ -169,9 +169,11 @@ export class ExplorerService {
       this.options.logger,
     );
     this.external.set(profileId, conn);
-    this.seedFromHistory(profileId);
     conn.wantPackets = this.packetsWanted(profileId);
     try {
+      // Stored topics first: the broker's retained messages on subscribe are then recognised as known.
+      this.seedFromHistory(profileId);
+      await this.seeded(profileId);
       await conn.open();
     } catch (err) {
       this.external.delete(profileId);
@@ -300,6 +302,7 @@ export class ExplorerService {
   }
 
   private onMessage(m: FlowMessage): void {
+    if (this.isStoredRetained(m)) return;
     this.tree(m.connectionId).ingest(m);
     this.history.add(m);
     for (const writer of this.captures.values()) {
@@ -308,22 +311,30 @@ export class ExplorerService {
   }
 
   /**
-   * The broker lists its retained messages when the tap attaches. One already seeded from history
-   * (same value, or older than what the tree shows) only sets the marker; counting it again would
-   * add a message per restart.
+   * The local broker lists its retained messages when the tap attaches; wait for the seeded tree,
+   * and only mark topics whose shown value is newer (onMessage recognises an equal stored one).
    */
   private async onBrokerRetained(m: FlowMessage): Promise<void> {
     await this.seeded(m.connectionId);
     if (this.closed) return;
     const tree = this.tree(m.connectionId);
     const node = tree.find(m.topic);
-    const known =
-      node !== undefined &&
-      node.messages > 0 &&
-      (node.lastTime >= m.time ||
-        (node.lastSize === m.payload.length && node.preview === makePreview(m.payload).text));
-    if (known) tree.setRetained(m.topic, true);
+    if (node && node.messages > 0 && node.lastTime > m.time) tree.setRetained(m.topic, true);
     else this.onMessage(m);
+  }
+
+  /**
+   * A retained message equal to the stored last value of a topic seen only in history is that value
+   * sent again (to a new subscription or tap after a restart), not a new publish: mark, don't count.
+   */
+  private isStoredRetained(m: FlowMessage): boolean {
+    if (!m.retain || m.payload.length === 0) return false;
+    const tree = this.tree(m.connectionId);
+    const node = tree.find(m.topic);
+    if (!node?.fromHistory || node.lastSize !== m.payload.length) return false;
+    if (node.preview !== makePreview(m.payload).text) return false;
+    tree.setRetained(m.topic, true);
+    return true;
   }
 
   private onPacket(connectionId: string, p: FlowPacket, mqttVersion: 3 | 4 | 5): void {

@@ -69,6 +69,7 @@ export class TopicTree {
     }
     const isNewTopic = node.messages === 0;
     node.messages++;
+    node.fromHistory = false;
     node.lastTime = msg.time;
     node.lastSize = msg.payload.length;
     const preview = makePreview(msg.payload);
@@ -108,6 +109,7 @@ export class TopicTree {
       node.preview = entry.preview.text;
       node.previewHex = entry.preview.kind === 'hex';
       node.retained = entry.retained;
+      node.fromHistory = true;
     }
     for (let n: TreeNode | null = node; n; n = n.parent) {
       n.subtreeMessages += entry.messages;

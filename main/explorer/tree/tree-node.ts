@@ -21,6 +21,8 @@ export interface TreeNode {
   preview: string | undefined;
   previewHex: boolean;
   retained: boolean;
+  /** Known only from stored history so far (seeded after a restart, no live message yet). */
+  fromHistory: boolean;
 }
 
 export function newNode(name: string, path: string, parent: TreeNode | null, account?: string): TreeNode {
@@ -42,6 +44,7 @@ export function newNode(name: string, path: string, parent: TreeNode | null, acc
     preview: undefined,
     previewHex: false,
     retained: false,
+    fromHistory: false,
   };
 }
 
