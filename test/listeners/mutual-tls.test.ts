@@ -6,16 +6,10 @@ import { type HandshakeFailure, ListenerManager } from '../../main/broker/listen
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
 import { type CertFiles, createTestPki, type TestPki } from '../helpers/openssl-pki';
 import { run } from '../helpers/process';
+import { publishUntilReceived } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import {
-  connectMqtt,
-  endMqtt,
-  nextMessage,
-  publishUntilReceived,
-  SYSTEM_PYTHON,
-  subscribe,
-} from './helpers/clients';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 

@@ -8,16 +8,10 @@ import { ListenerManager, type TlsMaterial } from '../../main/broker/listeners';
 import { type TestBroker, silentLogger, startTestBroker } from './helpers/broker';
 import { createTestPki, type TestPki } from '../helpers/openssl-pki';
 import { run } from '../helpers/process';
+import { publishUntilReceived } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import {
-  connectMqtt,
-  endMqtt,
-  nextMessage,
-  publishUntilReceived,
-  SYSTEM_PYTHON,
-  subscribe,
-} from './helpers/clients';
+import { connectMqtt, endMqtt, nextMessage, SYSTEM_PYTHON, subscribe } from './helpers/clients';
 
 const PAHO = path.join(__dirname, 'helpers', 'paho_roundtrip.py');
 

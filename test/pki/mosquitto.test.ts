@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { publishUntilReceived } from '../helpers/mosquitto-clients';
 import { run } from '../helpers/process';
 import { makePki, type PkiFixture } from './helpers';
 import { type RunningMosquitto, startMosquittoTls } from '../helpers/mosquitto-broker';
@@ -84,30 +85,18 @@ describe('a foreign TLS stack (mosquitto) accepts the PKI chains', () => {
         `${name}-sub`,
       ]);
       // Publish until the subscriber has received one message (it may still be connecting).
-      let received = '';
-      const deadline = Date.now() + 20_000;
-      const subDone = sub.then((r) => {
-        received = r.stdout;
-        return r;
-      });
-      while (!received && Date.now() < deadline) {
-        const pub = await run('mosquitto_pub', [
-          '-h',
-          'localhost',
-          '-p',
-          String(port),
-          ...client(name),
+      const result = await publishUntilReceived(
+        sub,
+        ['-h', 'localhost', '-p', String(port), ...client(name)].concat([
           '-t',
           topic,
           '-m',
           `hi from ${name}`,
           '-i',
           `${name}-pub`,
-        ]);
-        assert.equal(pub.code, 0, `${pub.stderr}\n${mosquitto.log()}`);
-        await Promise.race([subDone, new Promise((resolve) => setTimeout(resolve, 200))]);
-      }
-      const result = await subDone;
+        ]),
+        { log: mosquitto.log },
+      );
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), `hi from ${name}`);
     });

@@ -1,6 +1,4 @@
-import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { type ProcessResult, run } from '../../helpers/process';
 
 /** Connects with mqtt.js and resolves on CONNACK (rejects on error or after `timeoutMs`). */
 export function connectMqtt(
@@ -53,26 +51,6 @@ export function subscribe(client: MqttClient, topic: string, qos: 0 | 1 = 1): Pr
   return new Promise((resolve, reject) => {
     client.subscribe(topic, { qos }, (err) => (err ? reject(err) : resolve()));
   });
-}
-
-/**
- * mosquitto_pub with `pubArgs` every 200 ms (each must succeed) until `subscriber`, a running
- * mosquitto_sub whose subscription cannot be observed, exits; resolves with the subscriber's result.
- */
-export async function publishUntilReceived(
-  subscriber: Promise<ProcessResult>,
-  pubArgs: string[],
-): Promise<ProcessResult> {
-  let result: ProcessResult | undefined;
-  subscriber.then((r) => {
-    result = r;
-  });
-  while (!result) {
-    const pub = await run('mosquitto_pub', pubArgs);
-    assert.equal(pub.code, 0, pub.stderr);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return result;
 }
 
 /** Debian's python3 (with python3-paho-mqtt 1.6), not a pyenv shim. */
