@@ -36,6 +36,23 @@ describe('endpoints', () => {
     fx.close();
   });
 
+  /** Creates a root-account endpoint (secure for mqtts) and runs its reachability check. */
+  const checkNewEndpoint = async (
+    scheme: 'mqtt' | 'mqtts' | 'ws',
+    domain: string,
+    port: number,
+    timeoutMs?: number,
+  ) => {
+    const endpoint = await call(fx, 'endpoints.create', {
+      accountId: rootId(fx),
+      scheme,
+      domain,
+      port,
+      secure: scheme === 'mqtts',
+    });
+    return call(fx, 'endpoints.checkReachability', { id: endpoint.id, ...(timeoutMs ? { timeoutMs } : {}) });
+  };
+
   it('validates scheme, port, secure flag, domain name and uniqueness', async () => {
     const base = {
       accountId: child,
@@ -140,14 +157,7 @@ describe('endpoints', () => {
   });
 
   it('checks reachability against a real listener', async () => {
-    const good = await call(fx, 'endpoints.create', {
-      accountId: rootId(fx),
-      scheme: 'mqtt',
-      domain: 'localhost',
-      port: tb.port,
-      secure: false,
-    });
-    const report = await call(fx, 'endpoints.checkReachability', { id: good.id });
+    const report = await checkNewEndpoint('mqtt', 'localhost', tb.port);
     assert.equal(report.listener.ok, true, report.listener.detail);
     assert.equal(report.dns.ok, true, report.dns.detail);
     assert.equal(report.connect.ok, true, report.connect.detail);
@@ -157,14 +167,7 @@ describe('endpoints', () => {
     const ws = await addWebSocketListener(fx, tb);
     try {
       const wsPort = Number(new URL(ws.url).port);
-      const wsEndpoint = await call(fx, 'endpoints.create', {
-        accountId: rootId(fx),
-        scheme: 'ws',
-        domain: '127.0.0.1',
-        port: wsPort,
-        secure: false,
-      });
-      const wsReport = await call(fx, 'endpoints.checkReachability', { id: wsEndpoint.id });
+      const wsReport = await checkNewEndpoint('ws', '127.0.0.1', wsPort);
       assert.equal(wsReport.reachable, true, JSON.stringify(wsReport));
     } finally {
       await ws.close();
@@ -172,14 +175,7 @@ describe('endpoints', () => {
 
     // A port with nothing behind it: no listener, and the live test fails.
     const closedPort = tb.port === 65535 ? 65534 : tb.port + 1;
-    const dead = await call(fx, 'endpoints.create', {
-      accountId: rootId(fx),
-      scheme: 'mqtt',
-      domain: 'localhost',
-      port: closedPort,
-      secure: false,
-    });
-    const deadReport = await call(fx, 'endpoints.checkReachability', { id: dead.id, timeoutMs: 3000 });
+    const deadReport = await checkNewEndpoint('mqtt', 'localhost', closedPort, 3000);
     assert.equal(deadReport.listener.ok, false);
     assert.match(deadReport.listener.detail, new RegExp(`no mqtt listener is running on port ${closedPort}`));
     assert.equal(deadReport.dns.ok, true);
@@ -226,26 +222,12 @@ describe('endpoints', () => {
     };
     try {
       const tlsPort = await start('mqtts');
-      const plainTls = await call(fx, 'endpoints.create', {
-        accountId: rootId(fx),
-        scheme: 'mqtts',
-        domain: 'localhost',
-        port: tlsPort,
-        secure: true,
-      });
-      const report = await call(fx, 'endpoints.checkReachability', { id: plainTls.id });
+      const report = await checkNewEndpoint('mqtts', 'localhost', tlsPort);
       assert.equal(report.reachable, true, JSON.stringify(report));
       assert.equal(report.listener.matched?.kind, 'mqtts');
 
       const mutualPort = await start('mqtts-mutual');
-      const mutual = await call(fx, 'endpoints.create', {
-        accountId: rootId(fx),
-        scheme: 'mqtts',
-        domain: 'localhost',
-        port: mutualPort,
-        secure: true,
-      });
-      const mutualReport = await call(fx, 'endpoints.checkReachability', { id: mutual.id });
+      const mutualReport = await checkNewEndpoint('mqtts', 'localhost', mutualPort);
       assert.equal(mutualReport.listener.matched?.kind, 'mqtts-mutual');
       assert.equal(mutualReport.connect.ok, true, mutualReport.connect.detail);
       assert.match(mutualReport.connect.detail, /requires a client certificate/);
