@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
+import type { MethodName, RequestOf } from '../../preload/contract';
+import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -14,11 +15,7 @@ test('messages published to the embedded broker reach the explorer with their MQ
     allowAnonymous: true,
     listeners: { brokerHost: '127.0.0.1', mqttPort: 0 },
   });
-  const call = async <M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> => {
-    const outcome = await core.dispatch(method, request, { transport: 'internal', actor: 'test' });
-    if (!outcome.ok) throw new Error(`${method}: ${outcome.error.message}`);
-    return outcome.result as ResponseOf<M>;
-  };
+  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
   const port = listenerPort(core.readyDetails(), 'mqtt');
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     clientId: 'props-pub',

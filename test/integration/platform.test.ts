@@ -4,9 +4,10 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
-import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
+import type { MethodName, RequestOf } from '../../preload/contract';
 import { startHeadlessServer } from '../../main/api';
 import { type Core, createCore } from '../../main/core';
+import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
@@ -21,11 +22,7 @@ describe('the wired platform', () => {
   let ports: Record<'mqtt' | 'mqtts' | 'mutual' | 'ws', number>;
   let accountId: string;
 
-  async function call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
-    const outcome = await core.dispatch(method, request, { transport: 'internal', actor: 'test' });
-    if (!outcome.ok) throw new Error(`${method}: ${outcome.error.code} ${outcome.error.message}`);
-    return outcome.result as ResponseOf<M>;
-  }
+  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
 
   before(async () => {
     dataDir = tempDir();

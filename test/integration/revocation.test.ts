@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
+import type { MethodName, RequestOf } from '../../preload/contract';
+import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -13,11 +14,7 @@ test('revoking a certificate not bound to an account still drops the client conn
     allowAnonymous: true,
     listeners: { brokerHost: '127.0.0.1', mqttsMutualPort: 0 },
   });
-  const call = async <M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> => {
-    const outcome = await core.dispatch(method, request, { transport: 'internal', actor: 'test' });
-    if (!outcome.ok) throw new Error(`${method}: ${outcome.error.message}`);
-    return outcome.result as ResponseOf<M>;
-  };
+  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
   try {
     const issued = await call('pki.issueDevice', { name: 'bench-probe' });
     assert.equal(issued.accountId, null);
