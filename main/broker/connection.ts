@@ -19,9 +19,14 @@ const BACKLOG_PAUSE = 256;
 const SHORT_ACKS = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp']);
 const UNAUTHENTICATED: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
 
-function uncork(conn: Connection): void {
-  conn.corked = false;
-  conn.stream.uncork();
+/** Write batching state: nothing written this tick, one write already sent, later writes corked. */
+const IDLE = 0;
+const WROTE = 1;
+const CORKED = 2;
+
+function endTick(conn: Connection): void {
+  if (conn.writeState === CORKED) conn.stream.uncork();
+  conn.writeState = IDLE;
 }
 
 type AuthDecision = true | { reasonCode: number; reasonString?: string };
@@ -97,7 +102,7 @@ export class Connection {
   messagesIn = 0;
   messagesOut = 0;
   dropped = 0;
-  corked = false;
+  writeState = IDLE;
   /** Reading stops while a client does not read what we owe it (e.g. acks to a flooding publisher). */
   outputPaused = false;
   /** Reading stops while too many packets wait behind an asynchronous hook. */
@@ -248,13 +253,18 @@ export class Connection {
     }
   }
 
-  /** Queues bytes for the socket; writes made in one tick leave in one syscall. */
+  /**
+   * The first write of a tick goes straight to the socket (no wait for the tick to end: latency);
+   * later writes in the same tick are corked and leave together in one syscall.
+   */
   write(buf: Buffer): void {
     if (this.state === CLOSED || this.stream.destroyed) return;
-    if (!this.corked) {
-      this.corked = true;
+    if (this.writeState === IDLE) {
+      this.writeState = WROTE;
+      process.nextTick(endTick, this);
+    } else if (this.writeState === WROTE) {
+      this.writeState = CORKED;
       this.stream.cork();
-      process.nextTick(uncork, this);
     }
     this.bytesOut += buf.length;
     this.broker.counters.bytesOut += buf.length;
