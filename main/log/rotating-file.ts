@@ -7,6 +7,7 @@ import fs from 'node:fs';
 export class RotatingFile {
   private fd: number;
   private size: number;
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -18,6 +19,8 @@ export class RotatingFile {
   }
 
   write(line: string): void {
+    // A late line from a component still shutting down must not crash the process.
+    if (this.closed) return;
     const bytes = Buffer.byteLength(line);
     if (this.size + bytes > this.maxBytes && this.size > 0) this.rotate();
     fs.writeSync(this.fd, line);
@@ -25,6 +28,8 @@ export class RotatingFile {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     fs.closeSync(this.fd);
   }
 

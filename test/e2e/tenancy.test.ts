@@ -646,7 +646,8 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await page.getByTestId('connections-table').locator('.tn-vtable').focus();
     await page.keyboard.press('End');
     await page.getByTestId('device-details').getByText('dev-1999').waitFor();
-    assert.ok(await page.getByTestId('connection-dev-1999').isVisible());
+    // Scrolling follows the selection on the next frame; wait for the row rather than sampling once.
+    await page.getByTestId('connection-dev-1999').waitFor({ state: 'visible', timeout: 10_000 });
     await page.getByTestId('connections-filter').fill('dev-123');
     await page.getByTestId('connections-count').filter({ hasText: '10 of 2000' }).waitFor();
   });
