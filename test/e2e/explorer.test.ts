@@ -311,7 +311,9 @@ describe('Explorer page in Chromium against the headless app', () => {
     await app.cli.stop();
     app = await startApp(dataDir);
     const { page, errors: pageErrors } = await openPage(browser, app);
-    // The live tree starts empty after a restart; stored history is found by searching it.
+    // The tree is rebuilt from stored history before any new message arrives…
+    await row(page, 'fb').waitFor({ timeout: 10_000 });
+    // …and stored history is also found by searching it.
     await page.getByTestId('tree-search').fill('a-');
     await page.getByLabel('history').check();
     await page.getByTestId('tree-search').press('Enter');
