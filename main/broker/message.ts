@@ -57,35 +57,25 @@ export interface OutMessage {
 }
 
 /** Properties a client may set on PUBLISH that the broker forwards unchanged. */
+const FORWARDED_PROPERTIES = [
+  'payloadFormatIndicator',
+  'messageExpiryInterval',
+  'contentType',
+  'responseTopic',
+  'correlationData',
+  'userProperties',
+] as const;
+
 export function forwardableProperties(
   props: Record<string, unknown> | undefined,
 ): MessageProperties | undefined {
   if (props === undefined) return undefined;
-  const out: MessageProperties = {};
-  let any = false;
-  if (props.payloadFormatIndicator !== undefined) {
-    out.payloadFormatIndicator = props.payloadFormatIndicator as boolean;
-    any = true;
+  let out: MessageProperties | undefined;
+  for (const key of FORWARDED_PROPERTIES) {
+    const value = props[key];
+    if (value === undefined) continue;
+    out ??= {};
+    out[key] = value as never;
   }
-  if (props.messageExpiryInterval !== undefined) {
-    out.messageExpiryInterval = props.messageExpiryInterval as number;
-    any = true;
-  }
-  if (props.contentType !== undefined) {
-    out.contentType = props.contentType as string;
-    any = true;
-  }
-  if (props.responseTopic !== undefined) {
-    out.responseTopic = props.responseTopic as string;
-    any = true;
-  }
-  if (props.correlationData !== undefined) {
-    out.correlationData = props.correlationData as Buffer;
-    any = true;
-  }
-  if (props.userProperties !== undefined) {
-    out.userProperties = props.userProperties as Record<string, string | string[]>;
-    any = true;
-  }
-  return any ? out : undefined;
+  return out;
 }
