@@ -1,52 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import { test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type Broker, type BrokerHooks, createBroker, type Principal } from '../../main/broker';
+import { createBroker } from '../../main/broker';
 import { createExplorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
+import { allowAllHooks as hooks, serveBroker as serve } from './broker-server';
 import { EventLog, silentLogger, tempDir, viaContract, waitFor } from './helpers';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
-
-function principalFor(username: string | undefined): Principal {
-  if (username === 'acme')
-    return { kind: 'device', accountId: 'acme', accountName: 'acme', topicPrefix: '$a/acme/' };
-  return { kind: 'anonymous', accountId: null, topicPrefix: '' };
-}
-
-const hooks: BrokerHooks = {
-  authenticate: async (c) => ({ ok: true, principal: principalFor(c.username) }),
-  authorizePublish: async () => true as const,
-  authorizeSubscribe: async () => true as const,
-};
-
-async function serve(broker: Broker): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    broker.handleConnection(sock, {
-      listener: {
-        id: 'plain',
-        kind: 'mqtt',
-        host: '127.0.0.1',
-        port: (server.address() as net.AddressInfo).port,
-      },
-      remoteAddress: sock.remoteAddress ?? '127.0.0.1',
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 test('local connection reads the embedded broker through the tap, only while watched', async () => {
   const dir = tempDir();
