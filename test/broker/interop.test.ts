@@ -20,7 +20,8 @@ function mosquittoSub(port: number, args: string[]): { output: () => string; don
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   const done = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the last lines may still be in the pipe when the process exits
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve(code);
     }),

@@ -52,7 +52,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
         new Error(`fieldbench ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`),
       );
     }, timeoutMs);
-    child.on('exit', (code) => {
+    // 'close' waits for stdout/stderr to drain; 'exit' can come first
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
