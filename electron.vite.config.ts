@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { NODE_RUNTIME_FLAGS } from './main/cli/runtime-flags';
 
 const root = __dirname;
 
@@ -23,7 +24,8 @@ export default defineConfig({
           cli: resolve(root, 'main/cli/index.ts'),
         },
         output: {
-          banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+          banner: (chunk) =>
+            chunk.name === 'cli' ? `#!/usr/bin/env -S node ${NODE_RUNTIME_FLAGS.join(' ')}` : '',
         },
       },
     },

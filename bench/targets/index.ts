@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startChildBroker } from './child-broker';
+import { NODE_RUNTIME_FLAGS } from '../../main/cli/runtime-flags';
 import type { BrokerTarget } from './types';
 
 export type { BrokerTarget, RunningBroker } from './types';
@@ -22,7 +23,8 @@ const fieldbench: BrokerTarget = {
     return startChildBroker({
       targetId: 'fieldbench',
       command: process.execPath,
-      args: nodeEntry('fieldbench-server.ts', profArgs),
+      // The broker runs with the product's own V8 flags, as `npm start` runs it.
+      args: nodeEntry('fieldbench-server.ts', [...NODE_RUNTIME_FLAGS, ...profArgs]),
     });
   },
 };

@@ -5,11 +5,12 @@ import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
+import { electronJsFlagsArg } from './runtime-flags';
 import { readAppVersion } from '../core';
 
 function launchDesktop(electronPath: string, argv: readonly string[]): void {
   const appDir = path.resolve(__dirname, '../..');
-  const child = spawn(electronPath, [appDir, ...argv], { stdio: 'inherit' });
+  const child = spawn(electronPath, [electronJsFlagsArg(), appDir, ...argv], { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

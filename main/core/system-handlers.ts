@@ -43,6 +43,7 @@ export function createSystemHandlers(
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
       pid: process.pid,
+      runtimeFlags: [...process.execArgv],
     }),
     'system.stats': () => systemStats(store, facts.startedAt, eventsDropped),
     'system.logs': (req) => ({ entries: ring.recent(req.minLevel, req.limit) }),

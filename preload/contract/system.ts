@@ -27,6 +27,8 @@ export const systemInfoSchema = z.object({
   node: z.string(),
   platform: z.string(),
   pid: z.number().int(),
+  /** Node/V8 options the process was started with (process.execArgv). */
+  runtimeFlags: z.array(z.string()),
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
 

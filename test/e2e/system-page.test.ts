@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { NODE_RUNTIME_FLAGS } from '../../main/cli/runtime-flags';
 import { latestSchemaVersion } from '../../main/store';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
@@ -32,6 +33,10 @@ describe('System page in Chromium against the headless UI', () => {
     assert.equal(await page.getByTestId('data-dir').textContent(), dataDir);
     assert.equal(await page.getByTestId('schema-version').textContent(), `${latestSchemaVersion} (current)`);
     assert.equal(await page.getByTestId('connection-status').textContent(), 'Connected');
+    // The process runs with the V8 flags every launcher passes (the helper starts it as npm start does).
+    const flags = (await page.getByTestId('runtime-flags').textContent()) ?? '';
+    for (const flag of NODE_RUNTIME_FLAGS)
+      assert.ok(flags.split(' ').includes(flag), `${flag} in "${flags}"`);
     // The token moved out of the address bar into session storage.
     assert.ok(!page.url().includes(app.token), 'token removed from the URL');
     // Live stats arrive by push: uptime changes without a reload.

@@ -2,10 +2,27 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { loopbackArgs, runCli, startCli } from '../helpers/cli-process';
+import { NODE_RUNTIME_FLAGS } from '../../main/cli/runtime-flags';
+import { CLI, loopbackArgs, REPO_ROOT, runCli, startCli } from '../helpers/cli-process';
+import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('fieldbench command line', () => {
+  test('npm start, npm run serve and the fieldbench bin all pass the runtime V8 flags', async () => {
+    const flags = NODE_RUNTIME_FLAGS.join(' ');
+    const scripts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
+    for (const name of ['start', 'serve']) {
+      assert.ok(scripts[name].includes(`node ${flags} out/main/cli.js`), `npm run ${name}: ${scripts[name]}`);
+    }
+    const shebang = fs.readFileSync(CLI, 'utf8').split('\n')[0]!;
+    assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
+    // The shebang line itself runs (env -S splits the flags), as the installed bin would.
+    const [command, ...args] = shebang.slice(2).split(' ');
+    const result = await run(command!, [...args, CLI, '--version']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\d+\.\d+\.\d+/);
+  });
+
   test('--help lists the headless and broker options', async () => {
     const { code, stdout } = await runCli(['serve', '--help']);
     assert.equal(code, 0);

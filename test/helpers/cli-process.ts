@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NODE_RUNTIME_FLAGS } from '../../main/cli/runtime-flags';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(REPO_ROOT, 'out/main/cli.js');
@@ -41,7 +42,10 @@ function assertBuilt(): void {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000) {
   assertBuilt();
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -67,7 +71,7 @@ export function startCli(
   timeoutMs = 30_000,
 ): Promise<RunningCli> {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, CLI, ...args], {
     env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', ...env },
     stdio: 'pipe',
   });

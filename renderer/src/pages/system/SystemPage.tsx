@@ -47,6 +47,10 @@ export function SystemPage() {
             </dd>
             <dt>Runtime</dt>
             <dd>{i ? `Node ${i.node}, ${i.platform}, pid ${i.pid}` : '…'}</dd>
+            <dt>Runtime flags</dt>
+            <dd className="mono" data-testid="runtime-flags">
+              {i ? i.runtimeFlags.join(' ') || 'none' : '…'}
+            </dd>
           </dl>
         </section>
         <section className="panel">
