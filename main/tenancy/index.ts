@@ -80,7 +80,10 @@ export function createTenancy(options: TenancyOptions) {
     },
   };
 
-  const failures = new LoginFailureTracker({ ...DEFAULT_LOCKOUT, ...options.lockout }, now);
+  const failures = new LoginFailureTracker({ ...DEFAULT_LOCKOUT, ...options.lockout }, now, {
+    db: options.db,
+    onError: (err) => logger.error({ err }, 'could not save a failed-login counter'),
+  });
   const services = new ServiceRegistry(ctx, options.listenerKinds);
   const accounts = new AccountService(ctx, services);
   const endpoints = new EndpointService(ctx, accounts, options.runningListeners);

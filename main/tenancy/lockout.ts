@@ -1,3 +1,5 @@
+import type { Database, Statement } from 'better-sqlite3';
+
 export interface LockoutPolicy {
   /** Failures from one address within the window that trigger the lockout (default 10). */
   maxFailures: number;
@@ -9,24 +11,152 @@ export interface LockoutPolicy {
 
 export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 10, windowMs: 5 * 60_000, lockMs: 5 * 60_000 };
 
+export interface LockoutPersistence {
+  /** Database with the `tenancy_login_failures` table (migration 0007). */
+  db: Database;
+  /** A write that failed; logins go on with the in-memory counters. */
+  onError?: (err: unknown) => void;
+}
+
 interface Entry {
+  username: string;
+  address: string;
   failures: number[];
   lockedUntil: number;
 }
 
+interface FailureRow {
+  username: string;
+  address: string;
+  failures: string;
+  locked_until: number;
+}
+
 const MAX_ENTRIES = 50_000;
+/** Stale rows are deleted at most this often (and at start). */
+const DB_PRUNE_INTERVAL_MS = 60_000;
+
+/** Writes each change straight to SQLite: failures are rare and each already cost a password hash. */
+class FailureTable {
+  private readonly upsert: Statement<[string, string, string, number, number, number]>;
+  private readonly deleteOne: Statement<[string, string]>;
+  private readonly deleteUser: Statement<[string]>;
+  private readonly deleteStale: Statement<[number]>;
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly db: Database,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.upsert = db.prepare(
+      `INSERT INTO tenancy_login_failures (username, address, failures, locked_until, expires_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (username, address) DO UPDATE SET failures = excluded.failures,
+         locked_until = excluded.locked_until, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+    );
+    this.deleteOne = db.prepare('DELETE FROM tenancy_login_failures WHERE username = ? AND address = ?');
+    this.deleteUser = db.prepare('DELETE FROM tenancy_login_failures WHERE username = ?');
+    this.deleteStale = db.prepare('DELETE FROM tenancy_login_failures WHERE expires_at <= ?');
+  }
+
+  private guard(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /** The newest rows still in effect, oldest first. */
+  load(now: number): FailureRow[] {
+    try {
+      this.prune(now);
+      return this.db
+        .prepare<[number, number], FailureRow>(
+          `SELECT username, address, failures, locked_until FROM (
+             SELECT * FROM tenancy_login_failures WHERE expires_at > ? ORDER BY updated_at DESC LIMIT ?
+           ) ORDER BY updated_at`,
+        )
+        .all(now, MAX_ENTRIES);
+    } catch (err) {
+      this.onError(err);
+      return [];
+    }
+  }
+
+  save(entry: Entry, windowMs: number, now: number): void {
+    const last = entry.failures.at(-1) ?? 0;
+    const expiresAt = Math.max(entry.lockedUntil, last + windowMs);
+    this.guard(() =>
+      this.upsert.run(
+        entry.username,
+        entry.address,
+        JSON.stringify(entry.failures),
+        entry.lockedUntil,
+        expiresAt,
+        now,
+      ),
+    );
+    if (now - this.lastPrune >= DB_PRUNE_INTERVAL_MS) this.prune(now);
+  }
+
+  remove(username: string, address?: string): void {
+    this.guard(() => {
+      if (address === undefined) this.deleteUser.run(username);
+      else this.deleteOne.run(username, address);
+    });
+  }
+
+  removeMany(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const e of entries) this.deleteOne.run(e.username, e.address);
+      })(),
+    );
+  }
+
+  prune(now: number): void {
+    this.lastPrune = now;
+    this.guard(() => this.deleteStale.run(now));
+  }
+}
 
 /**
  * Counts failed logins per (username, client address). Only the offending address is locked out,
  * so an attacker elsewhere cannot lock a legitimate device out of its own credential.
+ * With a database the counters survive a restart: every change is written through (a successful
+ * login writes only when it clears earlier failures), and rows that no longer matter are pruned.
  */
 export class LoginFailureTracker {
   private readonly entries = new Map<string, Entry>();
+  private readonly table: FailureTable | undefined;
 
   constructor(
     private readonly policy: LockoutPolicy,
     private readonly now: () => number,
-  ) {}
+    persistence?: LockoutPersistence,
+  ) {
+    if (!persistence) return;
+    this.table = new FailureTable(persistence.db, persistence.onError ?? (() => {}));
+    const at = now();
+    for (const row of this.table.load(at)) {
+      let failures: number[] = [];
+      try {
+        const parsed: unknown = JSON.parse(row.failures);
+        if (Array.isArray(parsed)) failures = parsed.filter((t): t is number => typeof t === 'number');
+      } catch {
+        // json_valid guards the column; an odd value just counts as no failures
+      }
+      this.entries.set(this.key(row.username, row.address), {
+        username: row.username,
+        address: row.address,
+        // The policy may have changed since the row was written: count only what is inside its window.
+        failures: failures.filter((t) => t > at - policy.windowMs),
+        lockedUntil: row.locked_until,
+      });
+    }
+  }
 
   private key(username: string, address: string): string {
     return `${username}\u0000${address}`;
@@ -42,7 +172,7 @@ export class LoginFailureTracker {
   recordFailure(username: string, address: string): void {
     const now = this.now();
     const key = this.key(username, address);
-    const entry = this.entries.get(key) ?? { failures: [], lockedUntil: 0 };
+    const entry = this.entries.get(key) ?? { username, address, failures: [], lockedUntil: 0 };
     entry.failures = entry.failures.filter((t) => t > now - this.policy.windowMs);
     entry.failures.push(now);
     if (entry.failures.length >= this.policy.maxFailures) {
@@ -51,11 +181,13 @@ export class LoginFailureTracker {
     }
     this.entries.delete(key); // re-insert to keep insertion order ~ recency for pruning
     this.entries.set(key, entry);
+    this.table?.save(entry, this.policy.windowMs, now);
     if (this.entries.size > MAX_ENTRIES) this.prune();
   }
 
   recordSuccess(username: string, address: string): void {
-    this.entries.delete(this.key(username, address));
+    // The common case (no earlier failures) touches neither the map nor the database.
+    if (this.entries.delete(this.key(username, address))) this.table?.remove(username, address);
   }
 
   /** Addresses currently locked out for a username. */
@@ -70,6 +202,7 @@ export class LoginFailureTracker {
   }
 
   clear(username: string, address?: string): void {
+    this.table?.remove(username, address);
     if (address !== undefined) {
       this.entries.delete(this.key(username, address));
       return;
@@ -80,15 +213,19 @@ export class LoginFailureTracker {
 
   private prune(): void {
     const now = this.now();
+    const dropped: Entry[] = [];
     for (const [key, entry] of this.entries) {
       if (entry.lockedUntil <= now && entry.failures.every((t) => t <= now - this.policy.windowMs)) {
         this.entries.delete(key);
       }
     }
-    // Still too many: forget the oldest.
-    for (const key of this.entries.keys()) {
+    this.table?.prune(now);
+    // Still too many: forget the oldest, in the database too.
+    for (const [key, entry] of this.entries) {
       if (this.entries.size <= MAX_ENTRIES) break;
       this.entries.delete(key);
+      dropped.push(entry);
     }
+    this.table?.removeMany(dropped);
   }
 }

@@ -4,6 +4,7 @@ import { tenancyMigration } from './0003-tenancy';
 import { pkiMigration } from './0004-pki';
 import { explorerMigration } from './0005-explorer';
 import { listenersMigration } from './0006-listeners';
+import { loginFailuresMigration } from './0007-login-failures';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   pkiMigration,
   explorerMigration,
   listenersMigration,
+  loginFailuresMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;
