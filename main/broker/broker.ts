@@ -276,30 +276,41 @@ export class BrokerCore {
     });
     const will = extras?.will ?? null;
     if (extras) extras.will = null;
-    if (will !== null && (!normal || extras?.lastDisconnectReason === 0x04)) {
-      const willDelay = extras?.willDelay ?? 0;
-      if (willDelay > 0 && session.persistent) {
-        const delay = Math.min(willDelay, session.expiryInterval);
-        const ref = conn.ref!;
-        session.will = {
-          message: will,
-          client: ref,
-          delaySeconds: delay,
-          timer: setTimeout(() => {
-            session.will = null;
-            this.publishWillAs(ref, will);
-          }, delay * 1000),
-        };
-        session.will.timer?.unref();
-      } else this.publishWill(conn, will);
-    }
+    const sendWill = will !== null && (!normal || extras?.lastDisconnectReason === 0x04);
+    const willDelay = extras?.willDelay ?? 0;
+    if (sendWill && will !== null && !(willDelay > 0 && session.persistent)) this.publishWill(conn, will);
     if (!session.persistent) {
       this.endSession(session);
       return;
     }
     session.disconnectedAt = this.now();
     if (this.persistence) this.persistence.saveSession(session);
+    if (sendWill && will !== null && willDelay > 0) {
+      // Published at the earlier of the will delay and the session's end (endSession publishes it then).
+      this.scheduleWill(
+        session,
+        conn.ref!,
+        will,
+        this.now() + Math.min(willDelay, session.expiryInterval) * 1000,
+      );
+    }
     if (session.expiryInterval !== NEVER_EXPIRES) this.expiring.add(session);
+  }
+
+  /** Holds a will until `dueAt`; stored with the session so it survives a restart. */
+  scheduleWill(session: Session, client: ClientRef, message: Message, dueAt: number): void {
+    this.cancelPendingWill(session);
+    const timer = setTimeout(
+      () => {
+        if (session.will?.timer !== timer) return;
+        this.cancelPendingWill(session);
+        this.publishWillAs(client, message);
+      },
+      Math.max(0, dueAt - this.now()),
+    );
+    timer.unref();
+    session.will = { message, client, dueAt, timer };
+    this.persistence?.saveWill(session, session.will);
   }
 
   endSession(session: Session): void {
@@ -324,8 +335,10 @@ export class BrokerCore {
   }
 
   private cancelPendingWill(session: Session): void {
-    if (session.will?.timer) clearTimeout(session.will.timer);
+    if (session.will === null) return;
+    if (session.will.timer) clearTimeout(session.will.timer);
     session.will = null;
+    if (session.stored) this.persistence?.deleteWill(session.key);
   }
 
   private publishWill(conn: Connection, will: Message): void {
@@ -333,7 +346,7 @@ export class BrokerCore {
   }
 
   /** Wills go through publish authorization like any message, asynchronously if need be. */
-  private publishWillAs(ref: ClientRef, will: Message): void {
+  publishWillAs(ref: ClientRef, will: Message): void {
     const prefix = ref.principal.topicPrefix;
     const clientTopic = will.topic.slice(prefix.length);
     Promise.resolve(this.hooks.authorizePublish(ref, clientTopic, will.qos, will.retain))
@@ -635,7 +648,8 @@ export class BrokerCore {
     for (const conn of [...this.pending, ...this.liveConnections()]) {
       conn.close('server', 0x8b, 'server shutting down');
     }
-    for (const session of this.sessions.values()) this.cancelPendingWill(session);
+    // Pending wills stay in the store: their sessions have not ended, so they are due after a restart.
+    for (const session of this.sessions.values()) if (session.will?.timer) clearTimeout(session.will.timer);
     this.persistence?.flush();
   }
 }

@@ -1,8 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Principal } from './hooks';
+import type { ListenerInfo, Principal } from './hooks';
 import type { Message, OutMessage } from './message';
-import type { Session } from './session';
+import type { PendingWill, Session } from './session';
 import type { Subscription } from './subscription';
 import type { MessageProperties, QoS } from './types';
 
@@ -55,6 +55,18 @@ export interface StoredSession {
     state: 0 | 1 | 2;
   }[];
   inboundQos2: number[];
+}
+
+export interface StoredWill {
+  sessionKey: string;
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties: MessageProperties | undefined;
+  dueAt: number;
+  listener: ListenerInfo;
+  remoteAddress: string;
 }
 
 export interface StoredRetained {
@@ -112,6 +124,12 @@ export class BrokerPersistence {
          VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       deleteRetained: db.prepare('DELETE FROM broker_retained WHERE topic = ?'),
+      upsertWill: db.prepare(
+        `INSERT OR REPLACE INTO broker_pending_wills
+         (session_key, topic, payload, qos, retain, properties, due_at, listener, remote_address)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      deleteWill: db.prepare('DELETE FROM broker_pending_wills WHERE session_key = ?'),
     };
     this.runBatch = db.transaction((ops: Op[]) => {
       for (const op of ops) op();
@@ -212,6 +230,28 @@ export class BrokerPersistence {
     this.push(() => this.stmt.deleteRetained!.run(topic));
   }
 
+  /** The session's row must be saved first (wills go with their session). */
+  saveWill(s: Session, will: PendingWill): void {
+    const m = will.message;
+    const { id, kind, host, port } = will.client.listener;
+    const args = [
+      s.key,
+      m.topic,
+      m.payload,
+      m.qos,
+      m.retain ? 1 : 0,
+      encodeProperties(m.properties),
+      will.dueAt,
+      JSON.stringify({ id, kind, host, port }),
+      will.client.remoteAddress,
+    ];
+    this.push(() => this.stmt.upsertWill!.run(args));
+  }
+
+  deleteWill(sessionKey: string): void {
+    this.push(() => this.stmt.deleteWill!.run(sessionKey));
+  }
+
   /** Commits everything queued now (also called on close). */
   flush(): void {
     this.scheduled = false;
@@ -246,6 +286,31 @@ export class BrokerPersistence {
       properties: decodeProperties(r.properties),
       expiresAt: r.expires_at,
       storedAt: r.stored_at,
+    }));
+  }
+
+  loadWills(): StoredWill[] {
+    const rows = this.db.prepare('SELECT * FROM broker_pending_wills').all() as {
+      session_key: string;
+      topic: string;
+      payload: Buffer;
+      qos: QoS;
+      retain: number;
+      properties: string | null;
+      due_at: number;
+      listener: string;
+      remote_address: string;
+    }[];
+    return rows.map((r) => ({
+      sessionKey: r.session_key,
+      topic: r.topic,
+      payload: r.payload,
+      qos: r.qos,
+      retain: r.retain === 1,
+      properties: decodeProperties(r.properties),
+      dueAt: r.due_at,
+      listener: JSON.parse(r.listener) as ListenerInfo,
+      remoteAddress: r.remote_address,
     }));
   }
 

@@ -1,6 +1,7 @@
 import type { BrokerCore } from './broker';
-import { createMessage, type OutMessage } from './message';
-import type { BrokerPersistence } from './persistence';
+import { createMessage, type Message, type OutMessage } from './message';
+import type { ClientRef } from './hooks';
+import type { BrokerPersistence, StoredWill } from './persistence';
 import { NEVER_EXPIRES, Session } from './session';
 import type { Subscription } from './subscription';
 import { parseSubscriptionFilter } from './topics';
@@ -17,9 +18,19 @@ export function restoreState(core: BrokerCore, persistence: BrokerPersistence): 
     msg.expiresAt = r.expiresAt;
     core.retained.set(msg, r.storedAt);
   }
+  const wills = new Map(persistence.loadWills().map((w) => [w.sessionKey, w]));
   for (const s of persistence.loadSessions()) {
     const disconnectedAt = s.disconnectedAt || now;
+    const will = wills.get(s.key);
+    const willClient = (w: StoredWill): ClientRef => ({
+      clientId: s.clientId,
+      principal: s.principal,
+      listener: core.internListener(w.listener),
+      remoteAddress: w.remoteAddress,
+    });
     if (s.expiryInterval !== NEVER_EXPIRES && now - disconnectedAt >= s.expiryInterval * 1000) {
+      // The session ended while the broker was down: its will is due now.
+      if (will) core.publishWillAs(willClient(will), willMessage(will, now));
       persistence.deleteSession(s.key);
       continue;
     }
@@ -68,8 +79,13 @@ export function restoreState(core: BrokerCore, persistence: BrokerPersistence): 
       }
     }
     if (s.inboundQos2.length > 0) session.inboundQos2 = new Set(s.inboundQos2);
+    if (will) core.scheduleWill(session, willClient(will), willMessage(will, now), will.dueAt);
     if (session.expiryInterval !== NEVER_EXPIRES) core.expiring.add(session);
   }
   persistence.flush();
   core.logger.info({ sessions: core.sessions.size, retained: core.retained.size }, 'broker state restored');
+}
+
+function willMessage(w: StoredWill, now: number): Message {
+  return createMessage(w.topic, w.payload, w.qos, w.retain, w.properties, now, null);
 }

@@ -9,7 +9,8 @@ export const NEVER_EXPIRES = 0xffffffff;
 export interface PendingWill {
   message: Message;
   client: ClientRef;
-  delaySeconds: number;
+  /** Epoch ms when it is published unless the client comes back first. */
+  dueAt: number;
   timer: NodeJS.Timeout | null;
 }
 

@@ -5,6 +5,7 @@ import { pkiMigration } from './0004-pki';
 import { explorerMigration } from './0005-explorer';
 import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
+import { brokerWillsMigration } from './0008-broker-wills';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -17,6 +18,7 @@ export const migrations: readonly Migration[] = [
   explorerMigration,
   listenersMigration,
   loginFailuresMigration,
+  brokerWillsMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createBroker } from '../../main/broker';
+import { openStore } from '../../main/store';
+import {
+  connect,
+  delay,
+  end,
+  listen,
+  RawClient,
+  type Received,
+  type TestBroker,
+  tmpDir,
+  waitFor,
+} from './helpers';
+
+const WILL_TOPIC = 'wills/restart';
+
+/** A broker on a data directory, as a restart sees it: a fresh broker on the same SQLite file. */
+async function brokerOn(dir: string): Promise<{ tb: TestBroker; stop: () => Promise<void> }> {
+  const store = openStore(dir);
+  const tb = await listen(createBroker({ db: store.db, allowAnonymous: true }));
+  return {
+    tb,
+    stop: async () => {
+      await tb.close();
+      store.close();
+    },
+  };
+}
+
+/** Connects a persistent MQTT 5 session with a delayed will, then drops the socket without DISCONNECT. */
+async function dropWithDelayedWill(port: number, willDelay: number, sessionExpiry: number, payload: string) {
+  const raw = await RawClient.open(port, 5);
+  raw.send(
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clean: false,
+      clientId: 'testament',
+      keepalive: 0,
+      properties: { sessionExpiryInterval: sessionExpiry },
+      will: {
+        topic: WILL_TOPIC,
+        payload: Buffer.from(payload),
+        qos: 1,
+        retain: false,
+        properties: { willDelayInterval: willDelay },
+      },
+    },
+    5,
+  );
+  await raw.next('connack');
+  raw.close();
+}
+
+test('[MQTT-3.1.3-9] a delayed will pending at shutdown is published after the restart, at its due time', async () => {
+  const dir = tmpDir();
+  const first = await brokerOn(dir);
+  const droppedAt = Date.now();
+  await dropWithDelayedWill(first.tb.port, 2, 3600, 'after-restart');
+  await waitFor(() => first.tb.broker.sessions().some((s) => s.clientId === 'testament' && !s.connected));
+  await first.stop();
+
+  const second = await brokerOn(dir);
+  try {
+    const got: Received[] = [];
+    const watcher = await connect(second.tb.url, { protocolVersion: 5 }, got);
+    await watcher.subscribeAsync(WILL_TOPIC, { qos: 1 });
+    await waitFor(() => got.length === 1, 6000, 'the will after restart');
+    const elapsed = Date.now() - droppedAt;
+    assert.equal(got[0]!.payload.toString(), 'after-restart');
+    assert.ok(elapsed >= 1900, `not before its 2 s delay (came after ${elapsed} ms)`);
+    // Published once: the stored row is gone.
+    await delay(300);
+    assert.equal(got.length, 1);
+    await end(watcher);
+  } finally {
+    await second.stop();
+  }
+  const check = openStore(dir);
+  const rows = check.db.prepare('SELECT count(*) AS n FROM broker_pending_wills').get() as { n: number };
+  check.close();
+  assert.equal(rows.n, 0, 'no will left in the store after publishing');
+});
+
+test('[MQTT-3.1.3-9] the client coming back after a restart, before the delay, cancels the stored will', async () => {
+  const dir = tmpDir();
+  const first = await brokerOn(dir);
+  await dropWithDelayedWill(first.tb.port, 3, 3600, 'must-not-arrive');
+  await waitFor(() => first.tb.broker.sessions().some((s) => s.clientId === 'testament' && !s.connected));
+  await first.stop();
+
+  const second = await brokerOn(dir);
+  try {
+    const got: Received[] = [];
+    const watcher = await connect(second.tb.url, { protocolVersion: 5 }, got);
+    await watcher.subscribeAsync(WILL_TOPIC, { qos: 1 });
+    const back = await connect(second.tb.url, {
+      protocolVersion: 5,
+      clientId: 'testament',
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+    });
+    assert.equal(back.connected, true);
+    await delay(3500);
+    assert.deepEqual(
+      got.map((m) => m.payload.toString()),
+      [],
+      'the will was cancelled by the reconnect',
+    );
+    await end(back, watcher);
+  } finally {
+    await second.stop();
+  }
+});
+
+test('[MQTT-3.1.2-8] a session that ended while the broker was down publishes its will at start-up', async () => {
+  const dir = tmpDir();
+  const first = await brokerOn(dir);
+  // A persistent subscriber, offline across the restart, receives the will from its queue.
+  const keeper = await connect(first.tb.url, {
+    protocolVersion: 5,
+    clientId: 'keeper',
+    clean: false,
+    properties: { sessionExpiryInterval: 3600 },
+  });
+  await keeper.subscribeAsync(WILL_TOPIC, { qos: 1 });
+  await end(keeper);
+  // Will delay 60 s, but the session expires after 1 s: the will is due at the session's end.
+  await dropWithDelayedWill(first.tb.port, 60, 1, 'session-ended');
+  await waitFor(() => first.tb.broker.sessions().some((s) => s.clientId === 'testament' && !s.connected));
+  await first.stop();
+  await delay(1500);
+
+  const second = await brokerOn(dir);
+  try {
+    assert.ok(
+      !second.tb.broker.sessions().some((s) => s.clientId === 'testament'),
+      'the expired session is not restored',
+    );
+    const got: Received[] = [];
+    const back = await connect(
+      second.tb.url,
+      { protocolVersion: 5, clientId: 'keeper', clean: false, properties: { sessionExpiryInterval: 3600 } },
+      got,
+    );
+    await waitFor(() => got.length === 1, 5000, 'the will in the keeper queue');
+    assert.equal(got[0]!.payload.toString(), 'session-ended');
+    await end(back);
+  } finally {
+    await second.stop();
+  }
+});
