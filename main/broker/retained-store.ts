@@ -6,20 +6,53 @@ export interface RetainedEntry {
   storedAt: number;
 }
 
-/** Retained messages by internal topic. Literal filters are a lookup; wildcard filters scan. */
+/** One topic level; `entry` is the retained message whose topic ends here. */
+interface LevelNode {
+  entry: RetainedEntry | null;
+  children: Map<string, LevelNode> | null;
+}
+
+/**
+ * Retained messages by internal topic. Literal filters are a map lookup; wildcard filters walk a
+ * tree of topic levels, so `devices/42/#` visits only that branch however many topics are retained.
+ */
 export class RetainedStore {
   private readonly byTopic = new Map<string, RetainedEntry>();
+  private readonly root: LevelNode = { entry: null, children: null };
 
   get size(): number {
     return this.byTopic.size;
   }
 
   set(message: Message, storedAt: number): void {
-    this.byTopic.set(message.topic, { message, storedAt });
+    const entry = { message, storedAt };
+    this.byTopic.set(message.topic, entry);
+    let node = this.root;
+    for (const level of message.topic.split('/')) {
+      node.children ??= new Map();
+      let child = node.children.get(level);
+      if (child === undefined) {
+        child = { entry: null, children: null };
+        node.children.set(level, child);
+      }
+      node = child;
+    }
+    node.entry = entry;
   }
 
   delete(topic: string): boolean {
-    return this.byTopic.delete(topic);
+    if (!this.byTopic.delete(topic)) return false;
+    const path: LevelNode[] = [this.root];
+    const levels = topic.split('/');
+    for (const level of levels) path.push(path[path.length - 1]!.children!.get(level)!);
+    path[path.length - 1]!.entry = null;
+    // Prune the branch back to the nearest level still holding something.
+    for (let i = levels.length; i > 0; i--) {
+      const node = path[i]!;
+      if (node.entry !== null || (node.children !== null && node.children.size > 0)) break;
+      path[i - 1]!.children!.delete(levels[i - 1]!);
+    }
+    return true;
   }
 
   /** Live (unexpired) entries matching an internal filter; expired ones are removed on the way. */
@@ -30,7 +63,10 @@ export class RetainedStore {
       if (entry) this.keepIfLive(entry, now, out, onExpired);
       return out;
     }
-    for (const entry of this.byTopic.values()) {
+    const candidates: RetainedEntry[] = [];
+    collect(this.root, filter.split('/'), 0, candidates);
+    // The tree narrows the search; topicMatches keeps the exact rules ($-topics and account prefixes).
+    for (const entry of candidates) {
       if (topicMatches(filter, entry.message.topic)) this.keepIfLive(entry, now, out, onExpired);
     }
     return out;
@@ -48,10 +84,35 @@ export class RetainedStore {
   ) {
     const expiresAt = entry.message.expiresAt;
     if (expiresAt > 0 && expiresAt <= now) {
-      this.byTopic.delete(entry.message.topic);
+      this.delete(entry.message.topic);
       onExpired(entry.message.topic);
       return;
     }
     out.push(entry);
   }
+}
+
+function collect(node: LevelNode, levels: string[], i: number, out: RetainedEntry[]): void {
+  if (i === levels.length) {
+    if (node.entry !== null) out.push(node.entry);
+    return;
+  }
+  const level = levels[i]!;
+  if (level === '#') {
+    collectAll(node, out); // `a/#` also matches `a` itself
+    return;
+  }
+  if (node.children === null) return;
+  if (level === '+') {
+    for (const child of node.children.values()) collect(child, levels, i + 1, out);
+    return;
+  }
+  const child = node.children.get(level);
+  if (child !== undefined) collect(child, levels, i + 1, out);
+}
+
+function collectAll(node: LevelNode, out: RetainedEntry[]): void {
+  if (node.entry !== null) out.push(node.entry);
+  if (node.children === null) return;
+  for (const child of node.children.values()) collectAll(child, out);
 }
