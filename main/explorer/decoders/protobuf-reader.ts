@@ -13,7 +13,26 @@ export interface ProtoField {
   bytes?: Buffer;
 }
 
-export class ProtoError extends Error {}
+/** A malformed payload. `path` says where in the message tree (e.g. `metrics[2].dataset_value`). */
+export class ProtoError extends Error {
+  readonly reason: string;
+  readonly path: readonly string[];
+  constructor(reason: string, path: readonly string[] = []) {
+    super(path.length > 0 ? `${path.join('.')}: ${reason}` : reason);
+    this.reason = reason;
+    this.path = path;
+  }
+}
+
+/** Runs `decode` for one part of a message, so a ProtoError raised inside says where it happened. */
+export function within<T>(label: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof ProtoError) throw new ProtoError(err.reason, [label, ...err.path]);
+    throw err;
+  }
+}
 
 export function readVarint(buf: Buffer, pos: number): { value: bigint; next: number } {
   let value = 0n;
@@ -32,11 +51,13 @@ export function readFields(buf: Buffer): ProtoField[] {
   const fields: ProtoField[] = [];
   let pos = 0;
   while (pos < buf.length) {
+    const keyAt = pos;
     const key = readVarint(buf, pos);
     pos = key.next;
+    if (key.value > 0xffffffffn) throw new ProtoError(`bad field key at byte ${keyAt}`);
     const field = Number(key.value >> 3n);
     const wire = Number(key.value & 7n);
-    if (field === 0) throw new ProtoError('field number 0');
+    if (field === 0) throw new ProtoError(`field number 0 at byte ${keyAt}`);
     switch (wire) {
       case WIRE_VARINT: {
         const v = readVarint(buf, pos);
@@ -45,26 +66,29 @@ export function readFields(buf: Buffer): ProtoField[] {
         break;
       }
       case WIRE_FIXED64:
-        if (pos + 8 > buf.length) throw new ProtoError('truncated fixed64');
+        if (pos + 8 > buf.length) throw new ProtoError(`truncated fixed64 field ${field}`);
         fields.push({ field, wire, bytes: buf.subarray(pos, pos + 8) });
         pos += 8;
         break;
       case WIRE_FIXED32:
-        if (pos + 4 > buf.length) throw new ProtoError('truncated fixed32');
+        if (pos + 4 > buf.length) throw new ProtoError(`truncated fixed32 field ${field}`);
         fields.push({ field, wire, bytes: buf.subarray(pos, pos + 4) });
         pos += 4;
         break;
       case WIRE_LEN: {
         const len = readVarint(buf, pos);
         const start = len.next;
+        if (len.value > BigInt(buf.length - start))
+          throw new ProtoError(
+            `truncated length-delimited field ${field}: ${len.value} bytes announced, ${buf.length - start} left`,
+          );
         const end = start + Number(len.value);
-        if (end > buf.length) throw new ProtoError('truncated length-delimited field');
         fields.push({ field, wire, bytes: buf.subarray(start, end) });
         pos = end;
         break;
       }
       default:
-        throw new ProtoError(`unsupported wire type ${wire}`);
+        throw new ProtoError(`unsupported wire type ${wire} for field ${field}`);
     }
   }
   return fields;
@@ -103,6 +127,35 @@ export function bytesOf(f: ProtoField): Buffer {
   return f.bytes;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict UTF-8; invalid bytes are a ProtoError, not a TypeError. */
+export function utf8Of(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ProtoError(`${what} is not valid UTF-8`);
+  }
+}
+
 export function stringOf(f: ProtoField): string {
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytesOf(f));
+  return utf8Of(bytesOf(f), `string field ${f.field}`);
+}
+
+/**
+ * A float32 as the shortest decimal that reads back as the same float32 (1.1, not 1.100000023841858).
+ * See `jsonNumber` for NaN and infinities.
+ */
+export function float32Number(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  for (let digits = 1; digits <= 9; digits++) {
+    const shorter = Number(value.toPrecision(digits));
+    if (Math.fround(shorter) === value) return shorter;
+  }
+  return value;
+}
+
+/** JSON has no NaN or infinities: those become the strings "NaN", "Infinity" and "-Infinity". */
+export function jsonNumber(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
 }
