@@ -55,19 +55,28 @@ async function dropWithDelayedWill(port: number, willDelay: number, sessionExpir
   raw.close();
 }
 
-test('[MQTT-3.1.3-9] a delayed will pending at shutdown is published after the restart, at its due time', async () => {
+/** Leaves a delayed will pending on one broker, stops it, and starts the next one on the same store. */
+async function restartWithPendingWill(willDelay: number, payload: string) {
   const dir = tmpDir();
   const first = await brokerOn(dir);
   const droppedAt = Date.now();
-  await dropWithDelayedWill(first.tb.port, 2, 3600, 'after-restart');
+  await dropWithDelayedWill(first.tb.port, willDelay, 3600, payload);
   await waitFor(() => first.tb.broker.sessions().some((s) => s.clientId === 'testament' && !s.connected));
   await first.stop();
+  return { dir, droppedAt, second: await brokerOn(dir) };
+}
 
-  const second = await brokerOn(dir);
+async function watchWills(url: string) {
+  const got: Received[] = [];
+  const watcher = await connect(url, { protocolVersion: 5 }, got);
+  await watcher.subscribeAsync(WILL_TOPIC, { qos: 1 });
+  return { got, watcher };
+}
+
+test('[MQTT-3.1.3-9] a delayed will pending at shutdown is published after the restart, at its due time', async () => {
+  const { dir, droppedAt, second } = await restartWithPendingWill(2, 'after-restart');
   try {
-    const got: Received[] = [];
-    const watcher = await connect(second.tb.url, { protocolVersion: 5 }, got);
-    await watcher.subscribeAsync(WILL_TOPIC, { qos: 1 });
+    const { got, watcher } = await watchWills(second.tb.url);
     await waitFor(() => got.length === 1, 6000, 'the will after restart');
     const elapsed = Date.now() - droppedAt;
     assert.equal(got[0]!.payload.toString(), 'after-restart');
@@ -86,17 +95,9 @@ test('[MQTT-3.1.3-9] a delayed will pending at shutdown is published after the r
 });
 
 test('[MQTT-3.1.3-9] the client coming back after a restart, before the delay, cancels the stored will', async () => {
-  const dir = tmpDir();
-  const first = await brokerOn(dir);
-  await dropWithDelayedWill(first.tb.port, 3, 3600, 'must-not-arrive');
-  await waitFor(() => first.tb.broker.sessions().some((s) => s.clientId === 'testament' && !s.connected));
-  await first.stop();
-
-  const second = await brokerOn(dir);
+  const { second } = await restartWithPendingWill(3, 'must-not-arrive');
   try {
-    const got: Received[] = [];
-    const watcher = await connect(second.tb.url, { protocolVersion: 5 }, got);
-    await watcher.subscribeAsync(WILL_TOPIC, { qos: 1 });
+    const { got, watcher } = await watchWills(second.tb.url);
     const back = await connect(second.tb.url, {
       protocolVersion: 5,
       clientId: 'testament',
