@@ -146,9 +146,26 @@ export class ServiceRegistry {
       .all(id)
       .map((r) => r.name);
     if (users.length > 0) {
-      throw new ApiError('CONFLICT', `Service "${row.name}" is still assigned to ${nameList(users)}.`, {
-        accounts: users,
-      });
+      // Sub-accounts use their level-one ancestor's service without an assignment of their own.
+      const inheriting =
+        this.ctx.db
+          .prepare<[string], { n: number }>(
+            `WITH RECURSIVE below(id) AS (
+               SELECT c.id FROM tenancy_accounts c JOIN tenancy_accounts p ON c.parent_id = p.id
+                 WHERE p.service_id = ? AND p.depth = 1
+               UNION ALL SELECT a.id FROM tenancy_accounts a JOIN below b ON a.parent_id = b.id
+             ) SELECT COUNT(*) AS n FROM below`,
+          )
+          .get(id)?.n ?? 0;
+      const also =
+        inheriting > 0
+          ? ` (and ${inheriting} sub-account${inheriting === 1 ? '' : 's'} below, which inherit it)`
+          : '';
+      throw new ApiError(
+        'CONFLICT',
+        `Service "${row.name}" is still used by ${users.length === 1 ? 'account' : 'accounts'} ${nameList(users)}${also}; assign ${users.length === 1 ? 'it' : 'them'} another service first.`,
+        { accounts: users, inheritingSubAccounts: inheriting },
+      );
     }
     this.ctx.db.prepare('DELETE FROM tenancy_services WHERE id = ?').run(id);
   }

@@ -198,7 +198,7 @@ describe('accounts', () => {
     ) as { id: string; options: string[] };
     assert.deepEqual(ext.options, ['mqtts']);
     h['accounts.assignService']({ accountId: acct.id, serviceId: ext.id }, operator);
-    assert.throws(() => h['services.delete']({ id: ext.id }, operator), /still assigned to "opts"/);
+    assert.throws(() => h['services.delete']({ id: ext.id }, operator), /still used by account "opts"/);
     h['accounts.assignService']({ accountId: acct.id, serviceId: null }, operator);
     h['services.delete']({ id: ext.id }, operator);
   });

@@ -6,7 +6,7 @@ import {
 } from '../../../../../preload/contract/tenancy';
 import { ErrorNote } from '../../../components/ErrorNote';
 import { accountById, serviceById } from '../shared/store';
-import { formatWhen, PageHeader, useAccounts, useMutation } from '../shared/ui';
+import { ConfirmDialog, formatWhen, PageHeader, useAccounts, useMutation } from '../shared/ui';
 
 const OPTION_TEXT: Record<string, string> = {
   mqtt: 'MQTT over TCP',
@@ -86,6 +86,7 @@ export function ServicesPage() {
               <AssignedAccounts service={current} />
             )}
           </div>
+          <DeleteService key={current.id} service={current} onDeleted={() => setSelected(undefined)} />
         </section>
       ) : null}
       <CreateExternal />
@@ -213,6 +214,78 @@ function AssignedAccounts({ service }: { service: MessagingService }) {
         </p>
       ) : null}
     </>
+  );
+}
+
+/** Deletes an external service after confirmation; the server refuses while accounts use it. */
+function DeleteService({ service, onDeleted }: { service: MessagingService; onDeleted(): void }) {
+  const { accounts, load } = useAccounts();
+  const m = useMutation();
+  const [open, setOpen] = useState(false);
+  if (service.kind === 'embedded') {
+    return (
+      <p className="muted tn-hint" data-testid="service-delete-note">
+        The embedded service cannot be deleted: it is the broker inside this Fieldbench.
+      </p>
+    );
+  }
+  const users = service.assignedAccountIds.map((id) => accountById(accounts, id)?.name ?? id);
+  const close = () => {
+    setOpen(false);
+    m.setError(undefined);
+  };
+  return (
+    <div className="tn-actions">
+      <button
+        type="button"
+        className="tn-danger"
+        data-testid="delete-service"
+        onClick={() => {
+          m.setError(undefined);
+          setOpen(true);
+        }}
+      >
+        Delete service…
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Delete messaging service "${service.name}"?`}
+        message={
+          <>
+            <p>
+              The declaration of this external broker cluster (
+              <span className="mono">
+                {service.endpoints.map((e) => `${e.scheme}://${e.host}:${e.port}`).join(', ')}
+              </span>
+              ) is removed. Nothing on the cluster itself changes.
+            </p>
+            {users.length > 0 ? (
+              <p className="tn-warn" data-testid="service-delete-users">
+                Still assigned to {users.join(', ')}: a service in use cannot be deleted; assign those
+                accounts another service first.
+              </p>
+            ) : (
+              <p>No account uses it.</p>
+            )}
+          </>
+        }
+        confirmLabel="Delete"
+        error={m.error}
+        busy={m.busy}
+        onCancel={close}
+        onConfirm={async () => {
+          const r = await m.run('services.delete', { id: service.id });
+          if (!r.ok) {
+            // The server knows best who uses it; refresh what the page shows.
+            await load();
+            return;
+          }
+          setOpen(false);
+          onDeleted();
+          await load();
+        }}
+      />
+    </div>
   );
 }
 
