@@ -1,10 +1,10 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
-import type { DeviceConnection } from '../../../../../preload/contract/tenancy';
+import type { Credential, DeviceConnection, UserCoupling } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
 import { useApiEvent } from '../../../api/hooks';
 import { ErrorNote } from '../../../components/ErrorNote';
-import { accountById } from '../shared/store';
+import { accountById, useTenancy } from '../shared/store';
 import {
   AccountPicker,
   formatShort,
@@ -17,6 +17,9 @@ import {
 
 type StatusFilter = 'all' | DeviceConnection['status'];
 const ROW = 30;
+/** The shared row grid, with a last column wide enough for the coupling and a reserved credential's name. */
+const COLUMNS =
+  'minmax(140px, 1.3fr) minmax(80px, 0.8fr) 110px minmax(100px, 1fr) 110px minmax(140px, 1fr) minmax(160px, 1.6fr) minmax(150px, 1.1fr)';
 
 /** Live device connection records, refreshed on `connections.changed`. */
 export function ConnectionsPage() {
@@ -85,6 +88,7 @@ export function ConnectionsPage() {
   }, [rows]);
   const total = rows.length || 1;
   const current = rows.find((r) => r.id === selected);
+  const reservedNames = useReservedNames(rows);
 
   return (
     <div className="page tn-page" data-testid="tenancy-connections-page">
@@ -152,16 +156,110 @@ export function ConnectionsPage() {
         </div>
       </section>
       <section className="panel">
-        <ConnectionTable rows={visible} flash={flash} selected={selected} onSelect={setSelected} />
+        <ConnectionTable
+          rows={visible}
+          flash={flash}
+          selected={selected}
+          onSelect={setSelected}
+          reservedNames={reservedNames}
+        />
+        {selectedId && account ? (
+          <AddDevice
+            accountId={selectedId}
+            accountName={account.name}
+            onAdded={(device) => {
+              setSelected(device.id);
+              setGeneration((g) => g + 1);
+            }}
+          />
+        ) : null}
       </section>
       {current ? (
-        <DeviceDetails
-          key={current.id + current.status}
-          device={current}
-          onChanged={() => setGeneration((g) => g + 1)}
-        />
+        <DeviceDetails key={current.id} device={current} onChanged={() => setGeneration((g) => g + 1)} />
       ) : null}
     </div>
+  );
+}
+
+/** Usernames of the credentials reserved by the listed devices (fetched per account that has any). */
+function useReservedNames(rows: DeviceConnection[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const { accountIds, key } = useMemo(() => {
+    const reserved = rows.filter((r) => r.reservedCredentialId !== null);
+    const ids = [...new Set(reserved.map((r) => r.accountId))].sort();
+    const credentialIds = reserved.map((r) => r.reservedCredentialId).sort();
+    return { accountIds: ids, key: `${ids.join(',')}|${credentialIds.join(',')}` };
+  }, [rows]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key changes exactly when accountIds or the reservations do.
+  useEffect(() => {
+    if (accountIds.length === 0) {
+      setNames({});
+      return;
+    }
+    let live = true;
+    Promise.all(accountIds.map((accountId) => api().call('credentials.list', { accountId }))).then(
+      (lists) => {
+        if (!live) return;
+        const next: Record<string, string> = {};
+        for (const list of lists) for (const c of list.credentials) next[c.id] = c.username;
+        setNames(next);
+      },
+      () => {
+        // Names are a nicety: the rows still say that a credential is reserved.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return names;
+}
+
+/** Creates a device record before the device first connects, so it can be prepared (coupling, reservation). */
+function AddDevice({
+  accountId,
+  accountName,
+  onAdded,
+}: {
+  accountId: string;
+  accountName: string;
+  onAdded(device: DeviceConnection): void;
+}) {
+  const m = useMutation();
+  const [clientId, setClientId] = useState('');
+  const trimmed = clientId.trim();
+  return (
+    <form
+      className="tn-form-row"
+      aria-label="Add a device record"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!trimmed) return;
+        const r = await m.run('connections.update', { accountId, clientId: trimmed });
+        if (r.ok) {
+          setClientId('');
+          onAdded(r.data);
+        }
+      }}
+    >
+      <label>
+        Prepare a device in {accountName}
+        <input
+          className="mono"
+          value={clientId}
+          onChange={(e) => setClientId(e.target.value)}
+          placeholder="client id"
+          data-testid="add-device-client-id"
+        />
+      </label>
+      <button type="submit" disabled={!trimmed || m.busy} data-testid="add-device">
+        Add record
+      </button>
+      <span className="muted tn-hint">
+        A record lets you reserve a credential for a device before its first connection.
+      </span>
+      <ErrorNote message={m.error} />
+    </form>
   );
 }
 
@@ -170,11 +268,13 @@ function ConnectionTable({
   flash,
   selected,
   onSelect,
+  reservedNames,
 }: {
   rows: DeviceConnection[];
   flash: Record<string, number>;
   selected: string | undefined;
   onSelect(id: string): void;
+  reservedNames: Record<string, string>;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -212,7 +312,7 @@ function ConnectionTable({
 
   return (
     <section aria-label="Device connections" data-testid="connections-table">
-      <div className="tn-vhead">
+      <div className="tn-vhead" style={{ gridTemplateColumns: COLUMNS }}>
         <span>Client id</span>
         <span>Account</span>
         <span>Status</span>
@@ -220,7 +320,7 @@ function ConnectionTable({
         <span>Listener</span>
         <span>Address</span>
         <span>Last change</span>
-        <span>Coupling</span>
+        <span title="User coupling · reserved credential">Coupling</span>
       </div>
       {/* biome-ignore lint/a11y/noStaticElementInteractions: the scrolling body takes arrow keys to move the selection. */}
       <div
@@ -246,6 +346,7 @@ function ConnectionTable({
                 data-testid={`connection-${r.clientId}`}
                 data-status={r.status}
                 style={{
+                  gridTemplateColumns: COLUMNS,
                   position: 'absolute',
                   top: i * ROW,
                   left: 0,
@@ -269,7 +370,21 @@ function ConnectionTable({
                     ? `connected ${formatShort(r.lastConnectAt)}`
                     : `${formatShort(r.lastDisconnectAt)}${r.lastDisconnectReason ? ` · ${r.lastDisconnectReason}` : ''}`}
                 </span>
-                <span>{r.effectiveCoupling}</span>
+                <span
+                  title={
+                    r.reservedCredentialId
+                      ? `Reserved credential: ${reservedNames[r.reservedCredentialId] ?? r.reservedCredentialId}`
+                      : undefined
+                  }
+                >
+                  {r.effectiveCoupling}
+                  {r.reservedCredentialId ? (
+                    <span className="mono" data-testid={`reserved-${r.clientId}`}>
+                      {' '}
+                      · {reservedNames[r.reservedCredentialId] ?? 'reserved'}
+                    </span>
+                  ) : null}
+                </span>
               </div>
             );
           })}
@@ -281,8 +396,51 @@ function ConnectionTable({
 
 function DeviceDetails({ device, onChanged }: { device: DeviceConnection; onChanged(): void }) {
   const m = useMutation();
+  const accounts = useTenancy((t) => t.accounts);
+  const accountCoupling = accountById(accounts, device.accountId)?.userCoupling;
   const [coupling, setCoupling] = useState<string>(device.coupling ?? 'account');
   const [allowUserChange, setAllowUserChange] = useState(device.allowUserChange);
+  const [reserved, setReserved] = useState<string>(device.reservedCredentialId ?? '');
+  const [saved, setSaved] = useState(false);
+  const [credentials, setCredentials] = useState<Credential[]>();
+  /** Credential id → client id of another device of this account that reserved it. */
+  const [holders, setHolders] = useState<Record<string, string>>({});
+  const [loadError, setLoadError] = useState<string>();
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refetch when this device's reservation changes.
+  useEffect(() => {
+    let live = true;
+    Promise.all([
+      api().call('credentials.list', { accountId: device.accountId }),
+      api().call('connections.list', { accountId: device.accountId }),
+    ]).then(
+      ([c, d]) => {
+        if (!live) return;
+        setCredentials(c.credentials);
+        const next: Record<string, string> = {};
+        for (const other of d.connections) {
+          if (other.id !== device.id && other.reservedCredentialId)
+            next[other.reservedCredentialId] = other.clientId;
+        }
+        setHolders(next);
+        setLoadError(undefined);
+      },
+      (err) => live && setLoadError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [device.accountId, device.id, device.reservedCredentialId]);
+
+  const username = (id: string | null) =>
+    id === null ? null : (credentials?.find((c) => c.id === id)?.username ?? id);
+  const chosenCoupling: UserCoupling | undefined =
+    coupling === 'account' ? accountCoupling : (coupling as UserCoupling);
+  const dirty =
+    coupling !== (device.coupling ?? 'account') ||
+    allowUserChange !== device.allowUserChange ||
+    reserved !== (device.reservedCredentialId ?? '');
+
   return (
     <section className="panel" aria-label={`Device ${device.clientId}`} data-testid="device-details">
       <div className="panel-header">
@@ -301,41 +459,97 @@ function DeviceDetails({ device, onChanged }: { device: DeviceConnection; onChan
           {formatWhen(device.lastDisconnectAt)}
           {device.lastDisconnectReason ? ` — ${device.lastDisconnectReason}` : ''}
         </dd>
+        <dt>User coupling</dt>
+        <dd data-testid="device-effective-coupling">
+          {device.effectiveCoupling}
+          {device.coupling === null ? ' (as the account)' : ' (set for this device)'}
+          {device.allowUserChange ? ' · the next login may change its user' : ''}
+        </dd>
+        <dt>Reserved credential</dt>
+        <dd className="mono" data-testid="device-reserved">
+          {username(device.reservedCredentialId) ?? 'none'}
+        </dd>
         <dt>Bound credential</dt>
-        <dd className="mono">{device.boundCredentialId ?? '–'}</dd>
+        <dd className="mono" data-testid="device-bound">
+          {username(device.boundCredentialId) ?? '–'}
+        </dd>
       </dl>
+      <ErrorNote message={loadError} />
       <div className="tn-actions tn-wrap">
         <label>
           User coupling{' '}
-          <select value={coupling} onChange={(e) => setCoupling(e.target.value)}>
-            <option value="account">as the account ({device.effectiveCoupling})</option>
+          <select
+            value={coupling}
+            onChange={(e) => {
+              setCoupling(e.target.value);
+              setSaved(false);
+            }}
+            data-testid="device-coupling"
+          >
+            <option value="account">as the account ({accountCoupling ?? '…'})</option>
             <option value="loose">loose</option>
             <option value="strict">strict</option>
+          </select>
+        </label>
+        <label>
+          Reserved credential{' '}
+          <select
+            value={reserved}
+            disabled={credentials === undefined}
+            onChange={(e) => {
+              setReserved(e.target.value);
+              setSaved(false);
+            }}
+            data-testid="device-reserved-credential"
+          >
+            <option value="">none</option>
+            {(credentials ?? []).map((c) => (
+              <option key={c.id} value={c.id} disabled={holders[c.id] !== undefined}>
+                {c.username}
+                {c.enabled ? '' : ' (disabled)'}
+                {holders[c.id] !== undefined ? ` — reserved for ${holders[c.id]}` : ''}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           <input
             type="checkbox"
             checked={allowUserChange}
-            onChange={(e) => setAllowUserChange(e.target.checked)}
+            onChange={(e) => {
+              setAllowUserChange(e.target.checked);
+              setSaved(false);
+            }}
+            data-testid="device-allow-change"
           />{' '}
           allow the next login to change its user
         </label>
         <button
           type="button"
-          disabled={m.busy}
+          className="primary"
+          disabled={m.busy || !dirty}
+          data-testid="device-save"
           onClick={async () => {
             const r = await m.run('connections.update', {
               accountId: device.accountId,
               clientId: device.clientId,
-              coupling: coupling === 'account' ? null : (coupling as 'loose' | 'strict'),
+              coupling: coupling === 'account' ? null : (coupling as UserCoupling),
               allowUserChange,
+              reservedCredentialId: reserved === '' ? null : reserved,
             });
-            if (r.ok) onChanged();
+            if (r.ok) {
+              setSaved(true);
+              onChanged();
+            }
           }}
         >
           Save
         </button>
+        {saved && !dirty ? (
+          <span className="tn-ok" data-testid="device-saved">
+            Saved
+          </span>
+        ) : null}
         <button
           type="button"
           className="tn-danger"
@@ -349,6 +563,15 @@ function DeviceDetails({ device, onChanged }: { device: DeviceConnection; onChan
           Forget record
         </button>
       </div>
+      <p className="muted tn-hint" data-testid="device-coupling-hint">
+        {chosenCoupling === 'strict'
+          ? reserved
+            ? 'Strict: this device must log in with its reserved credential, and other devices under strict coupling are refused with it.'
+            : 'Strict: this device keeps the first credential it logs in with, unless the next login may change its user.'
+          : reserved
+            ? 'Loose: the reservation is kept but not enforced — any credential of the account is accepted. Choose strict to enforce it.'
+            : 'Loose: the device may log in with any credential of its account.'}
+      </p>
       <ErrorNote message={m.error} />
     </section>
   );
