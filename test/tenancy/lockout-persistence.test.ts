@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import type { ListenerKind } from '../../main/broker/hooks';
+import { createCore } from '../../main/core';
 import { openStore, type Store } from '../../main/store';
 import { createTenancy, type RunningListener } from '../../main/tenancy';
 import { DEFAULT_LOCKOUT, LoginFailureTracker } from '../../main/tenancy/lockout';
+import { callCore } from '../helpers/core-call';
+import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { type ConnectOutcome, endAll, startTenancyBroker, tryConnectFrom } from './broker-fixture';
 import { call, localServiceId, rootId, type TenancyFixture } from './helpers';
@@ -209,6 +212,53 @@ describe('lockout across a restart of tenancy, store and broker (mqtt.js over lo
     } finally {
       await tb.close();
       fx.close();
+    }
+  });
+});
+
+describe('lockout across a restart of the whole core on one data directory', () => {
+  it('stays locked for the locked address only', async () => {
+    const dir = freshDir();
+    const start = () =>
+      createCore({ dataDir: dir, mode: 'headless', listeners: { brokerHost: '127.0.0.1', mqttPort: 0 } });
+    const login = { clientId: 'core-gw', username: 'core-user', protocolVersion: 5 as const };
+
+    let core = await start();
+    try {
+      const root = (await callCore(core, 'accounts.list', {})).accounts.find((a) => a.depth === 0)!;
+      const local = (await callCore(core, 'services.list', {})).services.find((s) => s.kind === 'embedded')!;
+      const acct = await callCore(core, 'accounts.create', {
+        parentId: root.id,
+        name: 'plant',
+        serviceId: local.id,
+      });
+      await callCore(core, 'credentials.create', {
+        accountId: acct.id,
+        username: 'core-user',
+        password: 'Granite-Owl-77',
+      });
+      const port = listenerPort(core.readyDetails(), 'mqtt');
+      for (let i = 0; i < 10; i++) {
+        const bad = await tryConnectFrom('127.0.0.3', port, { ...login, password: `nope-${i}` });
+        assert.ok(!bad.ok && bad.reasonCode === 0x86, `attempt ${i}: ${outcome(bad)}`);
+      }
+    } finally {
+      await core.close();
+    }
+
+    core = await start();
+    try {
+      const port = listenerPort(core.readyDetails(), 'mqtt');
+      const locked = await tryConnectFrom('127.0.0.3', port, { ...login, password: 'Granite-Owl-77' });
+      assert.ok(
+        !locked.ok && /too many failed logins from 127\.0\.0\.3/.test(locked.message),
+        outcome(locked),
+      );
+      const other = await tryConnectFrom('127.0.0.4', port, { ...login, password: 'Granite-Owl-77' });
+      assert.ok(other.ok, `another address is unaffected: ${outcome(other)}`);
+      await endAll(other.client);
+    } finally {
+      await core.close();
     }
   });
 });
