@@ -20,7 +20,7 @@ export class BrokerTls {
     private readonly pki: Pki,
     private readonly settings: Settings,
     private readonly logger: Logger,
-    /** Extra names from endpoints that point at this broker's TLS listeners. */
+    /** Names of the secure endpoints that devices of accounts on the embedded service dial. */
     private readonly endpointNames: () => string[] = () => [],
   ) {}
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Endpoint, EndpointScheme } from '../../preload/contract/tenancy';
 import type { ListenerKind } from '../broker/hooks';
 import { ApiError } from '../api/api-error';
-import type { AccountService } from './accounts';
+import type { AccountRow, AccountService } from './accounts';
 import type { TenancyContext } from './context';
 import { type EndpointFields, validateEndpoint } from './validation';
 
@@ -39,6 +39,11 @@ export function listenersServing(
   port: number,
 ): RunningListener[] {
   return listeners.filter((l) => l.port === port && KINDS_OF_SCHEME[scheme].includes(l.kind));
+}
+
+/** The secure flag a scheme requires; unknown schemes get false and fail validation on the scheme. */
+function impliesSecure(scheme: string): boolean {
+  return /^(mqtts|wss)$/i.test(scheme);
 }
 
 function toDto(row: EndpointRow): Endpoint {
@@ -94,17 +99,27 @@ export class EndpointService {
     return { endpoints: [], inheritedFrom: null };
   }
 
-  /** Names devices use to reach TLS endpoints of any account; the broker's server certificate must carry them. */
+  /**
+   * Names devices dial to reach the embedded broker over TLS: the secure endpoints in effect (own or
+   * inherited) for accounts on the embedded service. Accounts on external services, and unassigned
+   * ones, connect elsewhere or nowhere, so their names stay out of the embedded broker's certificate.
+   */
   secureDomains(): string[] {
-    return this.ctx.db
-      .prepare<[], string>('SELECT DISTINCT lower(domain) FROM tenancy_endpoints WHERE secure = 1 ORDER BY 1')
-      .pluck()
-      .all();
+    const names = new Set<string>();
+    const accounts = this.ctx.db.prepare<[], AccountRow>('SELECT * FROM tenancy_accounts').all();
+    for (const account of accounts) {
+      if (this.accounts.effectiveService(account)?.kind !== 'embedded') continue;
+      for (const endpoint of this.effective(account.id).endpoints) {
+        if (endpoint.secure) names.add(endpoint.domain.toLowerCase());
+      }
+    }
+    return [...names].sort();
   }
 
-  create(accountId: string, fields: EndpointFields): EndpointRow {
+  /** Without `secure`, the flag follows the scheme (true for mqtts and wss). */
+  create(accountId: string, fields: Omit<EndpointFields, 'secure'> & { secure?: boolean }): EndpointRow {
     this.accounts.require(accountId);
-    const valid = validateEndpoint(fields);
+    const valid = validateEndpoint({ ...fields, secure: fields.secure ?? impliesSecure(fields.scheme) });
     this.assertUnique(accountId, valid, null);
     const now = this.ctx.now();
     const id = crypto.randomUUID();
@@ -125,8 +140,7 @@ export class EndpointService {
       domain: changes.domain ?? row.domain,
       port: changes.port ?? row.port,
       // Changing only the scheme implies the matching secure flag.
-      secure:
-        changes.secure ?? (changes.scheme === undefined ? row.secure === 1 : /^(mqtts|wss)$/i.test(scheme)),
+      secure: changes.secure ?? (changes.scheme === undefined ? row.secure === 1 : impliesSecure(scheme)),
     });
     const unchanged = valid.scheme === row.scheme && valid.domain === row.domain && valid.port === row.port;
     if (unchanged) return row;

@@ -293,7 +293,8 @@ export const tenancyMethods = {
     'The endpoints an account’s devices use: its own, or its nearest ancestor’s.',
   ),
   'endpoints.create': method(
-    z.object({ accountId: id, ...endpointFields }).strict(),
+    /** `secure` defaults to what the scheme implies (true for mqtts and wss). */
+    z.object({ accountId: id, ...endpointFields, secure: z.boolean().optional() }).strict(),
     endpointSchema,
     'Adds an endpoint to an account.',
   ),
