@@ -16,6 +16,7 @@ import { NEVER_EXPIRES, Session } from './session';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-handler';
 import type { MatchTarget, SharedGroup, Subscription } from './subscription';
 import { SubscriptionTrie } from './subscription-trie';
+import { RoutedHub } from './routed-tap';
 import { TapHub } from './tap';
 import { resolveLimits } from './limits';
 import type { BrokerLimits, BrokerOptions, ConnectionInfo, DisconnectCause, DropReason, QoS } from './types';
@@ -65,6 +66,8 @@ export class BrokerCore {
     refused: 0,
   };
   readonly tap: TapHub;
+  /** Accepted and routed messages, for the topic explorer. */
+  readonly routed: RoutedHub;
   readonly events = new BrokerEvents();
   readonly trie = new SubscriptionTrie();
   readonly sessions = new Map<string, Session>();
@@ -88,6 +91,7 @@ export class BrokerCore {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
     this.tap = new TapHub(this.now, this.logger);
+    this.routed = new RoutedHub(this.now, this.logger);
     this.persistence = options.db ? new BrokerPersistence(options.db, this.logger) : null;
     if (this.persistence) restoreState(this, this.persistence);
     this.housekeeping = setInterval(() => this.sweep(), 500);
@@ -359,7 +363,7 @@ export class BrokerCore {
         const expiry = will.properties?.messageExpiryInterval;
         will.publishedAt = now;
         will.expiresAt = expiry !== undefined && expiry > 0 ? now + expiry * 1000 : 0;
-        this.publishMessage(will, null);
+        this.publishMessage(will, null, ref);
       })
       .catch((err: unknown) =>
         this.logger.error({ err, clientId: ref.clientId }, 'will authorization failed'),
@@ -403,14 +407,22 @@ export class BrokerCore {
 
   // ---- publishing and delivery ----------------------------------------------------------------
 
-  /** Stores/clears a retained message and routes it; returns the number of matched targets. */
-  publishMessage(msg: Message, conn: Connection | null): number {
+  /**
+   * Stores/clears a retained message and routes it; returns the number of matched targets.
+   * `publisher` is the client it comes from (a will's owner), null for the platform and $SYS.
+   */
+  publishMessage(
+    msg: Message,
+    conn: Connection | null,
+    publisher: ClientRef | null = conn?.ref ?? null,
+  ): number {
     if (msg.retain) this.retain(msg);
     const n = this.route(msg);
+    if (this.routed.active) this.routed.routed(msg, publisher, n);
     if (this.events.has('message.published')) {
-      const prefix = conn?.prefix ?? '';
+      const prefix = publisher?.principal.topicPrefix ?? '';
       this.events.emit('message.published', {
-        client: conn?.ref ?? null,
+        client: publisher,
         topic: msg.topic.slice(prefix.length),
         qos: msg.qos,
         retain: msg.retain,

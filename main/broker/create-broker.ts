@@ -14,6 +14,9 @@ import type {
   ConnectionInfo,
   PlatformMessage,
   RetainedSummary,
+  RoutedEvent,
+  RoutedOptions,
+  RoutedSubscription,
   SessionSummary,
   TapEvent,
   TapOptions,
@@ -39,6 +42,8 @@ export interface Broker {
   stats(): BrokerStats;
   readonly events: BrokerEvents;
   readonly tap: { attach(observer: (e: TapEvent) => void, opts?: TapOptions): () => void };
+  /** Messages the broker accepted and routed (incl. wills, platform publishes, $SYS), for the explorer. */
+  readonly routed: { attach(observer: (e: RoutedEvent) => void, opts?: RoutedOptions): RoutedSubscription };
   setLimits(partial: Partial<BrokerLimits>): void;
   limits(): BrokerLimits;
   /** Forget cached asynchronous publish authorizations (after access rules change). */
@@ -182,6 +187,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     stats: () => brokerStats(core, meter.rates),
     events: core.events,
     tap: { attach: (observer, opts) => tapHub.attach(observer, opts) },
+    routed: { attach: (observer, opts) => core.routed.attach(observer, opts) },
 
     setLimits(partial) {
       const sysChanged =

@@ -208,3 +208,30 @@ export interface TapOptions {
   /** Events beyond this rate are dropped (counted); default 2000/s. */
   maxEventsPerSecond?: number;
 }
+
+/** A message the broker accepted and routed (see `Broker.routed`). */
+export interface RoutedEvent {
+  time: number;
+  /** Internal topic, including any account prefix (`$a/<account>/…`). */
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties?: MessageProperties;
+  /** The publisher's client id (a will's owner for wills), or `(broker)` for platform publishes and $SYS. */
+  clientId: string;
+  accountName?: string;
+  /** Subscriptions (and shared groups) it was routed to. */
+  matched: number;
+}
+
+export interface RoutedOptions {
+  /** Messages beyond this rate are dropped for this observer and counted; default 10,000/s. */
+  maxMessagesPerSecond?: number;
+}
+
+export interface RoutedSubscription {
+  close(): void;
+  /** Messages this observer missed because it was over its budget. */
+  readonly dropped: number;
+}

@@ -50,6 +50,7 @@ function anonymousRules(config?: FileConfig) {
 function asExplorerSource(broker: Broker): LocalBrokerSource {
   return {
     tap: broker.tap,
+    routed: broker.routed,
     events: broker.events,
     publish: (message, opts) => broker.publish(message as Parameters<Broker['publish']>[0], opts),
     retained: (filter) =>

@@ -128,6 +128,7 @@ export class ExplorerService {
         subscriptions: [],
         messages: tree?.messages ?? 0,
         topics: tree?.topics ?? 0,
+        dropped: this.local.dropped,
       });
     }
     for (const conn of this.external.values()) infos.push(this.externalInfo(conn));

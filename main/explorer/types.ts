@@ -3,6 +3,13 @@ export interface LocalBrokerSource {
   tap: {
     attach(observer: (e: LocalTapEvent) => void, opts?: { maxEventsPerSecond?: number }): () => void;
   };
+  /** Every message the broker accepted and routed (wills, platform publishes and $SYS included). */
+  routed: {
+    attach(
+      observer: (e: LocalRoutedMessage) => void,
+      opts?: { maxMessagesPerSecond?: number },
+    ): { close(): void; readonly dropped: number };
+  };
   publish(
     message: {
       topic: string;
@@ -18,6 +25,17 @@ export interface LocalBrokerSource {
   events?: {
     on(name: 'client.disconnected', listener: (e: LocalDisconnect) => void): () => void;
   };
+}
+
+export interface LocalRoutedMessage {
+  time: number;
+  /** Internal topic (`$a/<account>/…` for tenants). */
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  properties?: object;
+  clientId: string;
 }
 
 export interface LocalDisconnect {

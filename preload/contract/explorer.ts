@@ -142,6 +142,8 @@ export const connectionInfoSchema = z.object({
   /** Messages seen since the connection was opened. */
   messages: z.number(),
   topics: z.number(),
+  /** Messages the explorer did not record because they arrived faster than its budget (local broker). */
+  dropped: z.number().int().optional(),
 });
 export type ExplorerConnectionInfo = z.infer<typeof connectionInfoSchema>;
 

@@ -1,8 +1,18 @@
 import type { Logger } from 'pino';
 import { accountPrefix, splitAccount, topicMatches } from '../topic-match';
-import type { FlowMessage, FlowPacket, LocalBrokerSource, LocalDisconnect, LocalTapEvent } from '../types';
+import type {
+  FlowMessage,
+  FlowPacket,
+  LocalBrokerSource,
+  LocalDisconnect,
+  LocalRoutedMessage,
+  LocalTapEvent,
+} from '../types';
 
+/** Packet inspector budget (packets in and out, fan-out included). */
 export const LOCAL_TAP_MAX_EVENTS_PER_SECOND = 100_000;
+/** Topic tree / history budget: routed messages only, so fan-out never counts against it. */
+export const LOCAL_ROUTED_MAX_MESSAGES_PER_SECOND = 50_000;
 const PENDING_CONNECT_MS = 10_000;
 
 export interface LocalSink {
@@ -13,18 +23,23 @@ export interface LocalSink {
 }
 
 /**
- * The embedded broker as the `local` connection. Reads traffic through the broker tap, attached
- * only while something watches (views, packet subscribers, captures), so idle costs nothing.
+ * The embedded broker as the `local` connection. The topic tree and history are fed with the
+ * messages the broker routed (what subscribers get, never refused publishes); the packet inspector
+ * reads the raw packet tap. Each is attached only while something needs it, so idle costs nothing.
  */
 export class LocalConnection {
   private detach: (() => void) | undefined;
+  private routed: { close(): void; readonly dropped: number } | undefined;
+  private detachTap: (() => void) | undefined;
+  /** Messages missed over budget by earlier attachments (the current one counts its own). */
+  private droppedBefore = 0;
+  private packetsWanted = false;
   /**
    * The tap reports CONNECT before the broker knows the client id; hold it until the CONNACK to the
    * same listener and address names the client (FIFO per address), then emit both in order.
    */
   private readonly pendingConnects = new Map<string, FlowPacket[]>();
   private seeded = false;
-  wantPackets = false;
 
   constructor(
     private readonly broker: LocalBrokerSource,
@@ -36,17 +51,35 @@ export class LocalConnection {
     return this.detach !== undefined;
   }
 
+  /** Routed messages the explorer did not record because they came faster than its budget. */
+  get dropped(): number {
+    return this.droppedBefore + (this.routed?.dropped ?? 0);
+  }
+
+  get wantPackets(): boolean {
+    return this.packetsWanted;
+  }
+
+  /** Packet summaries (inspector, captures with packets): the packet tap is attached only for these. */
+  set wantPackets(want: boolean) {
+    this.packetsWanted = want;
+    this.updateTap();
+  }
+
   setWatching(watching: boolean): void {
     if (watching && !this.detach) {
-      const detachTap = this.broker.tap.attach((e) => this.onTap(e), {
-        maxEventsPerSecond: LOCAL_TAP_MAX_EVENTS_PER_SECOND,
+      const routed = this.broker.routed.attach((m) => this.onRouted(m), {
+        maxMessagesPerSecond: LOCAL_ROUTED_MAX_MESSAGES_PER_SECOND,
       });
+      this.routed = routed;
       const detachEvents = this.broker.events?.on('client.disconnected', (e) => this.onDisconnected(e));
       this.detach = () => {
-        detachTap();
+        this.droppedBefore += routed.dropped;
+        routed.close();
+        this.routed = undefined;
         detachEvents?.();
       };
-      this.logger.debug('explorer attached the broker tap');
+      this.logger.debug('explorer attached to the broker');
       if (!this.seeded) {
         this.seeded = true;
         void this.seedRetained();
@@ -54,8 +87,21 @@ export class LocalConnection {
     } else if (!watching && this.detach) {
       this.detach();
       this.detach = undefined;
+      this.logger.debug('explorer detached from the broker');
+    }
+    this.updateTap();
+  }
+
+  private updateTap(): void {
+    const want = this.packetsWanted && this.detach !== undefined;
+    if (want && !this.detachTap) {
+      this.detachTap = this.broker.tap.attach((e) => this.onTap(e), {
+        maxEventsPerSecond: LOCAL_TAP_MAX_EVENTS_PER_SECOND,
+      });
+    } else if (!want && this.detachTap) {
+      this.detachTap();
+      this.detachTap = undefined;
       this.pendingConnects.clear();
-      this.logger.debug('explorer detached the broker tap');
     }
   }
 
@@ -72,20 +118,8 @@ export class LocalConnection {
       retain: opts.retain,
       ...(opts.properties ? { properties: opts.properties } : {}),
     };
+    // The broker reports it back as a routed message (client id `(broker)`) like any other.
     await this.broker.publish(message, { topicPrefix: accountPrefix(account) });
-    // Platform publishes do not pass through the tap (no client connection); show them directly.
-    if (this.attached) {
-      this.sink.message({
-        connectionId: 'local',
-        topic: accountPrefix(account) + topic,
-        payload,
-        qos: opts.qos,
-        retain: opts.retain,
-        time: Date.now(),
-        ...(opts.properties ? { properties: opts.properties } : {}),
-        clientId: '(fieldbench)',
-      });
-    }
   }
 
   /** Internal topics of retained messages matching `filter` as `account` sees it. */
@@ -124,23 +158,23 @@ export class LocalConnection {
     }
   }
 
+  private onRouted(m: LocalRoutedMessage): void {
+    const message: FlowMessage = {
+      connectionId: 'local',
+      topic: m.topic,
+      payload: m.payload,
+      qos: m.qos,
+      retain: m.retain,
+      time: m.time,
+      clientId: m.clientId,
+    };
+    if (m.properties && Object.keys(m.properties).length > 0)
+      message.properties = m.properties as Record<string, unknown>;
+    this.sink.message(message);
+  }
+
   private onTap(e: LocalTapEvent): void {
     const topic = e.topic === undefined ? undefined : internalTopic(e.topic, e.accountName);
-    if (e.type === 'publish' && e.direction === 'in' && e.payload && topic !== undefined) {
-      const message: FlowMessage = {
-        connectionId: 'local',
-        topic,
-        payload: e.payload,
-        qos: e.qos ?? 0,
-        retain: e.retain ?? false,
-        time: e.time,
-        clientId: e.clientId,
-      };
-      if (e.properties && Object.keys(e.properties).length > 0)
-        message.properties = e.properties as Record<string, unknown>;
-      this.sink.message(message);
-    }
-    if (!this.wantPackets) return;
     const packet: FlowPacket = {
       time: e.time,
       direction: e.direction,

@@ -97,6 +97,15 @@ export function ConnectionsBar({ showEditor = true }: { showEditor?: boolean }) 
             <span className="state-dot" aria-hidden="true" />
             <span className="chip-name">{c.kind === 'local' ? 'Embedded broker' : c.name}</span>
             <span className="chip-rate muted">{formatRate(rates[c.id]?.at(-1) ?? 0)}</span>
+            {c.dropped ? (
+              <span
+                className="chip-dropped"
+                data-testid={`connection-${c.id}-dropped`}
+                title={`${c.dropped} messages not recorded: they arrived faster than the explorer samples`}
+              >
+                {c.dropped} dropped
+              </span>
+            ) : null}
             <Sparkline
               values={rates[c.id] ?? []}
               width={56}
