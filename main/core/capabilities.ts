@@ -10,6 +10,7 @@ import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
 import { BrokerTls } from './broker-tls';
 import type { FileConfig } from './config-file';
+import { lockoutPolicyOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
 import { describeListener, startListeners } from './listener-setup';
@@ -73,6 +74,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     dataDir: options.dataDir,
     keyProtector: options.keyProtector,
     logger: logger.child({ module: 'pki' }),
+    authorityAlgorithm: options.config?.pki?.authorityAlgorithm,
   });
   closers.push(() => pki.close());
 
@@ -86,8 +88,11 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     runningListeners: () =>
       running().map((l) => ({ kind: l.kind, host: l.host, port: l.boundPort ?? l.port })),
     allowAnonymous: options.allowAnonymous,
+    rootAccountName: options.config?.tenancy?.rootAccountName,
+    lockout: lockoutPolicyOf(options.config),
   });
   closers.push(() => tenancy.close());
+  warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
 
   const broker = createBroker({
     db,
@@ -179,6 +184,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'explorer' }),
     dataDir: options.dataDir,
     broker: asExplorerSource(broker),
+    history: options.config?.explorer?.history,
   });
   // Explorer first: it stops watching before the broker goes away.
   closers.push(() => explorer.close());

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { keyAlgorithms } from '../pki/algorithms';
 
 const accessRuleSchema = z
   .object({
@@ -10,13 +11,40 @@ const accessRuleSchema = z
 
 const positiveInt = z.number().int().positive();
 
-/** The `--config FILE` format: broker limits and lab access rules. Unknown keys are errors, named. */
+const tenancySchema = z
+  .object({
+    /** Name of the root account, used when it is created on first start. */
+    rootAccountName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 characters among letters, digits, "_" and "-"')
+      .optional(),
+    lockout: z
+      .object({
+        maxFailures: positiveInt.optional(),
+        windowSeconds: positiveInt.optional(),
+        lockSeconds: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const historySchema = z
+  .object({
+    maxMessagesPerTopic: positiveInt.optional(),
+    maxTotalBytes: positiveInt.optional(),
+    maxPayloadBytes: positiveInt.optional(),
+  })
+  .strict();
+
+/** The `--config FILE` format (docs/configuration.md). Unknown keys are errors, named. */
 export const fileConfigSchema = z
   .object({
     allowAnonymous: z.boolean().optional(),
     broker: z
       .object({
-        maxKeepAlive: positiveInt.max(65535).optional(),
+        // 0 = no cap, the broker's default
+        maxKeepAlive: z.number().int().min(0).max(65535).optional(),
         receiveMaximum: positiveInt.max(65535).optional(),
         maxPacketSize: positiveInt.max(268435455).optional(),
         maxQueuedMessages: positiveInt.optional(),
@@ -35,6 +63,12 @@ export const fileConfigSchema = z
       .object({ allow: z.array(accessRuleSchema).optional(), deny: z.array(accessRuleSchema).optional() })
       .strict()
       .optional(),
+    tenancy: tenancySchema.optional(),
+    pki: z
+      .object({ authorityAlgorithm: z.enum(keyAlgorithms).optional() })
+      .strict()
+      .optional(),
+    explorer: z.object({ history: historySchema.optional() }).strict().optional(),
   })
   .strict();
 
