@@ -213,7 +213,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     listeners: manager,
     handlers: {
       ...createBrokerHandlers(broker),
-      ...createListenerHandlers(manager, tlsSummaryOf),
+      ...createListenerHandlers(manager, tlsSummaryOf, tenancy.audit),
       ...tenancy.handlers,
       'endpoints.create': afterEndpointChange(tenancy.handlers['endpoints.create']),
       'endpoints.update': afterEndpointChange(tenancy.handlers['endpoints.update']),
