@@ -51,7 +51,8 @@ Broker:
   --ws-port N             MQTT over WebSocket (path /mqtt)
   --wss-port N            MQTT over secure WebSocket (path /mqtt)
   --allow-anonymous       let devices connect without credentials (lab use only; prints a warning)
-  --config FILE           JSON file with broker limits and lab access rules (see docs/configuration.md)
+  --config FILE           JSON settings: broker limits, lab access rules, login lockout, root account name,
+                          CA key algorithm, explorer history limits (see docs/configuration.md)
 
   -h, --help              show this help
   -v, --version           show the version

@@ -103,6 +103,22 @@ describe('the --config file', () => {
     assert.doesNotMatch(stdout, /Fieldbench ready/);
   });
 
+  test('--help says what the config file can set and where it is documented', async () => {
+    const { code, stdout } = await runCli(['serve', '--help']);
+    assert.equal(code, 0);
+    const help = stdout.slice(stdout.indexOf('--config')).replace(/\s+/g, ' ');
+    for (const topic of [
+      'broker limits',
+      'access rules',
+      'lockout',
+      'root account',
+      'CA key algorithm',
+      'history',
+    ])
+      assert.ok(help.includes(topic), `--config help mentions ${topic}: ${help}`);
+    assert.ok(help.includes('docs/configuration.md'));
+  });
+
   test('a missing config file stops fieldbench with exit code 1 and says which file', async () => {
     const missing = path.join(tempDir(), 'nope.json');
     const { code, stderr } = await runCli(loopbackArgs('serve', tempDir(), '--config', missing));
