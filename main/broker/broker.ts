@@ -6,7 +6,14 @@ import { handleConnect } from './connect-handler';
 import { createDefaultHooks } from './default-hooks';
 import { PINGRESP } from './fixed-packets';
 import { BrokerEvents } from './events';
-import type { BrokerHooks, ClientRef, ListenerInfo, PublishInterceptor } from './hooks';
+import type {
+  AuthorizeResult,
+  BrokerHooks,
+  ClientRef,
+  DeliveryMessage,
+  ListenerInfo,
+  PublishInterceptor,
+} from './hooks';
 import { createMessage, type Message, type OutMessage } from './message';
 import { BrokerPersistence } from './persistence';
 import { handlePuback, handlePubcomp, handlePublish, handlePubrec, handlePubrel } from './publish-handler';
@@ -32,6 +39,8 @@ export interface Counters {
 }
 
 const PINGRESP_PACKET = { cmd: 'pingresp' };
+/** Stands in for the listener of an offline session when the delivery hook is asked about it. */
+const OFFLINE_LISTENER: ListenerInfo = Object.freeze({ id: '', kind: 'mqtt', host: '', port: 0 });
 
 interface Interceptor {
   filter: string;
@@ -55,6 +64,8 @@ export class BrokerCore {
   limits: BrokerLimits;
   readonly logger: Logger;
   readonly hooks: BrokerHooks;
+  /** The optional delivery hook, bound once so deliveries without it pay one undefined check. */
+  private readonly authorizeDelivery: BrokerHooks['authorizeDelivery'];
   readonly now: () => number;
   readonly counters: Counters = {
     messagesIn: 0,
@@ -89,6 +100,7 @@ export class BrokerCore {
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'broker' });
     this.hooks = options.hooks ?? createDefaultHooks(options.allowAnonymous ?? false, options.accessRules);
     this.now = options.now ?? Date.now;
+    this.authorizeDelivery = this.hooks.authorizeDelivery?.bind(this.hooks);
     this.startedAt = this.now();
     this.tap = new TapHub(this.now, this.logger);
     this.routed = new RoutedHub(this.now, this.logger);
@@ -502,6 +514,7 @@ export class BrokerCore {
   }
 
   deliver(session: Session, msg: Message, qos: QoS, retain: boolean, subIds: number[] | undefined): void {
+    if (this.authorizeDelivery !== undefined && !this.deliveryAllowed(session, msg, qos, retain)) return;
     if (qos === 0) {
       const conn = session.conn;
       if (conn !== null && conn.state === CONNECTED) conn.sendQos0(msg, retain, subIds);
@@ -524,6 +537,31 @@ export class BrokerCore {
       this.dropped(session.clientId, oldest.msg, oldest.qos, 'queue-full');
     }
     if (conn !== null && conn.state === CONNECTED) this.drainQueue(session);
+  }
+
+  /** Asks the optional delivery hook; a refusal (or a throwing hook) drops the delivery. */
+  private deliveryAllowed(session: Session, msg: Message, qos: QoS, retain: boolean): boolean {
+    const client: ClientRef = session.conn?.ref ?? {
+      clientId: session.clientId,
+      principal: session.principal,
+      listener: OFFLINE_LISTENER,
+      remoteAddress: '',
+    };
+    const prefix = session.principal.topicPrefix;
+    const topic = prefix.length > 0 ? msg.topic.slice(prefix.length) : msg.topic;
+    const message: DeliveryMessage = { payload: msg.payload, qos, retain };
+    if (msg.properties !== undefined) message.properties = msg.properties;
+    let result: AuthorizeResult;
+    try {
+      result = this.authorizeDelivery!(client, topic, message);
+    } catch (err) {
+      this.logger.error({ err, clientId: session.clientId, topic }, 'authorizeDelivery threw');
+      result = { reasonCode: 0x80 };
+    }
+    if (result === true) return true;
+    session.dropped++;
+    this.dropped(session.clientId, msg, qos, 'not-authorized');
+    return false;
   }
 
   private canSend(conn: Connection, session: Session): boolean {
@@ -566,6 +604,18 @@ export class BrokerCore {
       }
       this.sendInflight(conn, session, out);
     }
+  }
+
+  /** Emits `message.delivered`; callers check `events.deliveredWatched` first. */
+  delivered(conn: Connection, msg: Message, qos: QoS, retain: boolean): void {
+    const prefix = conn.prefix;
+    this.events.emit('message.delivered', {
+      client: conn,
+      topic: prefix.length > 0 ? msg.topic.slice(prefix.length) : msg.topic,
+      qos,
+      retain,
+      size: msg.payload.length,
+    });
   }
 
   dropped(clientId: string, msg: Message, qos: QoS, reason: DropReason): void {

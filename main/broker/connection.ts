@@ -327,6 +327,7 @@ export class Connection {
     this.messagesOut++;
     broker.counters.messagesOut++;
     if (broker.tap.active) broker.tap.publish(this, 'out', msg, 0, retain, 0, buf.length);
+    if (broker.events.deliveredWatched) broker.delivered(this, msg, 0, retain);
   }
 
   /** Sends (or re-sends) a QoS 1/2 message already registered in flight; false if too large. */

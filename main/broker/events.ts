@@ -6,9 +6,17 @@ type Listener<K extends keyof BrokerEventMap> = (event: BrokerEventMap[K]) => vo
 /** Typed facade over EventEmitter for broker lifecycle events. */
 export class BrokerEvents {
   private readonly emitter = new EventEmitter();
+  /** Whether `message.delivered` has listeners: read on every delivery, so kept as a plain field. */
+  deliveredWatched = false;
 
   constructor() {
     this.emitter.setMaxListeners(100);
+    this.emitter.on('newListener', (name: string) => {
+      if (name === 'message.delivered') this.deliveredWatched = true;
+    });
+    this.emitter.on('removeListener', (name: string) => {
+      if (name === 'message.delivered') this.deliveredWatched = this.has('message.delivered');
+    });
   }
 
   on<K extends keyof BrokerEventMap>(name: K, listener: Listener<K>): () => void {

@@ -23,6 +23,64 @@ export interface ConnectContext {
   remoteAddress: string;
   /** The verified client certificate chain on mutual-TLS listeners, leaf first. */
   peerCertificates?: PeerCertificate[];
+  // The broker always sets keepAlive and cleanStart; they are optional only so that contexts
+  // built by hand (tools, older tests) stay valid.
+  /** Seconds, as the client asked (before any server keep alive cap). */
+  keepAlive?: number;
+  /** Clean start (5.0) / clean session (3.1.1). */
+  cleanStart?: boolean;
+  /** The will the client registered; its payload is left out, only its size is given. */
+  will?: ConnectWill;
+  /** MQTT 5 CONNECT properties as sent. */
+  properties?: ConnectProperties;
+}
+
+export interface ConnectWill {
+  /** As the client sent it, before namespacing. */
+  topic: string;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  payloadSize: number;
+  properties?: {
+    willDelayInterval?: number;
+    payloadFormatIndicator?: boolean;
+    messageExpiryInterval?: number;
+    contentType?: string;
+    responseTopic?: string;
+    correlationData?: Buffer;
+    userProperties?: Record<string, string | string[]>;
+  };
+}
+
+export interface ConnectProperties {
+  sessionExpiryInterval?: number;
+  receiveMaximum?: number;
+  maximumPacketSize?: number;
+  topicAliasMaximum?: number;
+  requestResponseInformation?: boolean;
+  requestProblemInformation?: boolean;
+  userProperties?: Record<string, string | string[]>;
+  /**
+   * Listed for completeness: the broker has no enhanced authentication, so a CONNECT naming a
+   * method is answered 0x8C before `authenticate` runs.
+   */
+  authenticationMethod?: string;
+  authenticationData?: Buffer;
+}
+
+/** A message about to be sent to a subscriber (see `BrokerHooks.authorizeDelivery`). */
+export interface DeliveryMessage {
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  properties?: {
+    payloadFormatIndicator?: boolean;
+    messageExpiryInterval?: number;
+    contentType?: string;
+    responseTopic?: string;
+    correlationData?: Buffer;
+    userProperties?: Record<string, string | string[]>;
+  };
 }
 
 /** Who a connected client is, as decided at CONNECT. */
@@ -75,6 +133,14 @@ export interface BrokerHooks {
     filter: string,
     qos: 0 | 1 | 2,
   ): AuthorizeResult | Promise<AuthorizeResult>;
+  /**
+   * Optional, synchronous: called for each delivery to a subscriber (retained ones included) with
+   * `topic` as that subscriber sees it and `message.qos` the delivery QoS. Anything but `true`
+   * drops the delivery (counted, `message.dropped` with reason `not-authorized`). Offline
+   * persistent sessions are asked at routing time, with listener id '' and no remote address.
+   * Without this hook deliveries cost nothing extra.
+   */
+  authorizeDelivery?(client: ClientRef, topic: string, message: DeliveryMessage): AuthorizeResult;
 }
 
 /** A publish the platform intercepted on a reserved topic; returning true consumes it. */

@@ -262,6 +262,10 @@ export function handlePuback(broker: BrokerCore, conn: Connection, p: IPubackPac
   const out = session.inflight?.get(p.messageId!);
   if (out === undefined || out.qos !== 1) return;
   broker.forgetInflight(session, out);
+  // A 5.0 subscriber may acknowledge with a failure code: the flow ends, but it did not take it.
+  if (broker.events.deliveredWatched && (p.reasonCode ?? 0) < 0x80) {
+    broker.delivered(conn, out.msg, 1, out.retain);
+  }
   broker.drainQueue(session);
 }
 
@@ -294,6 +298,7 @@ export function handlePubcomp(broker: BrokerCore, conn: Connection, p: IPubcompP
   const out = session.inflight?.get(p.messageId!);
   if (out === undefined || out.state !== 2) return;
   broker.forgetInflight(session, out);
+  if (broker.events.deliveredWatched) broker.delivered(conn, out.msg, 2, out.retain);
   broker.drainQueue(session);
 }
 

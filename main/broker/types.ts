@@ -166,6 +166,11 @@ export interface BrokerEventMap {
   unsubscribed: { client: ClientRef; filters: string[] };
   'message.published': { client: ClientRef | null; topic: string; qos: QoS; retain: boolean; size: number };
   'message.dropped': { clientId: string; topic: string; qos: QoS; reason: DropReason };
+  /**
+   * A message handed over to a subscriber: QoS 0 when written to its socket, QoS 1 on PUBACK,
+   * QoS 2 on PUBCOMP. `topic` as the subscriber sees it; `qos` is the delivery QoS.
+   */
+  'message.delivered': { client: ClientRef; topic: string; qos: QoS; retain: boolean; size: number };
 }
 
 export type TapPacketType =
