@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IConnectPacket } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
 import { AUTHENTICATING, CLOSED, CONNECTED, type Connection } from './connection';
-import type { AuthenticateResult, ConnectContext } from './hooks';
+import type { AuthenticateResult, ConnectContext, ConnectProperties, ConnectWill } from './hooks';
 import { createMessage, forwardableProperties } from './message';
 import { CONNACK_ACCEPTED_V4 } from './fixed-packets';
 import { NEVER_EXPIRES } from './session';
@@ -116,7 +116,11 @@ export function handleConnect(broker: BrokerCore, conn: Connection, p: IConnectP
     protocolVersion: version,
     listener: conn.listener,
     remoteAddress: conn.remoteAddress,
+    keepAlive: conn.keepAlive,
+    cleanStart: conn.cleanStart,
   };
+  if (will) ctx.will = connectWill(will);
+  if (version === 5 && props !== undefined) ctx.properties = plainProperties(props) as ConnectProperties;
   if (p.username !== undefined) ctx.username = p.username;
   if (p.password !== undefined) ctx.password = p.password;
   const certificates = conn.extras?.peerCertificates;
@@ -138,6 +142,29 @@ export function handleConnect(broker: BrokerCore, conn: Connection, p: IConnectP
       },
     );
   } else conn.safely(() => completeConnect(broker, conn, p, result, assigned));
+}
+
+/** The will as the authenticate hook sees it: everything but the payload bytes. */
+function connectWill(will: NonNullable<IConnectPacket['will']>): ConnectWill {
+  const out: ConnectWill = {
+    topic: will.topic,
+    qos: (will.qos ?? 0) as 0 | 1 | 2,
+    retain: will.retain === true,
+    payloadSize:
+      typeof will.payload === 'string' ? Buffer.byteLength(will.payload) : (will.payload?.length ?? 0),
+  };
+  if (will.properties !== undefined) {
+    out.properties = plainProperties(will.properties) as ConnectWill['properties'];
+  }
+  return out;
+}
+
+/** A copy for hooks: mqtt-packet parses user properties into null-prototype objects. */
+function plainProperties(props: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...props };
+  const user = copy.userProperties;
+  if (user !== undefined && user !== null) copy.userProperties = { ...(user as object) };
+  return copy;
 }
 
 function completeConnect(
