@@ -13,6 +13,19 @@ interface Requested {
   sub: Subscription | undefined;
 }
 
+/** Reason strings for the failures the broker decides itself (hooks give their own). */
+const FAILURE_REASONS = new Map<number, string>([
+  [0x8f, 'topic filter not valid'],
+  [0x87, 'reserved topic'],
+  [0x97, 'subscription limit reached'],
+]);
+
+/** One SUBACK / UNSUBACK carries one reason string: the distinct reasons, in filter order. */
+function joinReasons(reasons: string[]): string | undefined {
+  if (reasons.length === 0) return undefined;
+  return [...new Set(reasons)].join('; ');
+}
+
 /** MQTT 5 SUBACK failure reason → 3.1.1 (only 0x80 exists there). */
 function subackCode(version: number, code: number): number {
   return version === 5 ? code : 0x80;
@@ -110,12 +123,17 @@ function completeSubscribe(
   const granted: number[] = [];
   const added: { sub: Subscription; isNew: boolean }[] = [];
   const summary: { filter: string; qos: QoS; granted: number }[] = [];
+  const reasons: string[] = [];
   requested.forEach((r, i) => {
     const result = results[i]!;
     let code: number;
-    if (r.failure !== undefined) code = subackCode(conn.version, r.failure);
-    else if (result !== true) {
+    if (r.failure !== undefined) {
+      code = subackCode(conn.version, r.failure);
+      const reason = FAILURE_REASONS.get(r.failure);
+      if (reason !== undefined) reasons.push(`${r.raw}: ${reason}`);
+    } else if (result !== true) {
       code = subackCode(conn.version, result.reasonCode);
+      if (result.reasonString !== undefined) reasons.push(`${r.raw}: ${result.reasonString}`);
       broker.logger.info(
         {
           clientId: conn.clientId,
@@ -133,7 +151,10 @@ function completeSubscribe(
     granted.push(code);
     summary.push({ filter: r.raw, qos: (r.sub?.qos ?? 0) as QoS, granted: code });
   });
-  conn.writePacket({ cmd: 'suback', messageId: p.messageId, granted });
+  const properties = conn.reason(joinReasons(reasons));
+  if (properties !== undefined)
+    conn.writePacket({ cmd: 'suback', messageId: p.messageId, granted, properties });
+  else conn.writePacket({ cmd: 'suback', messageId: p.messageId, granted });
   // Retained messages follow the SUBACK; shared subscriptions get none ([MQTT-3.8.4-4] / 4.8.2)
   for (const { sub, isNew } of added) {
     if (sub.group !== undefined) continue;
@@ -150,17 +171,25 @@ export function handleUnsubscribe(broker: BrokerCore, conn: Connection, p: IUnsu
     return;
   }
   const codes: number[] = [];
+  const reasons: string[] = [];
   for (const raw of p.unsubscriptions) {
     const parsed = parseSubscriptionFilter(raw);
     if (parsed === null) {
       codes.push(0x8f);
+      reasons.push(`${raw}: ${FAILURE_REASONS.get(0x8f)}`);
       continue;
     }
     const filter = conn.prefix + parsed.filter;
     const key = parsed.group === undefined ? filter : `$share/${parsed.group}/${filter}`;
-    codes.push(broker.removeSubscription(session, key) ? 0 : 0x11);
+    const removed = broker.removeSubscription(session, key);
+    codes.push(removed ? 0 : 0x11);
+    if (!removed) reasons.push(`${raw}: no such subscription`);
   }
-  if (conn.version === 5) conn.writePacket({ cmd: 'unsuback', messageId: p.messageId, granted: codes });
-  else conn.writePacket({ cmd: 'unsuback', messageId: p.messageId });
+  if (conn.version === 5) {
+    const properties = conn.reason(joinReasons(reasons));
+    const unsuback: Record<string, unknown> = { cmd: 'unsuback', messageId: p.messageId, granted: codes };
+    if (properties !== undefined) unsuback.properties = properties;
+    conn.writePacket(unsuback);
+  } else conn.writePacket({ cmd: 'unsuback', messageId: p.messageId });
   broker.events.emit('unsubscribed', { client: conn.ref!, filters: p.unsubscriptions });
 }
