@@ -163,6 +163,8 @@ export const treeNodeSchema = z.object({
   isAccountGroup: z.boolean(),
   /** Messages published exactly on this topic. */
   messages: z.number(),
+  /** Messages per second published exactly on this topic (1 s window). */
+  ownRate: z.number(),
   /** Messages per second on this topic and below (1 s window). */
   rate: z.number(),
   /** Messages on this topic and below. */

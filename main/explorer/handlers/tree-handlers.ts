@@ -114,6 +114,7 @@ function historyOnlyNode(topic: string, pinned: boolean): ExplorerTreeNode {
     displayTopic,
     isAccountGroup: false,
     messages: 0,
+    ownRate: 0,
     rate: 0,
     subtreeMessages: 0,
     subtreeTopics: 0,

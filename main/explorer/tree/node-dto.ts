@@ -9,6 +9,7 @@ export function toNodeDto(node: TreeNode, pinned: boolean): ExplorerTreeNode {
     displayTopic: displayTopicOf(node),
     isAccountGroup: node.isAccountGroup,
     messages: node.messages,
+    ownRate: node.ownRate,
     rate: node.rate,
     subtreeMessages: node.subtreeMessages,
     subtreeTopics: node.subtreeTopics,

@@ -76,6 +76,7 @@ export class TopicTree {
     node.preview = preview.text;
     node.previewHex = preview.kind === 'hex';
     if (msg.retain) node.retained = msg.payload.length > 0;
+    node.ownWindow++;
     for (let n: TreeNode | null = node; n; n = n.parent) {
       n.subtreeMessages++;
       if (isNewTopic) n.subtreeTopics++;
@@ -128,17 +129,24 @@ export class TopicTree {
     }
   }
 
-  /** Recomputes per-node rates over the time since the last call; call about once a second. */
+  /**
+   * Recomputes per-node rates (own topic, and subtree) over the time since the last call; call about
+   * once a second. Only nodes that saw traffic in the last two windows are visited.
+   */
   tickRates(now = Date.now()): void {
     const seconds = Math.max(0.001, (now - this.lastRateTick) / 1000);
     this.lastRateTick = now;
     for (const node of this.active) {
-      const rate = Math.round((node.window / seconds) * 10) / 10;
+      const rate = perSecond(node.window, seconds);
+      const ownRate = perSecond(node.ownWindow, seconds);
       node.window = 0;
-      if (rate !== node.rate) {
+      node.ownWindow = 0;
+      if (rate !== node.rate || ownRate !== node.ownRate) {
         node.rate = rate;
+        node.ownRate = ownRate;
         if (node !== this.root) this.dirty.add(node);
       }
+      // The own window is part of the subtree window, so a zero rate means both are zero.
       if (rate === 0) this.active.delete(node);
     }
     this.totalRate = this.root.rate;
@@ -197,6 +205,7 @@ export class TopicTree {
     this.root.subtreeTopics = 0;
     this.root.window = 0;
     this.root.rate = 0;
+    this.totalRate = 0;
     this.overflowMessages = 0;
     this.dirty.clear();
     this.active.clear();
@@ -216,6 +225,11 @@ export class TopicTree {
     parent.sortedNames = null;
     return child;
   }
+}
+
+/** Messages per second, rounded to one decimal. */
+function perSecond(messages: number, seconds: number): number {
+  return Math.round((messages / seconds) * 10) / 10;
 }
 
 /** Levels used for filter matching: what the node's account sees. */

@@ -15,7 +15,12 @@ export interface TreeNode {
   subtreeTopics: number;
   /** Messages in the current rate window (this node and below). */
   window: number;
+  /** Messages per second on this node and below, over the last rate window. */
   rate: number;
+  /** Messages in the current rate window on exactly this topic. */
+  ownWindow: number;
+  /** Messages per second on exactly this topic, over the last rate window. */
+  ownRate: number;
   lastTime: number;
   lastSize: number;
   preview: string | undefined;
@@ -39,6 +44,8 @@ export function newNode(name: string, path: string, parent: TreeNode | null, acc
     subtreeTopics: 0,
     window: 0,
     rate: 0,
+    ownWindow: 0,
+    ownRate: 0,
     lastTime: 0,
     lastSize: 0,
     preview: undefined,

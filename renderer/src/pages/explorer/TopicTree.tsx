@@ -36,8 +36,28 @@ function NodeCells({ node }: { node: ExplorerTreeNode }) {
       <span className="node-count" title={`${node.messages} on this topic, ${node.subtreeMessages} below`}>
         {node.subtreeMessages.toLocaleString()}
       </span>
-      <span className="node-rate muted">{node.rate > 0 ? formatRate(node.rate) : ''}</span>
+      <NodeRates node={node} />
     </>
+  );
+}
+
+/** The own topic's rate, and for a node with children the rate of its whole subtree: "12/s (340/s below)". */
+function NodeRates({ node }: { node: ExplorerTreeNode }) {
+  const own = node.ownRate;
+  const subtree = node.childCount > 0 && node.rate > 0 ? node.rate : 0;
+  const title =
+    node.rate > 0
+      ? `${formatRate(own)} on this topic${node.childCount > 0 ? `, ${formatRate(node.rate)} on this topic and below` : ''}`
+      : undefined;
+  return (
+    <span className="node-rates muted" title={title}>
+      <span className="node-rate" data-testid="node-rate">
+        {own > 0 ? formatRate(own) : ''}
+      </span>
+      <span className="node-subtree-rate" data-testid="node-subtree-rate">
+        {subtree > 0 ? `(${formatRate(subtree)} below)` : ''}
+      </span>
+    </span>
   );
 }
 
@@ -163,7 +183,7 @@ export function TopicTree() {
   const pinnedNodes = pins.map(
     (p) =>
       treeModel.nodes.get(p) ??
-      ({ path: p, name: p, messages: 0, subtreeMessages: 0, rate: 0 } as ExplorerTreeNode),
+      ({ path: p, name: p, messages: 0, subtreeMessages: 0, ownRate: 0, rate: 0 } as ExplorerTreeNode),
   );
 
   return (
