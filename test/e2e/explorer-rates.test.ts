@@ -113,8 +113,9 @@ describe('Explorer tree rates per topic and per subtree, in Chromium', () => {
       await page.screenshot({ path: screenshotPath('explorer-rates') });
     } finally {
       clearInterval(timer);
+      // Forced, and on failure too: an open client would keep the test process alive.
+      await client.endAsync(true);
     }
-    await client.endAsync();
 
     // Quiet again: within a couple of rate windows both numbers disappear.
     const quiet = await waitRates(page, 'rates/line1', { own: [0, 0], subtree: [0, 0] });
