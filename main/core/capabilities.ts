@@ -4,7 +4,7 @@ import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
-import { createPki, createPkiHandlers } from '../pki';
+import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
@@ -74,6 +74,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     dataDir: options.dataDir,
     keyProtector: options.keyProtector,
     logger: logger.child({ module: 'pki' }),
+    // Called only after start-up, once tenancy (created below) exists.
+    accounts: (id) => tenancy.accounts.row(id),
     authorityAlgorithm: options.config?.pki?.authorityAlgorithm,
   });
   closers.push(() => pki.close());
@@ -136,7 +138,11 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     db,
     tlsMaterial: tls.material,
     onStateChange: () => events.hasListeners && emitListeners(),
-    onHandshakeFailure: (failure) => events.emit('listeners.handshakeFailure', failure),
+    onHandshakeFailure: (failure) => {
+      // Rewrites the recorded entry in place: a stale tenant CRL gets its own reason.
+      explainCrlExpiredFailure(failure, pki.expiredTenantCrls());
+      events.emit('listeners.handshakeFailure', failure);
+    },
   });
   const manager = listeners;
   const listenerTimer = setInterval(() => events.hasListeners && emitListeners(), LISTENER_EVENT_INTERVAL_MS);
@@ -219,7 +225,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'endpoints.update': afterEndpointChange(tenancy.handlers['endpoints.update']),
       'endpoints.delete': afterEndpointChange(tenancy.handlers['endpoints.delete']),
       ...explorer.handlers,
-      ...createPkiHandlers(pki, events),
+      ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),

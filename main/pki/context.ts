@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { KeyProtector } from '../secrets';
+import type { AccountLookup } from './accounts';
 import type { LocalAuthorities } from './authorities';
 import type { PkiRepository } from './repository';
 
@@ -10,6 +11,8 @@ export interface PkiContext {
   authorities: LocalAuthorities;
   now: () => Date;
   logger?: Logger;
+  /** Tenancy accounts; without it account ids are not checked. */
+  accounts?: AccountLookup;
 }
 
 export const DAY_MS = 86_400_000;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { requireAccount } from './accounts';
 import type { KeyAlgorithm } from './algorithms';
 import { BACKDATE_MS } from './authorities';
 import { buildLeafCertificate } from './certificate-builder';
@@ -47,10 +48,11 @@ export interface BatchResult {
 const DEFAULT_VALIDITY_DAYS = 365;
 const MAX_CN_LENGTH = 64;
 
-export function deviceCommonName(name: string, accountId: string | null, style: CommonNameStyle): string {
+/** `<account name>_<device name>` (the Insights Hub convention) or the plain client id. */
+export function deviceCommonName(name: string, accountName: string | null, style: CommonNameStyle): string {
   if (style === 'account-prefixed') {
-    if (!accountId) throw new PkiError('BAD_REQUEST', 'An account-prefixed common name needs an account id');
-    return `${accountId}_${name}`;
+    if (!accountName) throw new PkiError('BAD_REQUEST', 'An account-prefixed common name needs an account');
+    return `${accountName}_${name}`;
   }
   return name;
 }
@@ -153,12 +155,18 @@ export class DeviceIssuer {
     };
   }
 
+  /** The account's name, after checking that the account exists. */
+  private accountName(accountId: string | null): string | null {
+    return accountId === null ? null : requireAccount(this.ctx, accountId).name;
+  }
+
   async issue(req: DeviceCertificateRequest): Promise<CertificateRecord> {
     const accountId = req.accountId ?? null;
+    const accountName = this.accountName(accountId);
     const csr = req.csrPem ? await parseVerifiedCsr(req.csrPem) : undefined;
     const name = req.name ?? (csr && commonNameOf(csr.subjectName));
     if (!name) throw new PkiError('BAD_REQUEST', 'A device name is required (the CSR has no CN either)');
-    const cn = deviceCommonName(name, accountId, req.commonNameStyle ?? 'client-id');
+    const cn = deviceCommonName(name, accountName, req.commonNameStyle ?? 'client-id');
     const prepared = await this.prepare(
       cn,
       accountId,
@@ -182,8 +190,9 @@ export class DeviceIssuer {
     const names = parseDeviceNamesCsv(req.csv);
     if (names.length === 0) throw new PkiError('BAD_REQUEST', 'The CSV contains no device names');
     const accountId = req.accountId ?? null;
+    const accountName = this.accountName(accountId);
     const style = req.commonNameStyle ?? 'client-id';
-    const cns = names.map((n) => deviceCommonName(n, accountId, style));
+    const cns = names.map((n) => deviceCommonName(n, accountName, style));
     for (const cn of cns) checkCommonName(cn);
     this.validity(req.validityDays);
     const chunkSize = Math.max(1, Math.min(req.chunkSize ?? 16, 256));

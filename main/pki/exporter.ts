@@ -26,7 +26,18 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function mosquittoPubCommand(clientId: string, options: BundleOptions): string {
+/**
+ * A certificate without an account only proves the transport: the broker then decides the account by
+ * the username and password of the CONNECT (see main/core/platform-hooks.ts).
+ */
+export const USERNAME_NOTE =
+  'This certificate is not bound to an account, so the broker also needs a username and password ' +
+  '(a credential of the account the device belongs to): replace USERNAME and PASSWORD before running.';
+
+export function mosquittoPubCommand(
+  clientId: string,
+  options: BundleOptions & { needsLogin?: boolean },
+): string {
   const topic = options.topic ?? `devices/${clientId}/hello`;
   return [
     'mosquitto_pub',
@@ -36,6 +47,7 @@ export function mosquittoPubCommand(clientId: string, options: BundleOptions): s
     '--cert device.crt',
     '--key device.key',
     `-i ${shellQuote(clientId)}`,
+    ...(options.needsLogin ? ["-u 'USERNAME'", "-P 'PASSWORD'"] : []),
     `-t ${shellQuote(topic)}`,
     `-m ${shellQuote(`hello from ${clientId}`)}`,
     '-q 1',
@@ -101,7 +113,9 @@ export class Exporter {
   zipBundle(serial: string, options: BundleOptions): Buffer {
     const cert = this.certificate(serial);
     const key = pkcs8ToPem(this.privateKey(cert));
-    const command = mosquittoPubCommand(cert.commonName, options);
+    const needsLogin = cert.accountId === null;
+    const command = mosquittoPubCommand(cert.commonName, { ...options, needsLogin });
+    const note = needsLogin ? `${USERNAME_NOTE}\n` : '';
     this.ctx.logger?.info({ serial, host: options.host, port: options.port }, 'exported certificate bundle');
     return createZip([
       { name: 'ca-chain.pem', data: this.chainPem() },
@@ -109,14 +123,15 @@ export class Exporter {
       { name: 'device.key', data: key, mode: 0o600 },
       {
         name: 'mosquitto_pub.sh',
-        data: `#!/bin/sh\ncd "$(dirname "$0")" || exit 1\n${command}\n`,
+        data: `#!/bin/sh\n${note ? `# ${note}` : ''}cd "$(dirname "$0")" || exit 1\n${command}\n`,
         mode: 0o755,
       },
       {
         name: 'README.txt',
         data:
           `Device certificate for ${cert.commonName} (serial ${cert.serial}), valid until ` +
-          `${new Date(cert.notAfter).toISOString()}.\n\nFrom this folder, publish a test message with:\n\n${command}\n`,
+          `${new Date(cert.notAfter).toISOString()}.\n\nFrom this folder, publish a test message with:\n\n${command}\n` +
+          (note ? `\n${note}` : ''),
       },
     ]);
   }

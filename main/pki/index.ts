@@ -1,3 +1,4 @@
+export type { AccountLookup, PkiAccount } from './accounts';
 export { type KeyAlgorithm, keyAlgorithms } from './algorithms';
 export type { ClientVerification, ClientVerificationFailure, PresentedCertificate } from './client-verifier';
 export type {
@@ -6,6 +7,7 @@ export type {
   BatchResult,
   DeviceCertificateRequest,
 } from './device-issuer';
+export { CRL_WARNING_DAYS, explainCrlExpiredFailure, type ExpiredTenantCrl } from './crl-expiry';
 export { PkiError, type PkiErrorCode } from './errors';
 export type { BundleOptions, PemExport } from './exporter';
 export type { Inspection, InspectedItem } from './inspector';
@@ -34,3 +36,4 @@ export {
   type TenantCaRecord,
 } from './types';
 export { createPkiHandlers } from './api-handlers';
+export { type PkiHandlerDeps, pkiHandlerDepsFrom } from './tenancy-link';

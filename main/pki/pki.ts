@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { KeyProtector } from '../secrets';
+import { type AccountLookup, accountLabel, requireAccount } from './accounts';
 import type { KeyAlgorithm } from './algorithms';
 import { loadOrCreateAuthorities } from './authorities';
 import {
@@ -10,6 +11,7 @@ import {
   verifyClientChain,
 } from './client-verifier';
 import type { PkiContext } from './context';
+import type { ExpiredTenantCrl } from './crl-expiry';
 import {
   type BatchIssueRequest,
   type BatchProgress,
@@ -42,6 +44,8 @@ export interface PkiOptions {
   now?: () => Date;
   /** Key algorithm of the root and issuing CA created on first start (default EC P-256). */
   authorityAlgorithm?: KeyAlgorithm;
+  /** Tenancy's accounts: account ids are checked and account names used in common names and messages. */
+  accounts?: AccountLookup;
 }
 
 export interface RenewalOptions {
@@ -89,6 +93,8 @@ export interface Pki {
   setTenantCaCrl(id: string, crlPem: string): Promise<TenantCaRecord>;
   listTenantCas(accountId?: string): TenantCaRecord[];
   removeTenantCa(id: string): void;
+  /** Accepted tenant CAs whose uploaded CRL is past its nextUpdate (TLS then refuses their devices). */
+  expiredTenantCrls(): ExpiredTenantCrl[];
 
   verifyClientChain(peerCertsLeafFirst: readonly PresentedCertificate[]): Promise<ClientVerification>;
   tlsTrust(): TlsTrust;
@@ -127,7 +133,14 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
     now(),
     options.logger,
   );
-  const ctx: PkiContext = { repo, protector: options.keyProtector, authorities, now, logger: options.logger };
+  const ctx: PkiContext = {
+    repo,
+    protector: options.keyProtector,
+    authorities,
+    now,
+    logger: options.logger,
+    accounts: options.accounts,
+  };
   const trustListeners = new Set<TrustChangedListener>();
   const tlsTrust = (): TlsTrust => {
     const tenants = tenantCas.acceptedCertificates().map((t) => t.record);
@@ -184,6 +197,12 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
     setTenantCaCrl: (id, crlPem) => tenantCas.setCrl(id, crlPem),
     listTenantCas: (accountId) => tenantCas.list(accountId),
     removeTenantCa: (id) => tenantCas.remove(id),
+    expiredTenantCrls: () =>
+      tenantCas
+        .acceptedCertificates()
+        .map((t) => t.record)
+        .filter((ca) => ca.crlNextUpdate !== null && ca.crlNextUpdate < now().getTime())
+        .map((ca) => ({ ca, accountName: accountLabel(ctx, ca.accountId) })),
     verifyClientChain: (certs) => verifyClientChain(ctx, tenantCas, revocation, certs),
     tlsTrust,
     onTrustChanged: (listener) => {
@@ -194,6 +213,7 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
     exportPkcs12: (serial, password) => exporter.pkcs12(normalizeSerial(serial), password),
     exportZipBundle: (serial, opts) => exporter.zipBundle(normalizeSerial(serial), opts),
     inspect: (pemText, opts) => {
+      if (opts?.accountId !== undefined) requireAccount(ctx, opts.accountId);
       const anchors = localAnchors(ctx, tenantCas).filter(
         (a) => a.source === 'fieldbench' || opts?.accountId === undefined || a.accountId === opts.accountId,
       );

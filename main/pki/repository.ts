@@ -143,7 +143,9 @@ function toCertificate(
   };
 }
 
-function toTenantCa(row: TenantCaRow): TenantCaRecord & { registrationCode: string | null } {
+function toTenantCa(
+  row: TenantCaRow,
+): Omit<TenantCaRecord, 'crlNextUpdate'> & { registrationCode: string | null } {
   return {
     id: row.id,
     accountId: row.account_id,

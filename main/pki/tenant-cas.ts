@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { accountLabel, requireAccount } from './accounts';
 import { fingerprintSha256 } from './certificate-builder';
 import { type PkiContext, DAY_MS } from './context';
 import { commonNameOf } from './csr';
@@ -21,9 +22,18 @@ export interface TenantCaRegistration {
   expiresAt: number;
 }
 
+function crlNextUpdateOf(crlPem: string | null): number | null {
+  if (!crlPem) return null;
+  try {
+    return new x509.X509Crl(crlPem).nextUpdate?.getTime() ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function publicRecord(ca: StoredTenantCa): TenantCaRecord {
   const { registrationCode: _code, ...rest } = ca;
-  return rest;
+  return { ...rest, crlNextUpdate: crlNextUpdateOf(ca.crlPem) };
 }
 
 function parseSingleCertificate(pem: string, what: string): x509.X509Certificate {
@@ -64,7 +74,7 @@ export class TenantCas {
     if (accepted.length >= MAX_TENANT_CAS_PER_ACCOUNT) {
       throw new PkiError(
         'CONFLICT',
-        `Account ${accountId} already has ${accepted.length} CA certificates (${accepted
+        `Account ${accountLabel(this.ctx, accountId)} already has ${accepted.length} CA certificates (${accepted
           .map((c) => `"${c.subject}"`)
           .join(' and ')}); remove one before adding another`,
         { existing: accepted.map((c) => ({ id: c.id, subject: c.subject })) },
@@ -86,12 +96,13 @@ export class TenantCas {
     if (elsewhere) {
       throw new PkiError(
         'CONFLICT',
-        `${ca.subject} is already registered for another account (${elsewhere.accountId})`,
+        `${ca.subject} is already registered for another account (${accountLabel(this.ctx, elsewhere.accountId)})`,
       );
     }
   }
 
   async startRegistration(accountId: string, caPem: string): Promise<TenantCaRegistration> {
+    const account = requireAccount(this.ctx, accountId);
     const ca = parseSingleCertificate(caPem, 'CA certificate');
     const basic = ca.getExtension(x509.BasicConstraintsExtension);
     if (!basic?.ca)
@@ -122,7 +133,7 @@ export class TenantCas {
     this.checkNotClaimed(ca, fingerprint, accountId);
     const existing = this.ctx.repo.tenantCas(accountId).find((c) => c.fingerprintSha256 === fingerprint);
     if (existing?.status === 'accepted') {
-      throw new PkiError('CONFLICT', `${ca.subject} is already registered for account ${accountId}`);
+      throw new PkiError('CONFLICT', `${ca.subject} is already registered for account ${account.name}`);
     }
     this.checkLimit(accountId);
     if (existing) this.ctx.repo.deleteTenantCa(existing.id);

@@ -68,4 +68,6 @@ export interface TenantCaRecord {
   certificatePem: string;
   /** The tenant's own CRL, if uploaded; needed by TLS listeners that check CRLs for every CA. */
   crlPem: string | null;
+  /** When the uploaded CRL stops being valid (its nextUpdate), epoch ms; TLS refuses the CA's devices after it. */
+  crlNextUpdate: number | null;
 }

@@ -229,7 +229,7 @@ export class DeviceService {
   }
 
   /** Records which endpoint a device was provisioned with (used by the provisioning capability). */
-  markProvisioned(account: AccountRow, clientId: string, endpointId: string | null): void {
+  markProvisioned(account: Pick<AccountRow, 'id'>, clientId: string, endpointId: string | null): void {
     const device = this.row(account.id, clientId) ?? this.insert(account.id, clientId);
     this.ctx.db
       .prepare('UPDATE tenancy_devices SET provisioned_endpoint_id = ?, updated_at = ? WHERE id = ?')

@@ -66,6 +66,7 @@ export const pkiTenantCaSchema = z.object({
   acceptedAt: z.number().nullable(),
   certificatePem: z.string(),
   crlPem: z.string().nullable(),
+  crlNextUpdate: z.number().nullable(),
 });
 
 const keyInfo = z.object({ type: z.string(), bits: z.number().nullable(), curve: z.string().nullable() });
@@ -216,16 +217,25 @@ export const pkiMethods = {
     z
       .object({
         serial,
-        host: z.string().min(1).max(253),
-        port: z.number().int().min(1).max(65535),
+        /** One of the certificate account's endpoints; or host and port typed in. */
+        endpointId: z.string().min(1).max(128).optional(),
+        host: z.string().min(1).max(253).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
         topic: z.string().min(1).max(1024).optional(),
       })
       .strict(),
     base64File,
-    'ZIP with CA chain, certificate, key and a ready mosquitto_pub command (base64).',
+    "ZIP with CA chain, certificate, key and a ready mosquitto_pub command (base64), for an endpoint of the account (recorded as the device's provisioning endpoint) or a typed host and port.",
   ),
   'pki.inspect': method(
-    z.object({ pem, accountId: accountId.optional() }).strict(),
+    z
+      .object({
+        pem: pem.optional(),
+        /** A binary (DER) file, base64-encoded: .der/.cer certificates, CSRs, CRLs, keys. */
+        derBase64: z.string().min(1).max(200_000).optional(),
+        accountId: accountId.optional(),
+      })
+      .strict(),
     pkiInspectionSchema,
     "Describes any certificate, chain, CSR, key or CRL and checks the chain against Fieldbench's (and the account's) CAs.",
   ),

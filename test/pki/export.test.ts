@@ -109,7 +109,9 @@ describe('certificate export', () => {
       script,
       /mosquitto_pub -h 'localhost' -p 8883 --cafile ca-chain\.pem --cert device\.crt --key device\.key/,
     );
-    assert.match(script, /-i 'o'\\''brien-dev' -t 'plant\/1\/temp'/);
+    // Without an account the certificate only proves the transport: the login needs a username too.
+    assert.match(script, /-i 'o'\\''brien-dev' -u 'USERNAME' -P 'PASSWORD' -t 'plant\/1\/temp'/);
+    assert.match(script, /^# This certificate is not bound to an account.*username and password/m);
     const keyCheck = await run('openssl', ['pkey', '-noout', '-in', path.join(out, 'device.key')]);
     assert.equal(keyCheck.code, 0, keyCheck.stderr);
   });

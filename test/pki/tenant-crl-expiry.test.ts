@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import mqtt from 'mqtt';
+import type { OpensslCa } from '../helpers/openssl-pki';
+import { type PkiCore, startPkiCore } from './core-fixture';
+import { opensslTenantCa, registerTenantCa, signedBy } from './tenant-ca-files';
+
+/** A CRL signed by the tenant CA whose nextUpdate is `seconds` from now. */
+function shortLivedCrl(ca: OpensslCa, seconds: number): string {
+  const out = path.join(ca.dir, `crl-${seconds}s.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'ca',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      ca.cert,
+      '-keyfile',
+      ca.key,
+      '-gencrl',
+      '-crlsec',
+      String(seconds),
+      '-out',
+      out,
+    ],
+    { cwd: ca.dir, stdio: 'pipe' },
+  );
+  return fs.readFileSync(out, 'utf8');
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** When a tenant's uploaded CRL lapses, OpenSSL refuses its devices: the failure log says why and what to do. */
+describe('tenant CRL expiry', () => {
+  let f: PkiCore;
+
+  before(async () => {
+    f = await startPkiCore('crl-tenant');
+  });
+
+  after(async () => {
+    await f?.close();
+  });
+
+  test('crlNextUpdate is reported, and a handshake after it is recorded as "tenant CRL expired"', async () => {
+    const ca = opensslTenantCa(f.dataDir, 'Lapsing Tenant CA');
+    const { record } = await registerTenantCa(f, ca);
+    const lifetimeSeconds = 15;
+    const uploadedAt = Date.now();
+    const withCrl = await f.call('pki.setTenantCaCrl', {
+      id: record.id,
+      crlPem: shortLivedCrl(ca, lifetimeSeconds),
+    });
+    const nextUpdate = withCrl.crlNextUpdate;
+    assert.ok(nextUpdate !== null, 'the CRL has a nextUpdate');
+    assert.ok(
+      Math.abs(nextUpdate - (uploadedAt + lifetimeSeconds * 1000)) < 10_000,
+      `nextUpdate ${new Date(nextUpdate).toISOString()} is about ${lifetimeSeconds}s after the upload`,
+    );
+    const listed = (await f.call('pki.listTenantCas', { accountId: f.accountId })).cas[0];
+    assert.equal(listed?.crlNextUpdate, nextUpdate);
+
+    const device = signedBy(ca, 'crl-device', 'crl-tenant-gauge');
+    const options = {
+      ca: (await f.call('pki.listAuthorities', {})).authorities.map((a) => a.certificatePem),
+      cert: device.cert,
+      key: device.key,
+      clientId: 'crl-tenant-gauge',
+      protocolVersion: 5 as const,
+      reconnectPeriod: 0,
+      connectTimeout: 20_000,
+    };
+    const url = `mqtts://localhost:${f.mutualPort}`;
+    // While the CRL is current the tenant's device connects.
+    const client = await mqtt.connectAsync(url, options);
+    await client.endAsync();
+
+    await sleep(Math.max(0, nextUpdate + 1500 - Date.now()));
+    // A TLS socket that the listener closes on its own: the handshake was refused.
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: f.mutualPort,
+        servername: 'localhost',
+        ...options,
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(false);
+      }, 20_000);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    assert.equal(refused, true, 'the device is refused once the tenant CRL has expired');
+
+    const failure = await waitFor('the recorded handshake failure', async () =>
+      (await f.call('listeners.handshakeFailures', {})).failures.find((x) => x.detail === 'CRL_HAS_EXPIRED'),
+    );
+    assert.equal(failure.reason, 'tenant-crl-expired');
+    assert.match(failure.message, /^Tenant CRL expired — upload a fresh CRL \(/);
+    assert.match(failure.message, /Lapsing Tenant CA of account crl-tenant, expired \d{4}-\d\d-\d\dT/);
+  });
+});
