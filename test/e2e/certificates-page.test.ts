@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, openAppPage, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
-import { createCa, createCrl, createCsr, issueCert, readPem } from '../helpers/openssl-pki';
+import { createCa, createCrl, createCsr, issueCert, type OpensslCa, readPem } from '../helpers/openssl-pki';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -28,6 +28,39 @@ async function download(page: Page, click: () => Promise<void>): Promise<Buffer>
   const saved = path.join(tempDir('fb-dl-'), file.suggestedFilename());
   await file.saveAs(saved);
   return fs.readFileSync(saved);
+}
+
+/** One file of a (deflated) ZIP, read by Python's zipfile. */
+function zipEntry(zip: Buffer, name: string): string {
+  const file = path.join(tempDir('fb-zip-'), 'bundle.zip');
+  fs.writeFileSync(file, zip);
+  const read =
+    'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())';
+  return execFileSync('python3', ['-c', read, file, name]).toString();
+}
+
+/** A CRL of the openssl CA whose nextUpdate is `days` ahead. */
+function crlDueIn(ca: OpensslCa, days: number): string {
+  const out = path.join(ca.dir, `crl-${days}d.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'ca',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      ca.cert,
+      '-keyfile',
+      ca.key,
+      '-gencrl',
+      '-crldays',
+      String(days),
+      '-out',
+      out,
+    ],
+    { cwd: ca.dir, stdio: 'pipe' },
+  );
+  return fs.readFileSync(out, 'utf8');
 }
 
 describe('Certificates page in Chromium against the headless app', () => {
@@ -138,9 +171,13 @@ describe('Certificates page in Chromium against the headless app', () => {
       '-nodes',
     ]).toString();
     assert.match(fromP12, /PRIVATE KEY/);
+    // Without an account there are no endpoints to pick: host and port are typed, and the login needs a user.
+    assert.equal(await page.getByLabel('Bundle endpoint').count(), 0);
+    await page.getByTestId('bundle-note').filter({ hasText: '-u/-P placeholders' }).waitFor();
     const zip = await download(page, () => page.getByRole('button', { name: /ZIP bundle/ }).click());
     assert.equal(zip.subarray(0, 2).toString(), 'PK', 'a ZIP file');
     assert.ok(zip.includes(Buffer.from('mosquitto_pub')), 'the bundle carries the mosquitto_pub command');
+    assert.match(zipEntry(zip, 'mosquitto_pub.sh'), /-u 'USERNAME' -P 'PASSWORD'/, 'with login placeholders');
 
     // The exported key and certificate authenticate a device on the mutual-TLS listener.
     await page.getByLabel('include the private key').check();
@@ -305,7 +342,8 @@ describe('Certificates page in Chromium against the headless app', () => {
     await dialog.getByRole('button', { name: 'Verify and accept the CA' }).click();
     await dialog.getByText('Accepted:').waitFor({ timeout: 10_000 });
     await dialog.getByRole('button', { name: 'Done' }).click();
-    const tenantRow = page.getByTestId('tenant-ca-row').filter({ hasText: account.id });
+    // Tenant CAs are listed by account name, not id.
+    const tenantRow = page.getByTestId('tenant-ca-row').filter({ hasText: 'acme-sensors' });
     await tenantRow.filter({ hasText: 'accepted' }).waitFor({ timeout: 10_000 });
 
     // The tenant's own CRL, made with openssl ca, is stored through the UI.
@@ -326,18 +364,135 @@ describe('Certificates page in Chromium against the headless app', () => {
     await issue.getByLabel(/paste its CSR/).check();
     await issue.getByLabel('CSR (PEM)').fill(readPem(device.csr));
     await issue.getByLabel('Account', { exact: true }).selectOption(account.id);
-    await issue.getByLabel(/account id \+ _ \+ device name/).check();
+    await issue.getByLabel(/account name \+ _ \+ device name/).check();
     await issue.getByLabel('Device name', { exact: true }).fill('pump-7');
-    assert.equal(await issue.getByTestId('cn-preview').textContent(), `${account.id}_pump-7`);
+    // The Insights Hub convention: the account's name, not its id.
+    assert.equal(await issue.getByTestId('cn-preview').textContent(), 'acme-sensors_pump-7');
     await issue.getByRole('button', { name: 'Issue certificate' }).click();
     await issue.waitFor({ state: 'detached', timeout: 15_000 });
-    const row = certRow(page, `${account.id}_pump-7`);
+    const row = certRow(page, 'acme-sensors_pump-7');
     await row.waitFor({ timeout: 10_000 });
     assert.match((await row.textContent()) ?? '', /CSR/);
     assert.match(
       (await page.getByTestId('certificate-details').textContent()) ?? '',
       /key held by the device/,
     );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('the ZIP bundle targets an endpoint picked from the account, and the device is recorded as provisioned', async () => {
+    const mutualPort = listenerPort(app.readyLine, 'mqtts-mutual');
+    const api = await TestApiClient.connect(app.url, app.token);
+    const root = (await api.call('accounts.list', {})).accounts.find((a) => a.parentId === null)!;
+    const account = await api.call('accounts.create', { parentId: root.id, name: 'bundle-co' });
+    const endpoint = await api.call('endpoints.create', {
+      accountId: account.id,
+      scheme: 'mqtts',
+      domain: 'localhost',
+      port: mutualPort,
+    });
+    const cert = await api.call('pki.issueDevice', {
+      name: 'valve-2',
+      accountId: account.id,
+      commonNameStyle: 'account-prefixed',
+    });
+    assert.equal(cert.commonName, 'bundle-co_valve-2');
+
+    const { page, errors } = await openCertificates(browser, app, 'light');
+    await page.getByTestId('cert-filter').fill('bundle-co_valve-2');
+    await certRow(page, 'bundle-co_valve-2').getByRole('button', { name: 'bundle-co_valve-2' }).click();
+    const details = page.getByTestId('certificate-details');
+    await details.waitFor();
+    // The account is shown by name.
+    assert.match((await details.textContent()) ?? '', /account bundle-co/);
+    const picker = details.getByLabel('Bundle endpoint');
+    await picker
+      .locator('option', { hasText: `mqtts://localhost:${mutualPort}` })
+      .waitFor({ state: 'attached' });
+    assert.equal(await picker.inputValue(), endpoint.id, 'the account endpoint is preselected');
+    // Manual entry stays available as a fallback.
+    await picker.selectOption({ label: 'Enter host and port…' });
+    await details.getByLabel('Broker host').waitFor();
+    await picker.selectOption(endpoint.id);
+    assert.equal(await details.getByLabel('Broker host').count(), 0);
+    await details.getByTestId('bundle-note').filter({ hasText: 'recorded as provisioned' }).waitFor();
+    const zip = await download(page, () => details.getByRole('button', { name: /ZIP bundle/ }).click());
+    const script = zipEntry(zip, 'mosquitto_pub.sh');
+    assert.match(script, new RegExp(`-h 'localhost' -p ${mutualPort} `));
+    assert.match(script, /-i 'bundle-co_valve-2'/);
+    assert.doesNotMatch(script, /USERNAME/, 'an account-bound certificate needs no username');
+
+    const devices = (await api.call('connections.list', { accountId: account.id })).connections;
+    assert.equal(devices.find((d) => d.clientId === 'bundle-co_valve-2')?.provisionedEndpointId, endpoint.id);
+    api.close();
+    await page.screenshot({ path: screenshotPath('certificates-bundle-endpoint') });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('a tenant CRL due within 7 days is warned about; a DER certificate verifies against the chosen account', async () => {
+    const api = await TestApiClient.connect(app.url, app.token);
+    const root = (await api.call('accounts.list', {})).accounts.find((a) => a.parentId === null)!;
+    const account = await api.call('accounts.create', { parentId: root.id, name: 'der-tenant' });
+    await api.call('accounts.create', { parentId: root.id, name: 'der-bystander' });
+    const ca = createCa(work, 'der-tenant-ca', { subject: '/O=Der/CN=Der Tenant CA' });
+    const registration = await api.call('pki.startTenantCaRegistration', {
+      accountId: account.id,
+      caPem: readPem(ca.cert),
+    });
+    const proof = issueCert(ca, 'der-proof', { subject: `/CN=${registration.registrationCode}`, days: 1 });
+    await api.call('pki.completeTenantCaRegistration', {
+      id: registration.id,
+      verificationCertPem: readPem(proof.cert),
+    });
+    const withCrl = await api.call('pki.setTenantCaCrl', { id: registration.id, crlPem: crlDueIn(ca, 3) });
+    const due = withCrl.crlNextUpdate;
+    assert.ok(due !== null && due > Date.now() && due < Date.now() + 7 * 86_400_000);
+    api.close();
+
+    const { page, errors } = await openCertificates(browser, app, 'light');
+    const warning = page.getByTestId('tenant-crl-warning').filter({ hasText: 'der-tenant' });
+    await warning.waitFor({ timeout: 10_000 });
+    const text = (await warning.textContent()) ?? '';
+    assert.match(text, /Tenant CRL expires soon: .*Der Tenant CA \(account der-tenant\)/);
+    assert.equal(await warning.locator('time').getAttribute('datetime'), new Date(due).toISOString());
+
+    // A binary DER device certificate, chosen as a file.
+    const device = issueCert(ca, 'der-device', { subject: '/CN=der-tenant_gauge', days: 5 });
+    const der = execFileSync('openssl', ['x509', '-in', device.cert, '-outform', 'DER']);
+    assert.equal(der[0], 0x30);
+    await page.getByTestId('inspector-file').setInputFiles({
+      name: 'gauge.der',
+      mimeType: 'application/pkix-cert',
+      buffer: der,
+    });
+    await page
+      .getByTestId('inspector-der-file')
+      .filter({ hasText: `gauge.der, ${der.length} bytes` })
+      .waitFor();
+    await page
+      .getByTestId('inspected-subject')
+      .filter({ hasText: 'der-tenant_gauge' })
+      .waitFor({ timeout: 10_000 });
+    // Against another account's CAs it does not verify.
+    await page
+      .getByTestId('inspector-account')
+      .selectOption({ label: "the Fieldbench CA and account der-bystander's CAs" });
+    await page
+      .getByTestId('inspected-chain')
+      .filter({ hasText: 'does not verify' })
+      .waitFor({ timeout: 10_000 });
+    // Against its own account's CAs the same file verifies, and the account is named.
+    await page
+      .getByTestId('inspector-account')
+      .selectOption({ label: "the Fieldbench CA and account der-tenant's CAs" });
+    await page
+      .getByTestId('inspected-chain')
+      .filter({ hasText: 'trusted by the tenant CA of account der-tenant' })
+      .waitFor({ timeout: 10_000 });
+    assert.match((await page.getByTestId('inspected-chain').textContent()) ?? '', /Chain verifies/);
+    await page.screenshot({ path: screenshotPath('certificates-der-inspect'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -172,7 +172,7 @@ describe('device certificates', () => {
     await assert.rejects(f.pki.issueDeviceCertificate({ name: 'z', validityDays: 0 }), /Validity/);
     await assert.rejects(
       f.pki.issueDeviceCertificate({ name: 'z', commonNameStyle: 'account-prefixed' }),
-      /account id/,
+      /needs an account/,
     );
   });
 

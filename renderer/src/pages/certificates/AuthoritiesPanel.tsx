@@ -5,7 +5,9 @@ import { Dialog } from './Dialog';
 import { downloadFile } from './download';
 import { colonHex, expiryText, formatDate, shortFingerprint } from './format';
 import { pkiApi } from './pki-api';
+import { TenantCrlWarnings } from './TenantCrlWarnings';
 import type { AuthorityRecord, TenantCaRecord, TenantCaRegistration } from './types';
+import { useAccountNames } from './use-account-names';
 import { useApiActionLoose } from './use-action';
 
 const CERT_PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
@@ -149,8 +151,9 @@ openssl x509 -req -in verification.csr -CA your-ca.pem -CAkey your-ca.key -days 
       {step === 3 && accepted ? (
         <div className="cert-wizard">
           <p className="cert-ok" role="status">
-            Accepted: devices of account {accepted.accountId} may now connect with certificates issued by{' '}
-            <code>{accepted.subject}</code>.
+            Accepted: devices of account{' '}
+            {accounts.data?.accounts.find((a) => a.id === accepted.accountId)?.name ?? accepted.accountId} may
+            now connect with certificates issued by <code>{accepted.subject}</code>.
           </p>
           <div className="brk-form-actions">
             <button type="button" className="primary" onClick={onClose}>
@@ -241,6 +244,7 @@ function AuthorityCard({ a }: { a: AuthorityRecord }) {
 
 /** The local root and issuing CA, and the tenant CAs registered per account. */
 export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
+  const { nameOf } = useAccountNames();
   const [authorities, setAuthorities] = useState<AuthorityRecord[]>([]);
   const [tenantCas, setTenantCas] = useState<TenantCaRecord[]>([]);
   const [error, setError] = useState<string>();
@@ -303,6 +307,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         ))}
       </div>
       <h3 className="cert-subhead">Tenant CAs</h3>
+      <TenantCrlWarnings cas={tenantCas} nameOf={nameOf} />
       {tenantCas.length === 0 ? (
         <p className="muted small">
           None. An account can bring its own CA: its devices then connect with certificates that CA issued,
@@ -325,7 +330,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
           <tbody>
             {tenantCas.map((ca) => (
               <tr key={ca.id} data-testid="tenant-ca-row">
-                <td className="mono">{ca.accountId}</td>
+                <td title={ca.accountId}>{nameOf(ca.accountId)}</td>
                 <td className="mono small">{ca.subject}</td>
                 <td>
                   <span

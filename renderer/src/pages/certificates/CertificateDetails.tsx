@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useApiQuery } from '../../api/hooks';
+import { BundleExport } from './BundleExport';
+import { useAccountNames } from './use-account-names';
 import { useApiActionLoose } from './use-action';
 import { ErrorNote } from '../../components/ErrorNote';
 import { downloadFile, fileSafe } from './download';
@@ -60,23 +61,11 @@ function RevokeForm({ cert, onRevoked }: { cert: CertificateRecord; onRevoked(c:
 }
 
 function ExportPanel({ cert }: { cert: CertificateRecord }) {
-  const listeners = useApiQuery('listeners.list', {});
-  const mutual = listeners.data?.listeners.find((l) => l.kind === 'mqtts-mutual' && l.state === 'running');
   const [includeKey, setIncludeKey] = useState(false);
   const [password, setPassword] = useState('');
-  const [host, setHost] = useState('127.0.0.1');
-  const [port, setPort] = useState('');
-  const [topic, setTopic] = useState('');
   const pem = useApiActionLoose();
   const p12 = useApiActionLoose();
-  const zip = useApiActionLoose();
   const base = fileSafe(cert.commonName);
-  const effectivePort = port.trim() === '' ? (mutual?.boundPort ?? 8883) : Number(port);
-  const portIssue =
-    port.trim() !== '' && (!Number.isInteger(effectivePort) || effectivePort < 1 || effectivePort > 65535)
-      ? 'a port from 1 to 65535'
-      : undefined;
-  const hostIssue = /^[A-Za-z0-9.:_-]+$/.test(host) ? undefined : 'an IP address or host name';
   const passwordIssue =
     password.length > 0 && password.length < MIN_P12_PASSWORD
       ? `at least ${MIN_P12_PASSWORD} characters`
@@ -141,51 +130,7 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
         </form>
       ) : null}
       <ErrorNote message={p12.error} />
-      <form
-        className="cert-export-row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (portIssue || hostIssue) return;
-          const r = await zip.run(() =>
-            pkiApi.exportBundle(cert.serial, {
-              host,
-              port: effectivePort,
-              ...(topic.trim() ? { topic: topic.trim() } : {}),
-            }),
-          );
-          if (r) downloadFile(r.fileName || `${base}-bundle.zip`, { base64: r.base64 }, 'application/zip');
-        }}
-      >
-        <label>
-          Broker host{' '}
-          <input
-            value={host}
-            onChange={(e) => setHost(e.target.value)}
-            size={14}
-            aria-invalid={hostIssue ? true : undefined}
-          />
-        </label>
-        <label>
-          Port{' '}
-          <input
-            value={port}
-            placeholder={String(mutual?.boundPort ?? 8883)}
-            inputMode="numeric"
-            size={6}
-            onChange={(e) => setPort(e.target.value)}
-            aria-invalid={portIssue ? true : undefined}
-          />
-        </label>
-        <label>
-          Topic{' '}
-          <input value={topic} placeholder="devices/…" onChange={(e) => setTopic(e.target.value)} size={14} />
-        </label>
-        <button type="submit" disabled={zip.busy || !!portIssue || !!hostIssue}>
-          ZIP bundle with mosquitto_pub command
-        </button>
-        {portIssue || hostIssue ? <span className="brk-field-error">{hostIssue ?? portIssue}</span> : null}
-      </form>
-      <ErrorNote message={zip.error} />
+      <BundleExport cert={cert} />
     </div>
   );
 }
@@ -200,6 +145,7 @@ export function CertificateDetails({
   onChanged(c: CertificateRecord): void;
   onClose(): void;
 }) {
+  const { nameOf } = useAccountNames();
   return (
     <section
       className="panel cert-details"
@@ -221,7 +167,7 @@ export function CertificateDetails({
         <dt>Kind</dt>
         <dd>
           {cert.kind}
-          {cert.accountId ? ` · account ${cert.accountId}` : ''}
+          {cert.accountId ? ` · account ${nameOf(cert.accountId)}` : ''}
           {cert.batchId ? ` · batch ${cert.batchId.slice(0, 8)}` : ''}
         </dd>
         <dt>Serial</dt>

@@ -13,6 +13,7 @@ import { InspectorPanel } from './InspectorPanel';
 import { IssueWizard } from './IssueWizard';
 import { type CertificateQuery, MAX_LISTED, pkiApi } from './pki-api';
 import type { CertificateRecord } from './types';
+import { useAccountNames } from './use-account-names';
 import '../broker/broker.css';
 import './certificates.css';
 
@@ -73,6 +74,7 @@ function HandshakeFailuresLink() {
 
 /** Certificates: authorities, issued certificates with an expiry timeline, issue and batch issue, inspector. */
 export function CertificatesPage() {
+  const { nameOf } = useAccountNames();
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<'' | 'active' | 'revoked'>('');
   const [kind, setKind] = useState<'' | 'device' | 'server'>('');
@@ -262,8 +264,8 @@ export function CertificatesPage() {
                       </button>
                     </span>
                     <span>{c.kind}</span>
-                    <span className="mono ellipsis" title={c.accountId ?? ''}>
-                      {c.accountId ?? <span className="muted">–</span>}
+                    <span className="ellipsis" title={c.accountId ?? ''}>
+                      {nameOf(c.accountId) ?? <span className="muted">–</span>}
                     </span>
                     <span>
                       <span className={`cert-status cert-status-${c.status}`} data-testid="cert-status">

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/api-call-error';
 import { ErrorNote } from '../../components/ErrorNote';
+import { type InspectorInput, readInspectorFile } from './inspector-file';
 import { pkiApi } from './pki-api';
 import type { InspectedCertificate, InspectedItem, Inspection, KeyInfo } from './types';
+import { useAccountNames } from './use-account-names';
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?-----END [A-Z0-9 ]+-----/;
 
@@ -189,9 +191,12 @@ function ItemView({ item, index }: { item: InspectedItem; index: number }) {
   }
 }
 
-/** Paste or drop any PEM (certificates, chains, CSRs, keys, CRLs): what it is, and whether the chain verifies. */
+/** Paste PEM, or drop or choose a PEM or DER file: what it is, and whether the chain verifies (for an account). */
 export function InspectorPanel() {
   const [text, setText] = useState('');
+  const [derFile, setDerFile] = useState<Extract<InspectorInput, { derBase64: string }>>();
+  const [accountId, setAccountId] = useState('');
+  const { accounts, nameOf } = useAccountNames();
   const [result, setResult] = useState<Inspection>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -199,12 +204,13 @@ export function InspectorPanel() {
   const seq = useRef(0);
   const hasPem = PEM_BLOCK.test(text);
 
-  const inspect = async (pem: string) => {
+  const inspect = async (input: InspectorInput, forAccount: string) => {
     const mine = ++seq.current;
     setBusy(true);
     setError(undefined);
     try {
-      const r = await pkiApi.inspect(pem);
+      const request = 'pem' in input ? { pem: input.pem } : { derBase64: input.derBase64 };
+      const r = await pkiApi.inspect(request, forAccount || undefined);
       if (mine === seq.current) setResult(r);
     } catch (err) {
       if (mine === seq.current) {
@@ -220,6 +226,7 @@ export function InspectorPanel() {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const accept = (value: string, immediate = true) => {
     setText(value);
+    setDerFile(undefined);
     clearTimeout(timer.current);
     if (!PEM_BLOCK.test(value)) {
       seq.current++;
@@ -227,8 +234,24 @@ export function InspectorPanel() {
       setBusy(false);
       return;
     }
-    if (immediate) void inspect(value);
-    else timer.current = setTimeout(() => void inspect(value), 300);
+    if (immediate) void inspect({ pem: value }, accountId);
+    else timer.current = setTimeout(() => void inspect({ pem: value }, accountId), 300);
+  };
+  const acceptFile = async (file: File) => {
+    const input = await readInspectorFile(file);
+    if ('pem' in input) {
+      accept(input.pem);
+      return;
+    }
+    clearTimeout(timer.current);
+    setText('');
+    setDerFile(input);
+    void inspect(input, accountId);
+  };
+  const chooseAccount = (id: string) => {
+    setAccountId(id);
+    if (derFile) void inspect(derFile, id);
+    else if (hasPem) void inspect({ pem: text }, id);
   };
   useEffect(() => () => clearTimeout(timer.current), []);
 
@@ -238,7 +261,39 @@ export function InspectorPanel() {
         <h2 id="cert-inspector-title">Inspector</h2>
         <span className="muted small">Nothing pasted here is stored.</span>
       </header>
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for files; the keyboard path is pasting into the text area. */}
+      <div className="cert-export-row">
+        <label>
+          Verify against{' '}
+          <select
+            value={accountId}
+            onChange={(e) => chooseAccount(e.target.value)}
+            aria-label="Verify against account"
+            data-testid="inspector-account"
+          >
+            <option value="">the Fieldbench CA and every account&apos;s CAs</option>
+            {accounts.map((a) => (
+              <option key={a.id} value={a.id}>
+                the Fieldbench CA and account {a.name}&apos;s CAs
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="small-button cert-file-button">
+          Choose a file…
+          <input
+            type="file"
+            className="visually-hidden"
+            data-testid="inspector-file"
+            accept=".pem,.crt,.cer,.der,.csr,.key,.crl,.pub"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void acceptFile(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for files; the keyboard path is pasting or choosing a file. */}
       <div
         className={`cert-drop${dragging ? ' dragging' : ''}`}
         onDragOver={(e) => {
@@ -250,7 +305,7 @@ export function InspectorPanel() {
           e.preventDefault();
           setDragging(false);
           const file = e.dataTransfer.files[0];
-          if (file) void file.text().then(accept);
+          if (file) void acceptFile(file);
           else accept(e.dataTransfer.getData('text/plain'));
         }}
       >
@@ -263,7 +318,7 @@ export function InspectorPanel() {
           className="mono"
           rows={7}
           spellCheck={false}
-          placeholder="Paste or drop a PEM file: -----BEGIN CERTIFICATE----- … (certificates, chains, CSRs, keys, CRLs)"
+          placeholder="Paste PEM, or drop a PEM or DER file (.pem .crt .cer .der): certificates, chains, CSRs, keys, CRLs"
           value={text}
           onChange={(e) =>
             accept(e.target.value, (e.nativeEvent as InputEvent).inputType === 'insertFromPaste')
@@ -271,6 +326,11 @@ export function InspectorPanel() {
           aria-invalid={text.trim() && !hasPem ? true : undefined}
         />
       </div>
+      {derFile ? (
+        <p className="muted small" data-testid="inspector-der-file">
+          Binary (DER) file {derFile.fileName}, {derFile.size} bytes
+        </p>
+      ) : null}
       {text.trim() && !hasPem ? (
         <p className="brk-field-error" role="alert">
           No PEM block found: the text must contain a -----BEGIN …----- / -----END …----- pair.
@@ -288,7 +348,7 @@ export function InspectorPanel() {
             >
               <strong>{result.chain.verified ? '✓ Chain verifies' : '✗ Chain does not verify'}</strong>
               {result.chain.trustedBy
-                ? ` — trusted by ${result.chain.trustedBy === 'fieldbench' ? 'the Fieldbench CA' : `the tenant CA of account ${result.chain.accountId}`}`
+                ? ` — trusted by ${result.chain.trustedBy === 'fieldbench' ? 'the Fieldbench CA' : `the tenant CA of account ${nameOf(result.chain.accountId)}`}`
                 : ''}
               <div className="small">{result.chain.message}</div>
             </div>

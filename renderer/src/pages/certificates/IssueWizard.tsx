@@ -42,10 +42,10 @@ export function IssueSettingsFields({
   const validityIssue = validitySummary(value.validityDays);
   const account = accounts.data?.accounts.find((a) => a.id === value.accountId);
   const prefixedWithoutAccount = value.commonNameStyle === 'account-prefixed' && !value.accountId;
+  // The Insights Hub convention: the account's name (not its id), an underscore, the device name.
   const cn =
-    value.commonNameStyle === 'account-prefixed' && value.accountId
-      ? `${value.accountId}_${exampleName}`
-      : exampleName;
+    value.commonNameStyle === 'account-prefixed' && account ? `${account.name}_${exampleName}` : exampleName;
+  const cnTooLong = cn.length > CN_MAX;
   return (
     <div className="cert-form-grid">
       <div className="brk-field">
@@ -82,7 +82,7 @@ export function IssueSettingsFields({
             checked={value.commonNameStyle === 'account-prefixed'}
             onChange={() => onChange({ ...value, commonNameStyle: 'account-prefixed' })}
           />{' '}
-          account id + _ + device name
+          account name + _ + device name
         </label>
         {prefixedWithoutAccount ? (
           <span className="brk-field-error" role="alert">
@@ -91,9 +91,14 @@ export function IssueSettingsFields({
         ) : (
           <span className="muted small">
             CN: <code data-testid="cn-preview">{cn || '…'}</code>
-            {account ? ` (${account.name})` : ''}
+            {value.commonNameStyle === 'account-prefixed' ? ' — devices connect with this as client id' : ''}
           </span>
         )}
+        {cnTooLong ? (
+          <span className="brk-field-error" role="alert">
+            the common name would have {cn.length} characters (at most {CN_MAX})
+          </span>
+        ) : null}
       </fieldset>
       <div className={`brk-field${validityIssue ? ' invalid' : ''}`}>
         <label htmlFor={`${id}-days`}>Validity (days)</label>

@@ -35,10 +35,13 @@ export const pkiApi = {
   exportPem: (serial: string, includePrivateKey: boolean) =>
     api().call('pki.exportPem', { serial, includePrivateKey }),
   exportPkcs12: (serial: string, password: string) => api().call('pki.exportPkcs12', { serial, password }),
-  exportBundle: (serial: string, options: { host: string; port: number; topic?: string }) =>
-    api().call('pki.exportBundle', { serial, ...options }),
-  inspect: (pem: string, accountId?: string) =>
-    api().call('pki.inspect', { pem, ...(accountId ? { accountId } : {}) }),
+  exportBundle: (
+    serial: string,
+    options: ({ endpointId: string } | { host: string; port: number }) & { topic?: string },
+  ) => api().call('pki.exportBundle', { serial, ...options }),
+  /** Text (PEM) goes as is; a binary DER file as base64, decoded on the main side. */
+  inspect: (input: { pem: string } | { derBase64: string }, accountId?: string) =>
+    api().call('pki.inspect', { ...input, ...(accountId ? { accountId } : {}) }),
   listTenantCas: (accountId?: string) => api().call('pki.listTenantCas', accountId ? { accountId } : {}),
   startTenantCaRegistration: (accountId: string, caPem: string) =>
     api().call('pki.startTenantCaRegistration', { accountId, caPem }),
