@@ -4,7 +4,7 @@ import type { EventBus } from '../api/event-bus';
 import type { Handler, HandlersFor } from '../api/handlers';
 import { decodeBase64File, derToPem } from './der-input';
 import { PkiError } from './errors';
-import type { BundleOptions } from './exporter';
+import { bundleTarget } from './bundle-target';
 import type { Pki } from './pki';
 import type { PkiHandlerDeps } from './tenancy-link';
 
@@ -54,39 +54,6 @@ export function createPkiHandlers(
   const changed = (what: 'certificates' | 'tenantCas') => events.emit('pki.changed', { what });
   const certTarget = (cn: string) => `certificate:${cn}`;
   const tenantCaTarget = (accountId: string) => `tenantCa:${accountId}`;
-
-  /** Where the bundle's command connects: an endpoint of the certificate's account, or a typed host/port. */
-  const bundleTarget = (
-    cert: { accountId: string | null; commonName: string },
-    req: { endpointId?: string | undefined; host?: string | undefined; port?: number | undefined },
-  ): BundleOptions & { endpointId?: string } => {
-    if (req.endpointId) {
-      if (!cert.accountId) {
-        throw new PkiError(
-          'BAD_REQUEST',
-          `${cert.commonName} belongs to no account, so it has no endpoints: enter host and port instead`,
-        );
-      }
-      const endpoint = deps.endpointsOf?.(cert.accountId).find((e) => e.id === req.endpointId);
-      if (!endpoint) {
-        throw new PkiError(
-          'NOT_FOUND',
-          `Endpoint ${req.endpointId} is not one of the certificate's account's`,
-        );
-      }
-      if (endpoint.scheme !== 'mqtts') {
-        throw new PkiError(
-          'BAD_REQUEST',
-          `The bundle's mosquitto_pub command needs an mqtts endpoint; ${endpoint.scheme}://${endpoint.domain}:${endpoint.port} is not one`,
-        );
-      }
-      return { host: endpoint.domain, port: endpoint.port, endpointId: endpoint.id };
-    }
-    if (req.host === undefined || req.port === undefined) {
-      throw new PkiError('BAD_REQUEST', 'Pick an endpoint, or enter both host and port');
-    }
-    return { host: req.host, port: req.port };
-  };
 
   const handlers: HandlersFor<PkiMethod> = {
     'pki.listAuthorities': () => ({ authorities: pki.listAuthorities() }),
@@ -151,7 +118,7 @@ export function createPkiHandlers(
     },
     'pki.exportBundle': (req, call) => {
       const cert = certificate(req.serial);
-      const { endpointId, ...target } = bundleTarget(cert, req);
+      const { endpointId, ...target } = bundleTarget(cert, req, deps.endpointsOf);
       const base64 = pki
         .exportZipBundle(req.serial, { ...target, ...(req.topic ? { topic: req.topic } : {}) })
         .toString('base64');
