@@ -10,16 +10,13 @@ export interface ExpiredTenantCrl {
 
 /** What a failed-handshake record needs to be rewritten in place. */
 export interface RefinableFailure {
-  reason: string;
   message: string;
   detail: string;
 }
 
-export const TENANT_CRL_EXPIRED = 'tenant-crl-expired';
-
 /**
- * OpenSSL reports CRL_HAS_EXPIRED for any stale CRL of the chain. Fieldbench re-signs its own CRLs before
- * they lapse, so a stale one is a tenant's: say whose and what to do, instead of "other".
+ * OpenSSL reports CRL_HAS_EXPIRED (reason `crl-expired`) for any stale CRL of the chain. Fieldbench re-signs
+ * its own CRLs before they lapse, so a stale one is a tenant's: name it in the message.
  * Returns whether the failure was rewritten.
  */
 export function explainCrlExpiredFailure(
@@ -33,7 +30,6 @@ export function explainCrlExpiredFailure(
         `${ca.subject} of account ${accountName}, expired ${new Date(ca.crlNextUpdate ?? 0).toISOString()}`,
     )
     .join('; ');
-  failure.reason = TENANT_CRL_EXPIRED;
   failure.message = `Tenant CRL expired — upload a fresh CRL (${which}).`;
   return true;
 }

@@ -113,7 +113,7 @@ describe('tenant CRL expiry', () => {
     const failure = await waitFor('the recorded handshake failure', async () =>
       (await f.call('listeners.handshakeFailures', {})).failures.find((x) => x.detail === 'CRL_HAS_EXPIRED'),
     );
-    assert.equal(failure.reason, 'tenant-crl-expired');
+    assert.equal(failure.reason, 'crl-expired');
     assert.match(failure.message, /^Tenant CRL expired — upload a fresh CRL \(/);
     assert.match(failure.message, /Lapsing Tenant CA of account crl-tenant, expired \d{4}-\d\d-\d\dT/);
   });

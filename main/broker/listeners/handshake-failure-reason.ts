@@ -27,7 +27,10 @@ const verifyResults: Record<string, Explained> = {
     reason: 'other',
     message: 'No revocation list is configured for the CA that issued the client certificate.',
   },
-  CRL_HAS_EXPIRED: { reason: 'other', message: 'The configured revocation list is out of date.' },
+  CRL_HAS_EXPIRED: {
+    reason: 'crl-expired',
+    message: 'A revocation list of the client certificate chain is out of date: upload a fresh CRL.',
+  },
 };
 
 /** Handshake errors as Node reports them from OpenSSL (`err.code`). */

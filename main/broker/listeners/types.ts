@@ -69,6 +69,7 @@ export interface ConnectionSink {
 
 export type HandshakeFailureReason =
   | 'unknown-ca'
+  | 'crl-expired'
   | 'certificate-expired'
   | 'certificate-not-yet-valid'
   | 'certificate-revoked'
