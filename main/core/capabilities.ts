@@ -203,11 +203,12 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     res.end(pki.crlPem());
   };
 
-  // Endpoint names go into the server certificate, so devices can verify the name they dial.
+  // Endpoint names of accounts on the embedded service go into the server certificate, so devices can
+  // verify the name they dial: endpoint changes and moving an account between services change them.
   const refreshTls = async () => {
     if (await tls.refreshNames()) for (const id of tlsListenerIds()) await manager.updateTls(id);
   };
-  const afterEndpointChange = <H extends (...args: never[]) => unknown>(handler: H): H =>
+  const thenRefreshTlsNames = <H extends (...args: never[]) => unknown>(handler: H): H =>
     (async (...args: Parameters<H>) => {
       const result = await handler(...args);
       await refreshTls();
@@ -221,9 +222,11 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...createBrokerHandlers(broker),
       ...createListenerHandlers(manager, tlsSummaryOf, tenancy.audit),
       ...tenancy.handlers,
-      'endpoints.create': afterEndpointChange(tenancy.handlers['endpoints.create']),
-      'endpoints.update': afterEndpointChange(tenancy.handlers['endpoints.update']),
-      'endpoints.delete': afterEndpointChange(tenancy.handlers['endpoints.delete']),
+      'endpoints.create': thenRefreshTlsNames(tenancy.handlers['endpoints.create']),
+      'endpoints.update': thenRefreshTlsNames(tenancy.handlers['endpoints.update']),
+      'endpoints.delete': thenRefreshTlsNames(tenancy.handlers['endpoints.delete']),
+      'accounts.assignService': thenRefreshTlsNames(tenancy.handlers['accounts.assignService']),
+      'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
     },

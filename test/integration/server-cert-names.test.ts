@@ -95,5 +95,14 @@ describe('server certificate names of the embedded broker', () => {
     assert.doesNotMatch(sans, /cloud\.example\.net/);
     assert.equal(await verifiesAs(port, ca, 'broker.lab.test'), true);
     assert.equal(await verifiesAs(port, ca, 'devices.cloud.example.net'), false);
+
+    // Moving the external account onto the embedded service brings its endpoint's name in at once.
+    await call('accounts.assignService', { accountId: cloudy.id, serviceId: local.id });
+    const moved = await servedCertificate(port, ca, 'devices.cloud.example.net');
+    assert.match(moved.subjectaltname ?? '', /DNS:devices\.cloud\.example\.net/);
+    assert.equal(await verifiesAs(port, ca, 'devices.cloud.example.net'), true);
+    // …and moving it back takes the name out again.
+    await call('accounts.assignService', { accountId: cloudy.id, serviceId: external.id });
+    assert.equal(await verifiesAs(port, ca, 'devices.cloud.example.net'), false);
   });
 });

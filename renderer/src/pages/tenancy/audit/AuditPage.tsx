@@ -14,6 +14,8 @@ const ACTION_GROUPS = [
   'accessRules.',
   'apiKeys.',
   'connections.',
+  'listeners.',
+  'pki.',
 ];
 
 interface Filter {
