@@ -104,5 +104,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
+    // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
+    authorizeDelivery(client, topic, message) {
+      return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
+        ? true
+        : tenancy.hooks.authorizeDelivery(client, topic, message);
+    },
   };
 }

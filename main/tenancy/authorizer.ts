@@ -9,27 +9,41 @@ import {
   compileRule,
   findPermittingRule,
   type RuleVariables,
+  readsEverything,
   stripSharePrefix,
 } from './topic-rules';
 
-interface CachedRules {
+interface RuleSet {
   rules: CompiledRule[];
   /** Why the whole principal is refused right now (e.g. revoked key), or null. */
   refusal: string | null;
   expiresAt: number | null;
 }
 
+interface CachedRules extends RuleSet {
+  /** A `#` rule allows subscribing: any topic outside `$` may be delivered without a lookup. */
+  readsAll: boolean;
+  /** Delivery decisions per topic (as the subscriber sees it). */
+  reads: Map<string, boolean>;
+}
+
 const MAX_CACHED = 20_000;
+/** Cached delivery decisions over all clients; past it every cache starts afresh. */
+const MAX_CACHED_READS = 200_000;
 
 export type Decision = { allowed: true; rule: AccessRule | null } | { allowed: false; reason: string };
 
 /**
- * Evaluates access rules for every publish and subscribe. Compiled rules are cached per
- * (credential or key, client) and the cache is dropped on any change, so a change applies to the
- * very next operation.
+ * Evaluates access rules for every publish, subscribe and delivery. Compiled rules (and delivery
+ * decisions per topic) are cached per (credential or key, client) and the cache is dropped on any
+ * change, so a change applies to the very next operation, including messages for subscriptions
+ * made before it.
  */
 export class Authorizer {
   private readonly cache = new Map<string, CachedRules>();
+  /** The same entries by connection, which skips building the string key on every delivery. */
+  private byClient = new WeakMap<ClientRef, CachedRules>();
+  private cachedReads = 0;
 
   constructor(
     private readonly rules: AccessRuleService,
@@ -40,6 +54,29 @@ export class Authorizer {
 
   invalidate(): void {
     this.cache.clear();
+    this.byClient = new WeakMap();
+    this.cachedReads = 0;
+  }
+
+  /**
+   * Whether a message on `topic` (as the subscriber sees it) may be delivered: the subscriber's
+   * current rules must allow subscribing to that exact topic. Runs for every delivery.
+   */
+  mayReceive(client: ClientRef, topic: string): boolean {
+    const principal = client.principal;
+    // Lab clients in the root namespace follow static rules checked at SUBSCRIBE.
+    if (principal.kind === 'anonymous' && principal.accountId === null) return true;
+    const entry = this.rulesFor(client);
+    if (!entry || entry.refusal) return false;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.now()) return false;
+    if (entry.readsAll && topic.charCodeAt(0) !== 0x24 /* $ */) return true;
+    let allowed = entry.reads.get(topic);
+    if (allowed === undefined) {
+      allowed = findPermittingRule(entry.rules, 'subscribe', topic) !== null;
+      if (++this.cachedReads > MAX_CACHED_READS) this.invalidate();
+      entry.reads.set(topic, allowed);
+    }
+    return allowed;
   }
 
   decide(client: ClientRef, action: 'publish' | 'subscribe', topicOrFilter: string): Decision {
@@ -66,6 +103,8 @@ export class Authorizer {
   }
 
   private rulesFor(client: ClientRef): CachedRules | undefined {
+    const known = this.byClient.get(client);
+    if (known) return known;
     const accountId = client.principal.accountId;
     if (accountId === null) return undefined;
     const attrs = client.principal.attributes ?? {};
@@ -75,7 +114,7 @@ export class Authorizer {
     const owner = credentialId ? `c:${credentialId}` : apiKeyId ? `k:${apiKeyId}` : `t:${accountId}`;
     const key = `${owner}\u0000${client.clientId}`;
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) return this.remember(client, cached);
     const vars = {
       clientId: client.clientId,
       username: client.principal.username,
@@ -85,32 +124,39 @@ export class Authorizer {
       ? this.credentialRules(accountId, credentialId, vars)
       : apiKeyId
         ? this.apiKeyRules(apiKeyId, vars)
-        : {
-            rules: this.rules.template(accountId).map((r) => compileRule(r, vars)),
-            refusal: null,
-            expiresAt: null,
-          };
+        : { rules: this.compile(this.rules.template(accountId), vars), refusal: null, expiresAt: null };
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key, entry);
+    const full: CachedRules = { ...entry, readsAll: readsEverything(entry.rules), reads: new Map() };
+    this.cache.set(key, full);
+    return this.remember(client, full);
+  }
+
+  private remember(client: ClientRef, entry: CachedRules): CachedRules {
+    // Offline persistent sessions get a fresh ClientRef (listener id '') for each delivery.
+    if (client.listener.id !== '') this.byClient.set(client, entry);
     return entry;
   }
 
-  private credentialRules(accountId: string, credentialId: string, vars: RuleVariables): CachedRules {
+  private compile(rules: AccessRule[], vars: RuleVariables): CompiledRule[] {
+    return rules.map((r) => compileRule(r, vars));
+  }
+
+  private credentialRules(accountId: string, credentialId: string, vars: RuleVariables): RuleSet {
     const credential = this.credentials.row(credentialId);
     return {
-      rules: this.rules.effective(accountId, credentialId).map((r) => compileRule(r, vars)),
+      rules: this.compile(this.rules.effective(accountId, credentialId), vars),
       refusal: !credential ? 'credential was deleted' : credential.enabled ? null : 'credential is disabled',
       expiresAt: credential?.expires_at ?? null,
     };
   }
 
-  private apiKeyRules(apiKeyId: string, vars: RuleVariables): CachedRules {
+  private apiKeyRules(apiKeyId: string, vars: RuleVariables): RuleSet {
     const row = this.apiKeys.row(apiKeyId);
     const usable = row
       ? this.apiKeys.usable(row, 'mqtt')
       : { ok: false as const, reason: 'API key was deleted' };
     return {
-      rules: row ? parseJson<AccessRule[]>(row.permissions, []).map((r) => compileRule(r, vars)) : [],
+      rules: row ? this.compile(parseJson<AccessRule[]>(row.permissions, []), vars) : [],
       refusal: usable.ok ? null : usable.reason,
       expiresAt: row?.expires_at ?? null,
     };

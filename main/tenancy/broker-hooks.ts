@@ -25,6 +25,12 @@ export interface HookDeps {
   allowAnonymous: boolean;
 }
 
+/** One object for every refused delivery: the broker only counts it, and this runs per message. */
+const DELIVERY_REFUSED: AuthorizeResult = Object.freeze({
+  reasonCode: REASON.notAuthorized,
+  reasonString: 'Not authorized: the access rules do not allow receiving this topic',
+});
+
 /** Enforces accounts, messaging-service assignment, connection options, credentials and rules. */
 export function createTenancyHooks(deps: HookDeps): BrokerHooks {
   const { accounts, credentials, apiKeys, authorizer, failures } = deps;
@@ -113,5 +119,7 @@ export function createTenancyHooks(deps: HookDeps): BrokerHooks {
     // Synchronous on purpose: the broker does not cache synchronous answers, so changes apply at once.
     authorizePublish: (client, topic) => toResult(authorizer.decide(client, 'publish', topic)),
     authorizeSubscribe: (client, filter) => toResult(authorizer.decide(client, 'subscribe', filter)),
+    // Narrowed rules also stop messages for subscriptions made before the change.
+    authorizeDelivery: (client, topic) => (authorizer.mayReceive(client, topic) ? true : DELIVERY_REFUSED),
   };
 }

@@ -111,6 +111,16 @@ function allows(action: RuleAction, wanted: 'publish' | 'subscribe'): boolean {
   return action === 'both' || action === wanted;
 }
 
+/**
+ * Whether the rules let a subscriber read every topic outside `$` (a `#` rule that allows
+ * subscribing), so deliveries need no per-topic check.
+ */
+export function readsEverything(rules: CompiledRule[]): boolean {
+  return rules.some(
+    (r) => allows(r.rule.action, 'subscribe') && r.levels.length === 1 && r.levels[0]!.kind === 'hash',
+  );
+}
+
 /** The first rule that permits the operation, or null (deny). */
 export function findPermittingRule(
   rules: CompiledRule[],
