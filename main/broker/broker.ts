@@ -602,6 +602,14 @@ export class BrokerCore {
         this.dropped(session.clientId, out.msg, out.qos, 'expired');
         continue;
       }
+      // Asked again on the way out: the subscriber's rules may have narrowed while the message waited.
+      if (
+        this.authorizeDelivery !== undefined &&
+        !this.deliveryAllowed(session, out.msg, out.qos, out.retain)
+      ) {
+        if (session.persistent && this.persistence) this.persistence.deleteMessage(session, out.seq);
+        continue;
+      }
       this.sendInflight(conn, session, out);
     }
   }

@@ -243,4 +243,46 @@ describe('narrowed access rules stop deliveries on existing subscriptions', () =
     await publisher.publishAsync('cmd/after', 'ok', { qos: 1 });
     await waitFor(() => topics.includes('cmd/after'), 'cmd/after on the resumed session', 30_000);
   });
+
+  it('a message queued while the rules allowed it is not sent after they narrow', async () => {
+    const id = await credential('queued-dev', [{ filter: '#', action: 'both' }]);
+    const session = { clean: false, properties: { sessionExpiryInterval: 3600 } };
+    const login = { clientId: 'queued-1', username: 'queued-dev', password: 'queued-dev-Pass-9', ...session };
+    const first = await device(login);
+    await subscribe(first, '#');
+    await first.client.endAsync();
+    await waitFor(
+      () => core.broker.sessions().some((s) => s.clientId === 'queued-1' && !s.connected),
+      'the session to be offline',
+      30_000,
+    );
+    // Both are allowed and queued while the device is away…
+    await publisher.publishAsync('cmd/early', 'queued-then-refused', { qos: 1 });
+    await publisher.publishAsync('sensors/early', 'kept', { qos: 1 });
+    await waitFor(
+      () => core.broker.sessions().find((s) => s.clientId === 'queued-1')?.queued === 2,
+      'two queued messages',
+      30_000,
+    );
+    // …then the rule narrows before it comes back.
+    await setRules(id, [{ filter: 'sensors/#', action: 'both' }]);
+
+    const topics: string[] = [];
+    const again = mqtt.connect(url, {
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      ...login,
+    });
+    open.push(again);
+    again.on('message', (topic) => topics.push(topic));
+    await new Promise((resolve, reject) => {
+      again.once('connect', resolve);
+      again.once('error', reject);
+    });
+    // Queued messages are sent in order, so cmd/early would come before sensors/early.
+    await waitFor(() => topics.includes('sensors/early'), 'the queued sensors/early', 30_000);
+    assert.deepEqual(topics, ['sensors/early']);
+    assert.equal(droppedFor('queued-1', 'cmd/early'), 1, 'refused when the queue drained');
+  });
 });
