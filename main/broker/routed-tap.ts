@@ -1,18 +1,11 @@
 import type { Logger } from 'pino';
 import type { ClientRef } from './hooks';
 import type { Message } from './message';
+import { RateLimitedObservers } from './rate-limited-observers';
 import type { RoutedEvent, RoutedOptions, RoutedSubscription } from './types';
 
 /** Client id reported for messages no client published (platform publishes, $SYS). */
 export const BROKER_PUBLISHER = '(broker)';
-
-interface Observer {
-  fn: (e: RoutedEvent) => void;
-  maxPerSecond: number;
-  windowStart: number;
-  inWindow: number;
-  dropped: number;
-}
 
 /**
  * Every message the broker accepted and routed (client publishes that passed authorization and
@@ -21,53 +14,30 @@ interface Observer {
  * check (`active`); over budget, messages are dropped and counted per observer.
  */
 export class RoutedHub {
-  active = false;
-  private observers: Observer[] = [];
+  private readonly observers: RateLimitedObservers<RoutedEvent>;
 
   constructor(
     private readonly now: () => number,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.observers = new RateLimitedObservers(logger, 'routed-message observer');
+  }
+
+  get active(): boolean {
+    return this.observers.active;
+  }
 
   attach(fn: (e: RoutedEvent) => void, opts: RoutedOptions = {}): RoutedSubscription {
     const max = opts.maxMessagesPerSecond ?? 10_000;
     if (!Number.isFinite(max) || max <= 0) {
       throw new RangeError(`maxMessagesPerSecond must be a positive number, got ${max}`);
     }
-    const observer: Observer = { fn, maxPerSecond: max, windowStart: 0, inWindow: 0, dropped: 0 };
-    this.observers = [...this.observers, observer];
-    this.active = true;
-    return {
-      close: () => {
-        this.observers = this.observers.filter((o) => o !== observer);
-        this.active = this.observers.length > 0;
-      },
-      get dropped() {
-        return observer.dropped;
-      },
-    };
+    return this.observers.add(fn, max);
   }
 
   routed(msg: Message, publisher: ClientRef | null, matched: number): void {
     const now = this.now();
-    let event: RoutedEvent | undefined;
-    for (const o of this.observers) {
-      if (now - o.windowStart >= 1000) {
-        o.windowStart = now;
-        o.inWindow = 0;
-      }
-      if (o.inWindow >= o.maxPerSecond) {
-        o.dropped++;
-        continue;
-      }
-      o.inWindow++;
-      event ??= toEvent(msg, publisher, matched, now);
-      try {
-        o.fn(event);
-      } catch (err) {
-        this.logger.warn({ err }, 'routed-message observer threw');
-      }
-    }
+    this.observers.emit(now, () => toEvent(msg, publisher, matched, now));
   }
 }
 

@@ -1,48 +1,35 @@
 import type { Logger } from 'pino';
 import type { Connection } from './connection';
 import type { Message } from './message';
+import { RateLimitedObservers } from './rate-limited-observers';
 import type { QoS, TapEvent, TapOptions, TapPacketType } from './types';
-
-interface Observer {
-  fn: (e: TapEvent) => void;
-  maxPerSecond: number;
-  windowStart: number;
-  inWindow: number;
-  dropped: number;
-}
 
 /**
  * Live packet tap for the traffic explorer. With no observer, callers pay one boolean check
  * (`active`); with observers, each one is rate-limited per second and excess events are counted.
  */
 export class TapHub {
-  active = false;
-  private observers: Observer[] = [];
+  private readonly observers: RateLimitedObservers<TapEvent>;
 
   constructor(
     private readonly now: () => number,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.observers = new RateLimitedObservers(logger, 'tap observer');
+  }
+
+  get active(): boolean {
+    return this.observers.active;
+  }
 
   attach(fn: (e: TapEvent) => void, opts: TapOptions = {}): () => void {
-    const observer: Observer = {
-      fn,
-      maxPerSecond: opts.maxEventsPerSecond ?? 2000,
-      windowStart: 0,
-      inWindow: 0,
-      dropped: 0,
-    };
-    this.observers = [...this.observers, observer];
-    this.active = true;
-    return () => {
-      this.observers = this.observers.filter((o) => o !== observer);
-      this.active = this.observers.length > 0;
-    };
+    const handle = this.observers.add(fn, opts.maxEventsPerSecond ?? 2000);
+    return () => handle.close();
   }
 
   /** Events dropped by rate limiting, summed over current observers. */
   get dropped(): number {
-    return this.observers.reduce((n, o) => n + o.dropped, 0);
+    return this.observers.dropped;
   }
 
   publish(
@@ -93,36 +80,20 @@ export class TapHub {
     fill: (e: TapEvent) => void,
   ): void {
     const now = this.now();
-    let event: TapEvent | undefined;
-    for (const o of this.observers) {
-      if (now - o.windowStart >= 1000) {
-        o.windowStart = now;
-        o.inWindow = 0;
-      }
-      if (o.inWindow >= o.maxPerSecond) {
-        o.dropped++;
-        continue;
-      }
-      o.inWindow++;
-      if (event === undefined) {
-        event = {
-          time: now,
-          direction,
-          clientId: conn.clientId,
-          listenerId: conn.listener.id,
-          remoteAddress: conn.remoteAddress,
-          type,
-          size,
-        };
-        const accountName = conn.ref?.principal.accountName;
-        if (accountName !== undefined) event.accountName = accountName;
-        fill(event);
-      }
-      try {
-        o.fn(event);
-      } catch (err) {
-        this.logger.warn({ err }, 'tap observer threw');
-      }
-    }
+    this.observers.emit(now, () => {
+      const event: TapEvent = {
+        time: now,
+        direction,
+        clientId: conn.clientId,
+        listenerId: conn.listener.id,
+        remoteAddress: conn.remoteAddress,
+        type,
+        size,
+      };
+      const accountName = conn.ref?.principal.accountName;
+      if (accountName !== undefined) event.accountName = accountName;
+      fill(event);
+      return event;
+    });
   }
 }
