@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TestApiClient } from '../helpers/api-client';
 import { launchChromium, openAppPage, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
-import { createCa, createCrl, createCsr, issueCert, type OpensslCa, readPem } from '../helpers/openssl-pki';
+import { createCa, createCrl, createCsr, issueCert, readPem } from '../helpers/openssl-pki';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -37,30 +37,6 @@ function zipEntry(zip: Buffer, name: string): string {
   const read =
     'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())';
   return execFileSync('python3', ['-c', read, file, name]).toString();
-}
-
-/** A CRL of the openssl CA whose nextUpdate is `days` ahead. */
-function crlDueIn(ca: OpensslCa, days: number): string {
-  const out = path.join(ca.dir, `crl-${days}d.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'ca',
-      '-config',
-      'ca.cnf',
-      '-cert',
-      ca.cert,
-      '-keyfile',
-      ca.key,
-      '-gencrl',
-      '-crldays',
-      String(days),
-      '-out',
-      out,
-    ],
-    { cwd: ca.dir, stdio: 'pipe' },
-  );
-  return fs.readFileSync(out, 'utf8');
 }
 
 describe('Certificates page in Chromium against the headless app', () => {
@@ -446,7 +422,10 @@ describe('Certificates page in Chromium against the headless app', () => {
       id: registration.id,
       verificationCertPem: readPem(proof.cert),
     });
-    const withCrl = await api.call('pki.setTenantCaCrl', { id: registration.id, crlPem: crlDueIn(ca, 3) });
+    const withCrl = await api.call('pki.setTenantCaCrl', {
+      id: registration.id,
+      crlPem: readPem(createCrl(ca, { days: 3 })),
+    });
     const due = withCrl.crlNextUpdate;
     assert.ok(due !== null && due > Date.now() && due < Date.now() + 7 * 86_400_000);
     api.close();

@@ -148,10 +148,22 @@ export function revokeCert(ca: OpensslCa, cert: string): void {
   openssl(['ca', '-config', 'ca.cnf', '-cert', ca.cert, '-keyfile', ca.key, '-revoke', cert], ca.dir);
 }
 
-/** Signs a CRL listing the revoked certificates (empty when none); returns its path. */
-export function createCrl(ca: OpensslCa): string {
-  const crl = path.join(ca.dir, 'crl.pem');
-  openssl(['ca', '-config', 'ca.cnf', '-cert', ca.cert, '-keyfile', ca.key, '-gencrl', '-out', crl], ca.dir);
+/**
+ * Signs a CRL listing the revoked certificates (empty when none); returns its path. `nextUpdate` sets
+ * how long it stays current (openssl's -crldays / -crlsec), otherwise the config's default.
+ */
+export function createCrl(ca: OpensslCa, nextUpdate?: { days: number } | { seconds: number }): string {
+  const lifetime =
+    nextUpdate === undefined
+      ? []
+      : 'days' in nextUpdate
+        ? ['-crldays', String(nextUpdate.days)]
+        : ['-crlsec', String(nextUpdate.seconds)];
+  const crl = path.join(ca.dir, nextUpdate === undefined ? 'crl.pem' : `crl-${lifetime.join('')}.pem`);
+  openssl(
+    ['ca', '-config', 'ca.cnf', '-cert', ca.cert, '-keyfile', ca.key, '-gencrl', ...lifetime, '-out', crl],
+    ca.dir,
+  );
   return crl;
 }
 

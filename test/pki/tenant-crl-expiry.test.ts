@@ -1,38 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
-import type { OpensslCa } from '../helpers/openssl-pki';
+import { createCrl, readPem } from '../helpers/openssl-pki';
 import { type PkiCore, startPkiCore } from './core-fixture';
 import { opensslTenantCa, registerTenantCa, signedBy } from './tenant-ca-files';
-
-/** A CRL signed by the tenant CA whose nextUpdate is `seconds` from now. */
-function shortLivedCrl(ca: OpensslCa, seconds: number): string {
-  const out = path.join(ca.dir, `crl-${seconds}s.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'ca',
-      '-config',
-      'ca.cnf',
-      '-cert',
-      ca.cert,
-      '-keyfile',
-      ca.key,
-      '-gencrl',
-      '-crlsec',
-      String(seconds),
-      '-out',
-      out,
-    ],
-    { cwd: ca.dir, stdio: 'pipe' },
-  );
-  return fs.readFileSync(out, 'utf8');
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +36,7 @@ describe('tenant CRL expiry', () => {
     const uploadedAt = Date.now();
     const withCrl = await f.call('pki.setTenantCaCrl', {
       id: record.id,
-      crlPem: shortLivedCrl(ca, lifetimeSeconds),
+      crlPem: readPem(createCrl(ca, { seconds: lifetimeSeconds })),
     });
     const nextUpdate = withCrl.crlNextUpdate;
     assert.ok(nextUpdate !== null, 'the CRL has a nextUpdate');
