@@ -1,4 +1,5 @@
 import type { PeerCertificate } from 'node:tls';
+import type { MessageProperties } from './types';
 
 /**
  * The broker's extension points. Tenancy, provisioning, gateways and the resource API plug in
@@ -41,15 +42,7 @@ export interface ConnectWill {
   qos: 0 | 1 | 2;
   retain: boolean;
   payloadSize: number;
-  properties?: {
-    willDelayInterval?: number;
-    payloadFormatIndicator?: boolean;
-    messageExpiryInterval?: number;
-    contentType?: string;
-    responseTopic?: string;
-    correlationData?: Buffer;
-    userProperties?: Record<string, string | string[]>;
-  };
+  properties?: MessageProperties & { willDelayInterval?: number };
 }
 
 export interface ConnectProperties {
@@ -73,14 +66,7 @@ export interface DeliveryMessage {
   payload: Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
-  properties?: {
-    payloadFormatIndicator?: boolean;
-    messageExpiryInterval?: number;
-    contentType?: string;
-    responseTopic?: string;
-    correlationData?: Buffer;
-    userProperties?: Record<string, string | string[]>;
-  };
+  properties?: MessageProperties;
 }
 
 /** Who a connected client is, as decided at CONNECT. */
