@@ -218,6 +218,8 @@ function completeConnect(
   const { session, present } = broker.attachSession(conn, expiry);
   broker.pending.delete(conn);
   conn.state = CONNECTED;
+  conn.admission?.authenticated();
+  conn.admission = null;
   conn.connectedAt = broker.clock();
   if (version === 5) {
     const ack: Record<string, unknown> = {

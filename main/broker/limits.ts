@@ -14,6 +14,9 @@ export const defaultLimits: Readonly<BrokerLimits> = {
   maxConnections: 100_000,
   sysIntervalSeconds: 10,
   topicAliasMaximum: 1024,
+  maxConnectionsPerAddress: 1000,
+  maxUnauthenticatedPerAddress: 100,
+  maxPendingBytesPerAddress: 8 * 1024 * 1024,
 };
 
 export function resolveLimits(partial: Partial<BrokerLimits> | undefined): BrokerLimits {

@@ -42,6 +42,12 @@ export interface BrokerLimits {
   sysIntervalSeconds: number;
   /** MQTT 5 Topic Alias Maximum we announce. */
   topicAliasMaximum: number;
+  /** Open connections one remote address may hold across all listeners (0 = unlimited). */
+  maxConnectionsPerAddress: number;
+  /** Connections of one address not yet past CONNACK: TLS handshakes, WebSocket upgrades, CONNECTs (0 = unlimited). */
+  maxUnauthenticatedPerAddress: number;
+  /** Bytes one address's connections may send before their CONNACK, together (0 = unlimited). */
+  maxPendingBytesPerAddress: number;
 }
 
 export interface BrokerOptions {
@@ -58,6 +64,16 @@ export interface ConnectionInfo {
   listener: ListenerInfo;
   remoteAddress: string;
   peerCertificates?: PeerCertificate[];
+  /** The listener's per-address budget for this connection until its CONNACK. */
+  admission?: Admission;
+}
+
+/** What a connection reports to its listener's per-address limits before it is authenticated. */
+export interface Admission {
+  /** Counts bytes received before CONNACK; false when the address is over its budget (close the connection). */
+  received(bytes: number): boolean;
+  /** CONNACK sent: the connection stops counting as unauthenticated. */
+  authenticated(): void;
 }
 
 export interface PlatformMessage {

@@ -137,6 +137,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'listeners' }),
     db,
     tlsMaterial: tls.material,
+    limits: () => broker.limits(),
     onStateChange: () => events.hasListeners && emitListeners(),
     onHandshakeFailure: (failure) => {
       // Rewrites the recorded entry in place: a stale tenant CRL gets its own reason.

@@ -56,6 +56,10 @@ export const fileConfigSchema = z
         connectTimeoutMs: positiveInt.optional(),
         maxConnections: positiveInt.optional(),
         sysIntervalSeconds: positiveInt.optional(),
+        // 0 = unlimited
+        maxConnectionsPerAddress: z.number().int().min(0).optional(),
+        maxUnauthenticatedPerAddress: z.number().int().min(0).optional(),
+        maxPendingBytesPerAddress: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
