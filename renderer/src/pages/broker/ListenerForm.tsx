@@ -19,6 +19,7 @@ interface Draft {
   alpn: string;
   requireSni: boolean;
   wsPath: string;
+  origins: string;
 }
 
 const isTls = (kind: Kind) => kind === 'mqtts' || kind === 'mqtts-mutual' || kind === 'wss';
@@ -35,6 +36,7 @@ function draftFrom(listener?: ListenerStatusDto): Draft {
     alpn: listener?.options.alpnProtocols.join(', ') ?? '',
     requireSni: listener?.options.requireSni ?? false,
     wsPath: listener?.options.wsPath ?? '/mqtt',
+    origins: listener?.options.allowedOrigins.join(', ') ?? '',
   };
 }
 
@@ -55,7 +57,15 @@ function optionsOf(d: Draft) {
           requireSni: d.requireSni,
         }
       : {}),
-    ...(isWs(d.kind) ? { wsPath: d.wsPath } : {}),
+    ...(isWs(d.kind)
+      ? {
+          wsPath: d.wsPath,
+          allowedOrigins: d.origins
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
   };
 }
 
@@ -80,7 +90,11 @@ function validate(d: Draft, editing: ListenerStatusDto | undefined): Record<stri
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.filter((p) => p !== 'options').join('.');
-      const field = path.startsWith('alpnProtocols') ? 'alpnProtocols' : path;
+      const field = path.startsWith('alpnProtocols')
+        ? 'alpnProtocols'
+        : path.startsWith('allowedOrigins')
+          ? 'allowedOrigins'
+          : path;
       const message =
         issue.code === 'invalid_type' && issue.expected === 'number'
           ? 'a whole number is required'
@@ -108,7 +122,8 @@ export function ListenerForm({
   // Errors show while typing once a field has been changed (and for every field after a submit).
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
-    setTouched((t) => ({ ...t, [key === 'alpn' ? 'alpnProtocols' : key]: true }));
+    const field = key === 'alpn' ? 'alpnProtocols' : key === 'origins' ? 'allowedOrigins' : key;
+    setTouched((t) => ({ ...t, [field]: true }));
   };
   const show = (field: string) => (submitted || touched[field] ? errors[field] : undefined);
   const touch = (field: string) => () => setTouched((t) => ({ ...t, [field]: true }));
@@ -246,8 +261,9 @@ export function ListenerForm({
             </div>
           </>
         ) : null}
-        {isWs(draft.kind)
-          ? field(
+        {isWs(draft.kind) ? (
+          <>
+            {field(
               'wsPath',
               'WebSocket path',
               <input
@@ -255,8 +271,20 @@ export function ListenerForm({
                 value={draft.wsPath}
                 onChange={(e) => set('wsPath', e.target.value)}
               />,
-            )
-          : null}
+            )}
+            {field(
+              'allowedOrigins',
+              'Allowed browser origins',
+              <input
+                {...aria('allowedOrigins')}
+                value={draft.origins}
+                placeholder="https://dashboard.example:8443"
+                onChange={(e) => set('origins', e.target.value)}
+              />,
+              "comma-separated; empty = only Fieldbench's own UI. Devices and tools send no origin and are always allowed",
+            )}
+          </>
+        ) : null}
         <div className="brk-field brk-check">
           <label>
             <input
