@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../core';
+import { rotateOperatorToken } from '../api';
+import { ConfigError, resolveDataDir } from '../core';
 import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
@@ -34,6 +36,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.version) {
     console.log(readAppVersion());
+    return;
+  }
+  if (options.command === 'token-rotate') {
+    const dataDir = resolveDataDir(options.dataDir);
+    if (!fs.existsSync(dataDir)) {
+      console.error(`fieldbench: there is no data directory at ${dataDir}.`);
+      process.exit(1);
+    }
+    const token = rotateOperatorToken(dataDir);
+    console.log(`New operator token for ${dataDir}: ${token}`);
+    console.log('Sessions opened with the old token end; open the UI again with #token=<new token>.');
     return;
   }
   if (!options.forceHeadless) {

@@ -16,6 +16,7 @@ import { createListenerHandlers, toListenerDto } from './listener-handlers';
 import { describeListener, startListeners } from './listener-setup';
 import { createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
+import { uiServerCredentials } from './ui-tls';
 
 export interface CapabilityOptions {
   store: Store;
@@ -34,6 +35,8 @@ export interface Capabilities {
   handlers: Partial<AllHandlers>;
   routes: Record<string, RouteHandler>;
   readyDetails(): string[];
+  /** Certificate (with chain) and key for the operator UI served over HTTPS on `bindHost`, and the CA chain. */
+  uiTls(bindHost: string): Promise<{ cert: string; key: string; ca: string }>;
   close(): Promise<void>;
 }
 
@@ -233,6 +236,10 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),
+    uiTls: async (bindHost) => {
+      const credentials = await uiServerCredentials(pki, settings, bindHost, logger.child({ module: 'ui-tls' }));
+      return { cert: credentials.cert, key: credentials.key, ca: pki.caChainPem() };
+    },
     close: async () => {
       for (const close of closers.reverse()) {
         try {

@@ -1,4 +1,11 @@
-import { type AllHandlers, createDispatcher, type Dispatch, EventBus, type RouteHandler } from '../api';
+import {
+  type AllHandlers,
+  createDispatcher,
+  type Dispatch,
+  EventBus,
+  OperatorToken,
+  type RouteHandler,
+} from '../api';
 import type { Broker } from '../broker';
 import type { ListenerManager } from '../broker/listeners';
 import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
@@ -45,6 +52,10 @@ export interface Core {
   readonly routes: Record<string, RouteHandler>;
   readonly broker: Broker;
   readonly listeners: ListenerManager;
+  /** The headless UI's operator token; `system.rotateToken` replaces it. */
+  readonly operatorToken: OperatorToken;
+  /** Certificate and key for serving the operator UI over HTTPS on `bindHost`, and the CA chain. */
+  uiTls(bindHost: string): Promise<{ cert: string; key: string; ca: string }>;
   /** Transports report how many events they dropped for slow clients, for the System page. */
   addDropCounter(counter: () => number): void;
   /** Short facts for the ready line, e.g. `mqtt 127.0.0.1:1883`. */
@@ -97,8 +108,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log.close();
     throw err;
   }
+  const operatorToken = new OperatorToken(options.dataDir);
   const handlers: Partial<AllHandlers> = {
-    ...createSystemHandlers(facts, store, log.ring, eventsDropped),
+    ...createSystemHandlers(facts, store, log.ring, eventsDropped, operatorToken),
     ...capabilities.handlers,
   };
 
@@ -129,6 +141,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     routes: capabilities.routes,
     broker: capabilities.broker,
     listeners: capabilities.listeners,
+    operatorToken,
+    uiTls: (bindHost) => capabilities.uiTls(bindHost),
     addDropCounter: (counter) => dropCounters.push(counter),
     readyDetails: () => capabilities.readyDetails(),
     close: async () => {
@@ -136,6 +150,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       closed = true;
       clearInterval(statsTimer);
       stopLogEvents();
+      operatorToken.close();
       await capabilities.close();
       logger.info('Fieldbench core stopped');
       store.close();

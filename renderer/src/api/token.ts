@@ -12,3 +12,8 @@ export function takeTokenFromLocation(): string | undefined {
   }
   return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
 }
+
+/** Keeps a rotated token for this browser session (the page then reconnects with it). */
+export function storeToken(token: string): void {
+  sessionStorage.setItem(STORAGE_KEY, token);
+}

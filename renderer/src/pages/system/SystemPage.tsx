@@ -5,6 +5,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { Sparkline } from '../../components/Sparkline';
 import { formatBytes, formatDuration } from '../../format';
 import { LogTail } from './LogTail';
+import { TokenPanel } from './TokenPanel';
 
 const HISTORY = 120;
 
@@ -73,6 +74,7 @@ export function SystemPage() {
           </dl>
           <Sparkline values={rssHistory} label="Memory over the last two minutes" />
         </section>
+        {i ? <TokenPanel headless={i.mode === 'headless'} /> : null}
       </div>
       <LogTail />
     </div>
