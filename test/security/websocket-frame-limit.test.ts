@@ -53,7 +53,8 @@ describe('MQTT over WebSocket: frames are limited to the broker packet size', ()
     socket.write(binaryFrameHeader(200 * MiB));
     const sent = await stream(socket, 150 * MiB);
     assert.ok(await closedWithin(socket, 5000), 'the server closes the connection');
-    assert.ok(sent < 150 * MiB, `closed while streaming (sent ${Math.round(sent / MiB)} MiB)`);
+    // What the two kernels' socket buffers hold, not the 150 MiB the client tried to send.
+    assert.ok(sent < 32 * MiB, `closed at the header (the client got ${Math.round(sent / MiB)} MiB out)`);
     const growth = process.memoryUsage().rss - rssBefore;
     assert.ok(growth < 48 * MiB, `RSS grew by ${Math.round(growth / MiB)} MiB`);
   });

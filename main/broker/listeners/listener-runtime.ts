@@ -178,6 +178,9 @@ export class ListenerRuntime {
       description: 'MQTT over WebSocket',
       onSocket: (ws, _req, socket) => {
         ws.binaryType = 'nodebuffer';
+        // On a protocol error (e.g. a frame over the limit) ws would keep reading and discarding for up to
+        // 30 s while it waits for the peer's close frame; a hostile peer gets no such courtesy.
+        ws.once('error', () => ws.terminate());
         this.accept(createWebSocketStream(ws), socket);
       },
     });
