@@ -158,6 +158,8 @@ export class ListenerRuntime {
     const allowed = new Set(this.record.options.allowedOrigins.map(normalizeOrigin));
     this.upgrades = new WebSocketUpgrade(server, {
       maxFrameBytes: limits.maxPacketSize + MQTT_FIXED_HEADER_BYTES,
+      upgradeTimeoutMs: limits.connectTimeoutMs,
+      secure: server instanceof https.Server,
       originAllowed: (origin) => {
         const normalized = normalizeOrigin(origin);
         return (

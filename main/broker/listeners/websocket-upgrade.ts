@@ -15,6 +15,10 @@ export interface UpgradeRoute {
 export interface WebSocketUpgradeOptions {
   /** Largest WebSocket frame (and message) accepted; a larger one closes the connection at its header. */
   maxFrameBytes: number;
+  /** A connection (after TLS, if any) that has not asked for an upgrade by then is closed. */
+  upgradeTimeoutMs: number;
+  /** The server is https: connections are timed from the end of the TLS handshake. */
+  secure: boolean;
   /**
    * Browser origins allowed to open a WebSocket. Requests without `Origin` (devices, tools) always are, and
    * so are those whose Origin names the listener's own address as an IP or `localhost` (paho sends that):
@@ -33,6 +37,8 @@ export interface WebSocketUpgradeOptions {
 export class WebSocketUpgrade {
   private readonly routes = new Map<string, UpgradeRoute>();
   private readonly wss: WebSocketServer;
+  /** Connections waiting for their upgrade request, with the timer that closes them. */
+  private readonly waiting = new Map<Socket, { timer: NodeJS.Timeout; onClose: () => void }>();
 
   constructor(
     server: HttpServer,
@@ -51,6 +57,30 @@ export class WebSocketUpgrade {
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.upgrade(req, socket, head),
     );
+    server.on(options.secure ? 'secureConnection' : 'connection', (socket: Socket) =>
+      this.startClock(socket),
+    );
+  }
+
+  /** Node's own HTTP timeouts never close a connection that sends nothing; this one does, as TCP's CONNECT timeout. */
+  private startClock(socket: Socket): void {
+    const timer = setTimeout(() => {
+      this.stopClock(socket);
+      socket.destroy();
+    }, this.options.upgradeTimeoutMs);
+    timer.unref();
+    const onClose = () => this.stopClock(socket);
+    this.waiting.set(socket, { timer, onClose });
+    socket.once('close', onClose);
+  }
+
+  /** Upgraded or gone: nothing of the clock stays with the connection. */
+  private stopClock(socket: Socket): void {
+    const entry = this.waiting.get(socket);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    socket.off('close', entry.onClose);
+    this.waiting.delete(socket);
   }
 
   addRoute(route: UpgradeRoute): void {
@@ -58,10 +88,13 @@ export class WebSocketUpgrade {
   }
 
   close(): void {
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
+    this.waiting.clear();
     this.wss.close();
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.stopClock(socket);
     const origin = req.headers.origin;
     if (
       origin !== undefined &&
