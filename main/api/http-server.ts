@@ -84,7 +84,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   });
   const address = server.address() as AddressInfo;
   const scheme = options.tls ? 'https' : 'http';
-  const shownHost = formatHost(options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+  const shownHost = formatHost(
+    options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host,
+  );
   const origin = `${scheme}://${shownHost}:${address.port}`;
   return {
     host: options.host,

@@ -237,7 +237,12 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),
     uiTls: async (bindHost) => {
-      const credentials = await uiServerCredentials(pki, settings, bindHost, logger.child({ module: 'ui-tls' }));
+      const credentials = await uiServerCredentials(
+        pki,
+        settings,
+        bindHost,
+        logger.child({ module: 'ui-tls' }),
+      );
       return { cert: credentials.cert, key: credentials.key, ca: pki.caChainPem() };
     },
     close: async () => {

@@ -27,9 +27,9 @@ export function TokenPanel({ headless }: { headless: boolean }) {
     <section className="panel" data-testid="token-panel">
       <h2>Operator token</h2>
       <p className="muted small">
-        The token in the address printed at start-up lets a browser use this Fieldbench. Rotate it if it may have
-        leaked: other browser sessions are closed and need the new address (<code>fieldbench token rotate</code>{' '}
-        does the same from a terminal).
+        The token in the address printed at start-up lets a browser use this Fieldbench. Rotate it if it may
+        have leaked: other browser sessions are closed and need the new address (
+        <code>fieldbench token rotate</code> does the same from a terminal).
       </p>
       <ErrorNote message={error} />
       {done && !headless ? <p data-testid="token-rotated">Token rotated.</p> : null}
