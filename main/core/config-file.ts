@@ -23,6 +23,8 @@ const tenancySchema = z
         maxFailures: positiveInt.optional(),
         windowSeconds: positiveInt.optional(),
         lockSeconds: positiveInt.optional(),
+        maxFailuresPerAddress: positiveInt.optional(),
+        maxQueuedLogins: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),

@@ -1,0 +1,99 @@
+import net from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from '../tenancy/helpers';
+import { startTenancyBroker, type TenancyBroker } from '../tenancy/broker-fixture';
+import type { TenancyOptions } from '../../main/tenancy';
+
+export interface SecurityFixture {
+  fx: TenancyFixture;
+  tb: TenancyBroker;
+  accountId: string;
+  close(): Promise<void>;
+}
+
+/** Tenancy over a real SQLite file, the real broker on loopback, and one account `acme` served by it. */
+export async function openSecured(overrides: Partial<TenancyOptions> = {}): Promise<SecurityFixture> {
+  const fx = openTenancy(overrides);
+  const tb = await startTenancyBroker(fx);
+  const account = await call(fx, 'accounts.create', {
+    name: 'acme',
+    parentId: rootId(fx),
+    serviceId: localServiceId(fx),
+  });
+  return {
+    fx,
+    tb,
+    accountId: account.id,
+    async close() {
+      await tb.close();
+      fx.close();
+    },
+  };
+}
+
+export async function addCredential(
+  sf: SecurityFixture,
+  username: string,
+  password: string,
+  rules?: { filter: string; action: 'publish' | 'subscribe' | 'both' }[],
+): Promise<string> {
+  const created = await call(sf.fx, 'credentials.create', { accountId: sf.accountId, username, password });
+  if (rules)
+    await call(sf.fx, 'accessRules.set', { accountId: sf.accountId, credentialId: created.id, rules });
+  return created.id;
+}
+
+export interface RawConnack {
+  reasonCode: number | 'closed';
+  reasonString?: string;
+}
+
+/**
+ * A bare MQTT 5 CONNECT over a raw socket bound to `localAddress`, as a flood tool would send it;
+ * resolves with the CONNACK's reason code (or `closed`). Much lighter than an mqtt.js client each.
+ */
+export function rawConnect(
+  port: number,
+  localAddress: string,
+  login: { clientId: string; username: string; password: string },
+): Promise<RawConnack> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
+    const parser = mqttPacket.parser({ protocolVersion: 5 });
+    let done = false;
+    const finish = (result: RawConnack) => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      resolve(result);
+    };
+    parser.on('packet', (packet) => {
+      if (packet.cmd !== 'connack') return;
+      const reasonString = packet.properties?.reasonString;
+      finish({ reasonCode: packet.reasonCode ?? 0, ...(reasonString ? { reasonString } : {}) });
+    });
+    socket.on('data', (chunk) => parser.parse(chunk));
+    socket.on('error', () => finish({ reasonCode: 'closed' }));
+    socket.on('close', () => finish({ reasonCode: 'closed' }));
+    socket.on('connect', () =>
+      socket.write(
+        mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 5,
+          clean: true,
+          keepalive: 0,
+          clientId: login.clientId,
+          username: login.username,
+          password: Buffer.from(login.password),
+        }),
+      ),
+    );
+  });
+}
+
+/** The value below which `share` of the sorted samples fall (nearest rank). */
+export function percentile(samples: number[], share: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? Number.NaN;
+}
