@@ -30,9 +30,13 @@ export function ruleFilterProblem(filter: string): string | null {
   return null;
 }
 
+/** Characters a substituted value may not contain: it must stay exactly one literal topic level. */
+const NOT_ONE_LEVEL = /[/+#\u0000]/;
+
 /**
- * Binds variables level by level. Substituted values are always literal, so a client id such as
- * "+" or "a/#" can never widen a rule into a wildcard.
+ * Binds variables level by level. A substituted value is exactly one literal level: a client id or
+ * username that is empty or contains "/", "+" or "#" makes that rule match nothing (as mosquitto
+ * does), so "A/x" cannot reach into "devices/A/..." and "+" never becomes a wildcard.
  */
 export function compileRule(rule: AccessRule, vars: RuleVariables): CompiledRule {
   const levels: Level[] = [];
@@ -43,11 +47,10 @@ export function compileRule(rule: AccessRule, vars: RuleVariables): CompiledRule
       let missing = false;
       const value = level.replace(VARIABLE, (_, name: string) => {
         const v = name === 'c' ? vars.clientId : name === 'u' ? vars.username : vars.accountName;
-        if (v === undefined || v === '') missing = true;
+        if (v === undefined || v === '' || NOT_ONE_LEVEL.test(v)) missing = true;
         return v ?? '';
       });
-      if (missing) levels.push({ kind: 'never' });
-      else for (const part of value.split('/')) levels.push({ kind: 'literal', value: part });
+      levels.push(missing ? { kind: 'never' } : { kind: 'literal', value });
     }
   }
   return { rule, levels };

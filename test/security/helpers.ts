@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from '../tenancy/helpers';
 import { startTenancyBroker, type TenancyBroker } from '../tenancy/broker-fixture';
@@ -96,4 +97,29 @@ export function rawConnect(
 export function percentile(samples: number[], share: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Publishes at QoS 1 and resolves with the PUBACK reason code (0 = accepted). */
+export function pubackCode(
+  client: MqttClient,
+  topic: string,
+  payload = 'x',
+  retain = false,
+): Promise<number> {
+  return new Promise((resolve) => {
+    client.publish(topic, payload, { qos: 1, retain }, (err, packet) => {
+      const code = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+      resolve(err ? ((err as Error & { code?: number }).code ?? code ?? -1) : (code ?? 0));
+    });
+  });
+}
+
+/** Subscribes at QoS 1 and resolves with the SUBACK code (1 = granted QoS 1, 0x80+ = refused). */
+export async function subackCode(client: MqttClient, filter: string): Promise<number> {
+  try {
+    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    return granted[0]?.qos ?? -1;
+  } catch (err) {
+    return (err as { packet?: { granted?: number[] } }).packet?.granted?.[0] ?? -1;
+  }
 }

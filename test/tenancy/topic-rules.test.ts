@@ -47,9 +47,19 @@ describe('access rules', () => {
     const sneaky = { ...vars, clientId: '+' };
     assert.ok(!allowed(rules, 'subscribe', 'devices/+/#', sneaky));
     assert.ok(!allowed(rules, 'publish', 'devices/other/x', sneaky));
+  });
+
+  it('a substituted value is exactly one level: "/", "+", "#" or empty match nothing', () => {
+    const rules: AccessRule[] = [{ filter: 'devices/%c/#', action: 'both' }];
     const slashy = { ...vars, clientId: 'a/b' };
-    assert.ok(allowed(rules, 'publish', 'devices/a/b/x', slashy));
-    assert.ok(!allowed(rules, 'publish', 'devices/a/c/x', slashy));
+    assert.ok(!allowed(rules, 'publish', 'devices/a/b/x', slashy), 'not two levels');
+    assert.ok(!allowed(rules, 'publish', 'devices/a/x', slashy));
+    for (const clientId of ['a+', '#', 'x/', '']) {
+      assert.ok(!allowed(rules, 'publish', `devices/${clientId}/x`, { ...vars, clientId }), clientId);
+    }
+    const users: AccessRule[] = [{ filter: 'users/%u-in/#', action: 'both' }];
+    assert.ok(!allowed(users, 'publish', 'users/a/b-in/x', { ...vars, username: 'a/b' }));
+    assert.ok(allowed(users, 'publish', 'users/ab-in/x', { ...vars, username: 'ab' }));
   });
 
   it('a missing variable value matches nothing', () => {
