@@ -40,10 +40,26 @@ function applies(rule: AccessRule, action: 'publish' | 'subscribe'): boolean {
   return rule.actions === undefined || rule.actions.includes(action);
 }
 
+/** Whether a message on `topic` passes the rules: no deny rule matches it and, with allow rules, one does. */
+function permits(
+  allow: AccessRule[] | undefined,
+  deny: AccessRule[],
+  action: 'publish' | 'subscribe',
+  topic: string,
+): boolean {
+  for (const rule of deny) if (applies(rule, action) && topicMatches(rule.filter, topic)) return false;
+  if (allow === undefined) return true;
+  for (const rule of allow) if (applies(rule, action) && topicMatches(rule.filter, topic)) return true;
+  return false;
+}
+
 /**
  * Hooks used when the application supplies none: anonymous clients in the root namespace
  * (only with `allowAnonymous`), optionally limited by simple allow / deny topic-filter rules.
- * Decisions are synchronous so the publish path stays Promise-free.
+ * A subscription is refused only when its whole filter lies in denied space (inside one deny rule,
+ * or outside every allow rule); a wider one (`#` beside a deny rule `lab/secret/#`) is granted and
+ * denied topics are withheld at delivery. Decisions are synchronous so the publish path stays
+ * Promise-free; without rules there is no delivery hook at all.
  */
 export function createDefaultHooks(
   allowAnonymous: boolean,
@@ -52,7 +68,8 @@ export function createDefaultHooks(
   const allow = rules.allow;
   const anonymous: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
   const deny = rules.deny ?? [];
-  return {
+  const unrestricted = allow === undefined && deny.length === 0;
+  const hooks: BrokerHooks = {
     authenticate: (ctx) =>
       allowAnonymous
         ? {
@@ -61,24 +78,23 @@ export function createDefaultHooks(
             principal: ctx.username === undefined ? anonymous : { ...anonymous, username: ctx.username },
           }
         : { ok: false, reasonCode: 0x87, reasonString: 'anonymous access is disabled' },
-    authorizePublish: (_client, topic) => {
-      if (allow === undefined && deny.length === 0) return true;
-      for (const rule of deny)
-        if (applies(rule, 'publish') && topicMatches(rule.filter, topic)) return NOT_AUTHORIZED;
-      if (allow === undefined) return true;
-      for (const rule of allow) if (applies(rule, 'publish') && topicMatches(rule.filter, topic)) return true;
-      return NOT_AUTHORIZED;
-    },
+    authorizePublish: (_client, topic) =>
+      unrestricted || permits(allow, deny, 'publish', topic) ? true : NOT_AUTHORIZED,
     authorizeSubscribe: (_client, rawFilter) => {
-      if (allow === undefined && deny.length === 0) return true;
+      if (unrestricted) return true;
       const filter = parseSubscriptionFilter(rawFilter)?.filter ?? rawFilter;
       for (const rule of deny) {
-        if (applies(rule, 'subscribe') && filtersIntersect(rule.filter, filter)) return NOT_AUTHORIZED;
+        if (applies(rule, 'subscribe') && filterCovers(rule.filter, filter)) return NOT_AUTHORIZED;
       }
       if (allow === undefined) return true;
       for (const rule of allow)
-        if (applies(rule, 'subscribe') && filterCovers(rule.filter, filter)) return true;
+        if (applies(rule, 'subscribe') && filtersIntersect(rule.filter, filter)) return true;
       return NOT_AUTHORIZED;
     },
   };
+  if (!unrestricted) {
+    hooks.authorizeDelivery = (_client, topic) =>
+      permits(allow, deny, 'subscribe', topic) ? true : NOT_AUTHORIZED;
+  }
+  return hooks;
 }

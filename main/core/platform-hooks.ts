@@ -104,11 +104,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
-    // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
+    // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
-      return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
-        ? true
-        : tenancy.hooks.authorizeDelivery(client, topic, message);
+      const hooks = client.principal.kind === 'anonymous' ? anonymous : tenancy.hooks;
+      return hooks.authorizeDelivery ? hooks.authorizeDelivery(client, topic, message) : true;
     },
   };
 }

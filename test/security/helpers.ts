@@ -4,6 +4,12 @@ import mqttPacket from 'mqtt-packet';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from '../tenancy/helpers';
 import { startTenancyBroker, type TenancyBroker } from '../tenancy/broker-fixture';
 import type { TenancyOptions } from '../../main/tenancy';
+import { type Core, createCore } from '../../main/core';
+import type { FileConfig } from '../../main/core/config-file';
+import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
+import { callCore } from '../helpers/core-call';
+import { listenerPort } from '../helpers/mosquitto-clients';
+import { tempDir } from '../helpers/temp-dir';
 
 export interface SecurityFixture {
   fx: TenancyFixture;
@@ -122,4 +128,40 @@ export async function subackCode(client: MqttClient, filter: string): Promise<nu
   } catch (err) {
     return (err as { packet?: { granted?: number[] } }).packet?.granted?.[0] ?? -1;
   }
+}
+
+export interface SecuredCore {
+  core: Core;
+  url: string;
+  call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>;
+  /** Creates an account served by the embedded broker; returns its id. */
+  account(name: string, rules?: AccessRuleInput[]): Promise<string>;
+}
+
+type AccessRuleInput = { filter: string; action: 'publish' | 'subscribe' | 'both' };
+
+/** The whole core as `fieldbench serve` builds it (real SQLite file, platform hooks), MQTT on a free port. */
+export async function openCore(config: FileConfig = {}, allowAnonymous = false): Promise<SecuredCore> {
+  const core = await createCore({
+    dataDir: tempDir(),
+    mode: 'headless',
+    config,
+    allowAnonymous,
+    listeners: { brokerHost: '127.0.0.1', mqttPort: 0 },
+  });
+  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  const services = await call('services.list', {});
+  const local = services.services.find((s) => s.kind === 'embedded');
+  const root = (await call('accounts.list', {})).accounts.find((a) => a.parentId === null);
+  if (!local || !root) throw new Error('no embedded service or root account');
+  return {
+    core,
+    url: `mqtt://127.0.0.1:${listenerPort(core.readyDetails(), 'mqtt')}`,
+    call,
+    async account(name, rules) {
+      const account = await call('accounts.create', { parentId: root.id, name, serviceId: local.id });
+      if (rules) await call('accessRules.set', { accountId: account.id, credentialId: null, rules });
+      return account.id;
+    },
+  };
 }
