@@ -3,6 +3,17 @@ import { parseSubscriptionFilter, topicMatches } from './topics';
 import type { AccessRule } from './types';
 
 const NOT_AUTHORIZED: AuthorizeResult = { reasonCode: 0x87, reasonString: 'not authorized' };
+const DOLLAR_REFUSED: AuthorizeResult = {
+  reasonCode: 0x87,
+  reasonString: 'not authorized: $ topics ($SYS statistics span every account) are for operators only',
+};
+
+export interface DefaultHookRules {
+  allow?: AccessRule[];
+  deny?: AccessRule[];
+  /** Whether anonymous clients may use `$` topics such as `$SYS/#` (default true: a bare lab broker). */
+  allowDollarTopics?: boolean;
+}
 
 /** Whether every topic `filter` can match is also matched by `rule`. */
 export function filterCovers(rule: string, filter: string): boolean {
@@ -63,11 +74,12 @@ function permits(
  */
 export function createDefaultHooks(
   allowAnonymous: boolean,
-  rules: { allow?: AccessRule[]; deny?: AccessRule[] } = {},
+  rules: DefaultHookRules = {},
 ): BrokerHooks {
   const allow = rules.allow;
   const anonymous: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
   const deny = rules.deny ?? [];
+  const dollarOpen = rules.allowDollarTopics !== false;
   const unrestricted = allow === undefined && deny.length === 0;
   const hooks: BrokerHooks = {
     authenticate: (ctx) =>
@@ -78,11 +90,14 @@ export function createDefaultHooks(
             principal: ctx.username === undefined ? anonymous : { ...anonymous, username: ctx.username },
           }
         : { ok: false, reasonCode: 0x87, reasonString: 'anonymous access is disabled' },
-    authorizePublish: (_client, topic) =>
-      unrestricted || permits(allow, deny, 'publish', topic) ? true : NOT_AUTHORIZED,
+    authorizePublish: (_client, topic) => {
+      if (!dollarOpen && topic.startsWith('$')) return DOLLAR_REFUSED;
+      return unrestricted || permits(allow, deny, 'publish', topic) ? true : NOT_AUTHORIZED;
+    },
     authorizeSubscribe: (_client, rawFilter) => {
-      if (unrestricted) return true;
       const filter = parseSubscriptionFilter(rawFilter)?.filter ?? rawFilter;
+      if (!dollarOpen && filter.startsWith('$')) return DOLLAR_REFUSED;
+      if (unrestricted) return true;
       for (const rule of deny) {
         if (applies(rule, 'subscribe') && filterCovers(rule.filter, filter)) return NOT_AUTHORIZED;
       }

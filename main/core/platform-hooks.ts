@@ -35,7 +35,11 @@ const refusalByVerification: Record<string, CertificateRefusal> = {
  */
 export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
   const { tenancy, pki } = options;
-  const anonymous = createDefaultHooks(options.allowAnonymous, options.anonymousRules);
+  // $SYS counts over every account: only operators (the explorer) see it, never anonymous lab clients.
+  const anonymous = createDefaultHooks(options.allowAnonymous, {
+    ...options.anonymousRules,
+    allowDollarTopics: false,
+  });
 
   async function authenticateCertificate(ctx: ConnectContext) {
     const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
