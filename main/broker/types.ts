@@ -42,6 +42,10 @@ export interface BrokerLimits {
   sysIntervalSeconds: number;
   /** MQTT 5 Topic Alias Maximum we announce. */
   topicAliasMaximum: number;
+  /** Retained messages one account namespace (`$a/<name>/`) may hold; a new one beyond it is refused 0x97. */
+  maxRetainedPerAccount: number;
+  /** Persistent sessions one account namespace may hold; a new one beyond it is not kept. */
+  maxPersistentSessionsPerAccount: number;
 }
 
 export interface BrokerOptions {

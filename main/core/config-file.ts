@@ -58,6 +58,8 @@ export const fileConfigSchema = z
         connectTimeoutMs: positiveInt.optional(),
         maxConnections: positiveInt.optional(),
         sysIntervalSeconds: positiveInt.optional(),
+        maxRetainedPerAccount: positiveInt.optional(),
+        maxPersistentSessionsPerAccount: positiveInt.optional(),
       })
       .strict()
       .optional(),
