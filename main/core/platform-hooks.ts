@@ -52,7 +52,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       return {
         ok: false as const,
         reasonCode: NOT_AUTHORIZED,
-        reasonString: `Client certificate refused: ${verified.message}`,
+        // The parser's own text stays in the log; the device is told what happened in our words.
+        reasonString:
+          verified.reason === 'unparseable'
+            ? 'Client certificate refused: it cannot be parsed'
+            : `Client certificate refused: ${verified.message}`,
       };
     }
     if (verified.commonName !== ctx.clientId) {
