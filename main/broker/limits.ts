@@ -17,6 +17,8 @@ export const defaultLimits: Readonly<BrokerLimits> = {
   maxConnectionsPerAddress: 1000,
   maxUnauthenticatedPerAddress: 100,
   maxPendingBytesPerAddress: 8 * 1024 * 1024,
+  maxRetainedPerAccount: 10_000,
+  maxPersistentSessionsPerAccount: 1000,
 };
 
 export function resolveLimits(partial: Partial<BrokerLimits> | undefined): BrokerLimits {

@@ -190,6 +190,14 @@ function finishIntercepted(
 }
 
 function routeAndAcknowledge(broker: BrokerCore, conn: Connection, p: IPublishPacket, topic: string): void {
+  if (p.retain && conn.prefix.length > 0 && overRetainedQuota(broker, conn.prefix, topic, p)) {
+    const limit = broker.limits.maxRetainedPerAccount;
+    refusePublish(broker, conn, p, topic, {
+      reasonCode: 0x97,
+      reasonString: `Quota exceeded: this account already holds ${limit} retained messages; clear some (empty retained payload) first`,
+    });
+    return;
+  }
   const props =
     conn.version === 5 && p.properties !== undefined ? forwardableProperties(p.properties) : undefined;
   const msg = createMessage(
@@ -203,6 +211,14 @@ function routeAndAcknowledge(broker: BrokerCore, conn: Connection, p: IPublishPa
   );
   const matched = broker.publishMessage(msg, conn);
   if (p.qos > 0) acknowledge(broker, conn, p, matched === 0 ? 0x10 : 0);
+}
+
+/** A new retained topic in an account namespace already at its quota (replacing or clearing one is fine). */
+function overRetainedQuota(broker: BrokerCore, prefix: string, topic: string, p: IPublishPacket): boolean {
+  const retained = broker.retained;
+  if ((p.payload as Buffer).length === 0 || retained.countIn(prefix) < broker.limits.maxRetainedPerAccount)
+    return false;
+  return !retained.has(prefix + topic);
 }
 
 /**

@@ -48,6 +48,10 @@ export interface BrokerLimits {
   maxUnauthenticatedPerAddress: number;
   /** Bytes one address's connections may send before their CONNACK, together (0 = unlimited). */
   maxPendingBytesPerAddress: number;
+  /** Retained messages one account namespace (`$a/<name>/`) may hold; a new one beyond it is refused 0x97. */
+  maxRetainedPerAccount: number;
+  /** Persistent sessions one account namespace may hold; a new one beyond it is not kept. */
+  maxPersistentSessionsPerAccount: number;
 }
 
 export interface BrokerOptions {

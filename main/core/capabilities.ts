@@ -10,7 +10,7 @@ import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
 import { BrokerTls } from './broker-tls';
 import type { FileConfig } from './config-file';
-import { lockoutPolicyOf, warnAboutFirstStartSettings } from './config-options';
+import { lockoutPolicyOf, loginQueueOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
 import { describeListener, startListeners } from './listener-setup';
@@ -95,6 +95,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     allowAnonymous: options.allowAnonymous,
     rootAccountName: options.config?.tenancy?.rootAccountName,
     lockout: lockoutPolicyOf(options.config),
+    loginQueue: loginQueueOf(options.config),
   });
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);

@@ -23,6 +23,8 @@ const tenancySchema = z
         maxFailures: positiveInt.optional(),
         windowSeconds: positiveInt.optional(),
         lockSeconds: positiveInt.optional(),
+        maxFailuresPerAddress: positiveInt.optional(),
+        maxQueuedLogins: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -60,6 +62,8 @@ export const fileConfigSchema = z
         maxConnectionsPerAddress: z.number().int().min(0).optional(),
         maxUnauthenticatedPerAddress: z.number().int().min(0).optional(),
         maxPendingBytesPerAddress: z.number().int().min(0).optional(),
+        maxRetainedPerAccount: positiveInt.optional(),
+        maxPersistentSessionsPerAccount: positiveInt.optional(),
       })
       .strict()
       .optional(),

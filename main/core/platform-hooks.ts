@@ -35,7 +35,11 @@ const refusalByVerification: Record<string, CertificateRefusal> = {
  */
 export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
   const { tenancy, pki } = options;
-  const anonymous = createDefaultHooks(options.allowAnonymous, options.anonymousRules);
+  // $SYS counts over every account: only operators (the explorer) see it, never anonymous lab clients.
+  const anonymous = createDefaultHooks(options.allowAnonymous, {
+    ...options.anonymousRules,
+    allowDollarTopics: false,
+  });
 
   async function authenticateCertificate(ctx: ConnectContext) {
     const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
@@ -48,7 +52,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       return {
         ok: false as const,
         reasonCode: NOT_AUTHORIZED,
-        reasonString: `Client certificate refused: ${verified.message}`,
+        // The parser's own text stays in the log; the device is told what happened in our words.
+        reasonString:
+          verified.reason === 'unparseable'
+            ? 'Client certificate refused: it cannot be parsed'
+            : `Client certificate refused: ${verified.message}`,
       };
     }
     if (verified.commonName !== ctx.clientId) {
@@ -104,11 +112,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
-    // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
+    // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
-      return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
-        ? true
-        : tenancy.hooks.authorizeDelivery(client, topic, message);
+      const hooks = client.principal.kind === 'anonymous' ? anonymous : tenancy.hooks;
+      return hooks.authorizeDelivery ? hooks.authorizeDelivery(client, topic, message) : true;
     },
   };
 }

@@ -33,8 +33,14 @@ test('default hooks: allow / deny rules for anonymous lab use', async () => {
     true,
     'share prefix is looked through',
   );
-  assert.notEqual(await hooks.authorizeSubscribe(ref, 'lab/#', 0), true, 'overlaps a denied filter');
-  assert.notEqual(await hooks.authorizeSubscribe(ref, '#', 0), true);
+  assert.equal(await hooks.authorizeSubscribe(ref, 'lab/#', 0), true, 'granted beside a denied filter');
+  assert.equal(await hooks.authorizeSubscribe(ref, '#', 0), true, 'reaches into allowed topics');
+  assert.notEqual(await hooks.authorizeSubscribe(ref, 'lab/secret/#', 0), true, 'wholly denied');
+  assert.notEqual(await hooks.authorizeSubscribe(ref, 'other/#', 0), true, 'outside every allow rule');
+  const msg = { payload: Buffer.alloc(0), qos: 0 as const, retain: false };
+  assert.equal(hooks.authorizeDelivery?.(ref, 'lab/x', msg), true);
+  assert.notEqual(hooks.authorizeDelivery?.(ref, 'lab/secret/x', msg), true, 'withheld at delivery');
+  assert.equal(createDefaultHooks(true).authorizeDelivery, undefined, 'no rules, no delivery hook');
   const closed = createDefaultHooks(false);
   const auth = await closed.authenticate({
     clientId: 'x',
