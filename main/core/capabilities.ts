@@ -77,6 +77,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     // Called only after start-up, once tenancy (created below) exists.
     accounts: (id) => tenancy.accounts.row(id),
     authorityAlgorithm: options.config?.pki?.authorityAlgorithm,
+    maxBatchRows: options.config?.pki?.maxBatchRows,
   });
   closers.push(() => pki.close());
 
