@@ -59,6 +59,13 @@ export interface ElectronMain {
     ): void;
     handle(scheme: string, handler: (request: { url: string }) => Response | Promise<Response>): void;
   };
+  dialog: {
+    showOpenDialog(options: {
+      title?: string;
+      buttonLabel?: string;
+      properties: Array<'openDirectory' | 'createDirectory'>;
+    }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
   safeStorage: {
     isEncryptionAvailable(): boolean;
     encryptString(plain: string): Buffer;

@@ -26,6 +26,8 @@ export interface CapabilityOptions {
   config?: FileConfig;
   allowAnonymous: boolean;
   listenerFlags?: ListenerFlags;
+  /** Desktop: asks the operator for the exports folder (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
 }
 
 export interface Capabilities {
@@ -192,6 +194,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     dataDir: options.dataDir,
     broker: asExplorerSource(broker),
     history: options.config?.explorer?.history,
+    ...(options.chooseExportFolder ? { chooseFolder: options.chooseExportFolder } : {}),
   });
   // Explorer first: it stops watching before the broker goes away.
   closers.push(() => explorer.close());

@@ -22,6 +22,8 @@ export interface CoreOptions {
   listeners?: ListenerFlags;
   /** Seals secrets at rest; defaults to an owner-only key file in the data directory. */
   keyProtector?: KeyProtector;
+  /** Desktop: asks the operator for the folder captures and exports go to (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
 }
 
 export interface ListenerFlags {
@@ -91,6 +93,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       config: options.config,
       allowAnonymous: Boolean(options.allowAnonymous ?? options.config?.allowAnonymous),
       listenerFlags: options.listeners,
+      ...(options.chooseExportFolder ? { chooseExportFolder: options.chooseExportFolder } : {}),
     });
   } catch (err) {
     store.close();
