@@ -70,6 +70,8 @@ export interface ElectronMain {
     isEncryptionAvailable(): boolean;
     encryptString(plain: string): Buffer;
     decryptString(encrypted: Buffer): string;
+    /** Linux only: 'basic_text' means a fixed, well-known password (no keyring). */
+    getSelectedStorageBackend?(): string;
   };
 }
 

@@ -2,7 +2,7 @@ import { type AllHandlers, createDispatcher, type Dispatch, EventBus, type Route
 import type { Broker } from '../broker';
 import type { ListenerManager } from '../broker/listeners';
 import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
-import { createFileKeyProtector, type KeyProtector } from '../secrets';
+import { createFileKeyProtector, createSecretsHandlers, type KeyProtector } from '../secrets';
 import { openStore, type Store } from '../store';
 import { type Capabilities, createCapabilities } from './capabilities';
 import type { FileConfig } from './config-file';
@@ -83,13 +83,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
 
   let capabilities: Capabilities;
+  let keyProtector: KeyProtector;
   try {
+    keyProtector = options.keyProtector ?? createFileKeyProtector(options.dataDir);
     capabilities = await createCapabilities({
       store,
       dataDir: options.dataDir,
       logger,
       events,
-      keyProtector: options.keyProtector ?? createFileKeyProtector(options.dataDir),
+      keyProtector,
       config: options.config,
       allowAnonymous: Boolean(options.allowAnonymous ?? options.config?.allowAnonymous),
       listenerFlags: options.listeners,
@@ -103,6 +105,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Partial<AllHandlers> = {
     ...createSystemHandlers(facts, store, log.ring, eventsDropped),
     ...capabilities.handlers,
+    ...createSecretsHandlers(keyProtector),
   };
 
   const stopLogEvents = log.ring.onEntry((entry) => events.emit('system.log', entry));

@@ -5,6 +5,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { Sparkline } from '../../components/Sparkline';
 import { formatBytes, formatDuration } from '../../format';
 import { LogTail } from './LogTail';
+import { SecretsPanel } from './SecretsPanel';
 
 const HISTORY = 120;
 
@@ -22,7 +23,7 @@ export function SystemPage() {
   const i = info.data;
 
   return (
-    <div className="page system-page">
+    <div className="page system-page" data-testid="system-page">
       <h1>System</h1>
       <ErrorNote message={info.error} />
       <div className="cards">
@@ -73,6 +74,7 @@ export function SystemPage() {
           </dl>
           <Sparkline values={rssHistory} label="Memory over the last two minutes" />
         </section>
+        <SecretsPanel />
       </div>
       <LogTail />
     </div>
