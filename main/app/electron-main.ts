@@ -42,6 +42,14 @@ async function start(): Promise<void> {
     allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
     listeners: options,
     keyProtector: createSafeStorageKeyProtector(electron, dataDir),
+    chooseExportFolder: async () => {
+      const picked = await electron.dialog.showOpenDialog({
+        title: 'Folder for captures and exports',
+        buttonLabel: 'Use this folder',
+        properties: ['openDirectory', 'createDirectory'],
+      });
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    },
   });
   serveAppScheme(electron, path.join(__dirname, '../renderer'));
   registerIpcTransport(electron, core);

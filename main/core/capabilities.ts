@@ -27,6 +27,8 @@ export interface CapabilityOptions {
   config?: FileConfig;
   allowAnonymous: boolean;
   listenerFlags?: ListenerFlags;
+  /** Desktop: asks the operator for the exports folder (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
 }
 
 export interface Capabilities {
@@ -80,6 +82,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     // Called only after start-up, once tenancy (created below) exists.
     accounts: (id) => tenancy.accounts.row(id),
     authorityAlgorithm: options.config?.pki?.authorityAlgorithm,
+    maxBatchRows: options.config?.pki?.maxBatchRows,
   });
   closers.push(() => pki.close());
 
@@ -196,6 +199,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     dataDir: options.dataDir,
     broker: asExplorerSource(broker),
     history: options.config?.explorer?.history,
+    ...(options.chooseExportFolder ? { chooseFolder: options.chooseExportFolder } : {}),
   });
   // Explorer first: it stops watching before the broker goes away.
   closers.push(() => explorer.close());

@@ -73,7 +73,11 @@ export const fileConfigSchema = z
       .optional(),
     tenancy: tenancySchema.optional(),
     pki: z
-      .object({ authorityAlgorithm: z.enum(keyAlgorithms).optional() })
+      .object({
+        authorityAlgorithm: z.enum(keyAlgorithms).optional(),
+        /** Most device names one batch may hold (default 10,000). */
+        maxBatchRows: positiveInt.max(1_000_000).optional(),
+      })
       .strict()
       .optional(),
     explorer: z.object({ history: historySchema.optional() }).strict().optional(),

@@ -9,7 +9,7 @@ import {
 import type { Broker } from '../broker';
 import type { ListenerManager } from '../broker/listeners';
 import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
-import { createFileKeyProtector, type KeyProtector } from '../secrets';
+import { createFileKeyProtector, createSecretsHandlers, type KeyProtector } from '../secrets';
 import { openStore, type Store } from '../store';
 import { type Capabilities, createCapabilities } from './capabilities';
 import type { FileConfig } from './config-file';
@@ -29,6 +29,8 @@ export interface CoreOptions {
   listeners?: ListenerFlags;
   /** Seals secrets at rest; defaults to an owner-only key file in the data directory. */
   keyProtector?: KeyProtector;
+  /** Desktop: asks the operator for the folder captures and exports go to (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
 }
 
 export interface ListenerFlags {
@@ -92,16 +94,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
 
   let capabilities: Capabilities;
+  let keyProtector: KeyProtector;
   try {
+    keyProtector = options.keyProtector ?? createFileKeyProtector(options.dataDir);
     capabilities = await createCapabilities({
       store,
       dataDir: options.dataDir,
       logger,
       events,
-      keyProtector: options.keyProtector ?? createFileKeyProtector(options.dataDir),
+      keyProtector,
       config: options.config,
       allowAnonymous: Boolean(options.allowAnonymous ?? options.config?.allowAnonymous),
       listenerFlags: options.listeners,
+      ...(options.chooseExportFolder ? { chooseExportFolder: options.chooseExportFolder } : {}),
     });
   } catch (err) {
     store.close();
@@ -112,6 +117,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Partial<AllHandlers> = {
     ...createSystemHandlers(facts, store, log.ring, eventsDropped, operatorToken),
     ...capabilities.handlers,
+    ...createSecretsHandlers(keyProtector),
   };
 
   const stopLogEvents = log.ring.onEntry((entry) => events.emit('system.log', entry));

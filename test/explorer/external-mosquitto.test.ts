@@ -366,7 +366,7 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
   const stopped = await h['explorer.capture.stop']({ captureId: capture.captureId }, ctx);
   assert.equal(stopped.messages, sent.length);
   assert.ok(stopped.packets >= sent.length, 'packets were captured too');
-  assert.ok(fs.existsSync(stopped.file));
+  assert.ok(fs.existsSync(path.join(dir, 'data', 'exports', stopped.file)));
 
   const opened = await h['explorer.capture.open']({ file: stopped.file, offset: 0, limit: 100 }, ctx);
   assert.equal(opened.totalMessages, sent.length);
@@ -407,7 +407,7 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
     'redacted capture',
   );
   const r = await h['explorer.capture.stop']({ captureId: redacted.captureId }, ctx);
-  const text = fs.readFileSync(r.file, 'utf8');
+  const text = fs.readFileSync(path.join(dir, 'data', 'exports', r.file), 'utf8');
   assert.ok(!text.includes(Buffer.from('top secret').toString('base64')) && !text.includes('top secret'));
   assert.match(text, /"topic":"cap\/secret".*"size":10,"payload":null/);
   await h['explorer.connections.close']({ connectionId: plainProfileId }, ctx);

@@ -6,6 +6,7 @@ import { Sparkline } from '../../components/Sparkline';
 import { formatBytes, formatDuration } from '../../format';
 import { LogTail } from './LogTail';
 import { TokenPanel } from './TokenPanel';
+import { SecretsPanel } from './SecretsPanel';
 
 const HISTORY = 120;
 
@@ -23,7 +24,7 @@ export function SystemPage() {
   const i = info.data;
 
   return (
-    <div className="page system-page">
+    <div className="page system-page" data-testid="system-page">
       <h1>System</h1>
       <ErrorNote message={info.error} />
       <div className="cards">
@@ -75,6 +76,7 @@ export function SystemPage() {
           <Sparkline values={rssHistory} label="Memory over the last two minutes" />
         </section>
         {i ? <TokenPanel headless={i.mode === 'headless'} /> : null}
+        <SecretsPanel />
       </div>
       <LogTail />
     </div>

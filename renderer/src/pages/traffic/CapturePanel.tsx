@@ -6,11 +6,22 @@ import { formatBytes, formatTime } from '../../format';
 import { useConnections } from '../explorer/connections-store';
 import { base64ToText } from '../explorer/util';
 import { topicFilterProblem } from '../explorer/util';
+import { ExportFiles } from './ExportFiles';
 
 type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
 type Opened = ResponseOf<'explorer.capture.open'>;
 
 const OPEN_PAGE = 200;
+
+/** The server's file-name rule, checked before sending: a plain name in the exports folder. */
+function fileNameProblem(name: string, extension: string): string | undefined {
+  if (!name) return 'Enter a file name.';
+  if (/[/\\]/.test(name)) return 'A plain file name, without folders: files go to the exports folder.';
+  if (name.startsWith('.')) return 'A file name cannot start with a dot.';
+  if (name.length > 120) return 'At most 120 characters.';
+  if (!name.toLowerCase().endsWith(extension)) return `The name must end in ${extension}.`;
+  return undefined;
+}
 
 /** Capture to a file, open a saved capture, export stored messages, replay a capture. */
 export function CapturePanel() {
@@ -34,6 +45,9 @@ export function CapturePanel() {
   const [exportFormat, setExportFormat] = useState<'csv' | 'json'>('csv');
   const [exportTopic, setExportTopic] = useState('#');
   const [exportFile, setExportFile] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
+  const [filesGeneration, setFilesGeneration] = useState(0);
+  const refreshFiles = () => setFilesGeneration((g) => g + 1);
   const [notice, setNotice] = useState<string>();
   const action = useApiAction();
 
@@ -64,6 +78,7 @@ export function CapturePanel() {
       setFile(res.file);
       setNotice(`Saved ${res.messages} messages and ${res.packets} packets to ${res.file}`);
       captures.reload();
+      refreshFiles();
     }
   };
   const open = async (path: string, offset = 0) => {
@@ -81,8 +96,7 @@ export function CapturePanel() {
     });
     if (res) setReplay({ replayId: res.replayId, sent: 0, total: res.total, done: res.total === 0 });
   };
-  const exportProblem =
-    topicFilterProblem(exportTopic) ?? (exportFile ? undefined : 'Enter a file path on the Fieldbench host.');
+  const exportProblem = topicFilterProblem(exportTopic) ?? fileNameProblem(exportFile, `.${exportFormat}`);
   const doExport = async () => {
     if (exportProblem) return;
     const res = await action.run('explorer.export', {
@@ -90,8 +104,12 @@ export function CapturePanel() {
       topic: exportTopic,
       format: exportFormat,
       file: exportFile,
+      overwrite,
     });
-    if (res) setNotice(`Exported ${res.count} messages to ${res.file}`);
+    if (res) {
+      setNotice(`Exported ${res.count} messages to ${res.file}`);
+      refreshFiles();
+    }
   };
 
   return (
@@ -197,7 +215,7 @@ export function CapturePanel() {
         }}
       >
         <label className="field wide">
-          <span>Capture file (path on the Fieldbench host)</span>
+          <span>Capture file (a .jsonl name in the exports folder)</span>
           <input
             value={file}
             onChange={(e) => setFile(e.target.value)}
@@ -331,14 +349,23 @@ export function CapturePanel() {
           <input value={exportTopic} onChange={(e) => setExportTopic(e.target.value)} />
         </label>
         <label className="field wide">
-          <span>File (path on the Fieldbench host)</span>
+          <span>File name (in the exports folder)</span>
           <input
             value={exportFile}
             onChange={(e) => setExportFile(e.target.value)}
-            placeholder={`/tmp/messages.${exportFormat}`}
+            placeholder={`messages.${exportFormat}`}
             data-testid="export-file"
             className="mono"
           />
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={overwrite}
+            onChange={(e) => setOverwrite(e.target.checked)}
+            data-testid="export-overwrite"
+          />
+          Replace an existing file
         </label>
         <button type="submit" disabled={!!exportProblem || action.busy} data-testid="export-start">
           Export
@@ -351,6 +378,13 @@ export function CapturePanel() {
         </p>
       ) : null}
       <ErrorNote message={action.error ?? captures.error} />
+      <ExportFiles
+        generation={filesGeneration}
+        onOpen={(name) => {
+          setFile(name);
+          void open(name);
+        }}
+      />
     </section>
   );
 }
