@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** Answer of a job the queue had no room for. */
 export const BUSY: unique symbol = Symbol('busy');
 
@@ -10,7 +12,11 @@ export interface HashQueueOptions {
   maxQueued: number;
 }
 
-export const DEFAULT_HASH_QUEUE: HashQueueOptions = { concurrency: 2, maxQueued: 64 };
+/** One hash per CPU core, at most three, so the libuv pool keeps a thread for file and DNS work. */
+export const DEFAULT_HASH_QUEUE: HashQueueOptions = {
+  concurrency: Math.max(1, Math.min(3, os.availableParallelism())),
+  maxQueued: 64,
+};
 
 interface Waiting {
   start(): void;
