@@ -42,4 +42,21 @@ describe('the password-hash queue', () => {
     assert.deepEqual(started, ['running', 'known', 'low-1'], 'the known device went first');
     assert.equal(queue.refused, 2);
   });
+
+  it('keeps a slot for known devices: bogus hashes never fill every slot', async () => {
+    const queue = new HashQueue({ concurrency: 2, maxQueued: 10 });
+    const started: string[] = [];
+    const bogus = [gate(started, 'bogus-1'), gate(started, 'bogus-2')];
+    const bogusResults = bogus.map((g) => queue.run('low', g.job));
+    assert.deepEqual(started, ['bogus-1'], 'the second bogus hash waits though a slot is free');
+    const known = gate(started, 'known');
+    const knownResult = queue.run('high', known.job);
+    assert.deepEqual(started, ['bogus-1', 'known'], 'the known device starts at once');
+    known.release();
+    assert.equal(await knownResult, 'known');
+    bogus[0]!.release();
+    assert.equal(await bogusResults[0], 'bogus-1');
+    bogus[1]!.release();
+    assert.equal(await bogusResults[1], 'bogus-2');
+  });
 });
