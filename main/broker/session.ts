@@ -94,7 +94,10 @@ export class PersistentSessionIndex {
     if (prefix.length === 0) return;
     if (session.persistent && !session.ended) {
       let set = this.byPrefix.get(prefix);
-      if (set === undefined) this.byPrefix.set(prefix, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        this.byPrefix.set(prefix, set);
+      }
       set.add(session);
     } else this.remove(session);
   }
