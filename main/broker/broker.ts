@@ -466,6 +466,11 @@ export class BrokerCore {
       if (this.retained.delete(msg.topic) && persist) this.persistence!.deleteRetained(msg.topic);
       return;
     }
+    if (this.retained.overQuota(msg.topic, this.limits.maxRetainedPerAccount)) {
+      // Clients are refused 0x97 before this; a will beyond its account's quota is routed, not kept.
+      this.logger.info({ topic: msg.topic }, 'retained message not kept: account quota reached');
+      return;
+    }
     const copy: Message = { ...msg, origin: null, wire4: undefined, wire5: undefined };
     const now = this.now();
     this.retained.set(copy, now);

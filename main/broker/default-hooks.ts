@@ -8,6 +8,8 @@ const DOLLAR_REFUSED: AuthorizeResult = {
   reasonString: 'not authorized: $ topics ($SYS statistics span every account) are for operators only',
 };
 
+const MAX_CACHED_TOPICS = 50_000;
+
 export interface DefaultHookRules {
   allow?: AccessRule[];
   deny?: AccessRule[];
@@ -72,10 +74,7 @@ function permits(
  * denied topics are withheld at delivery. Decisions are synchronous so the publish path stays
  * Promise-free; without rules there is no delivery hook at all.
  */
-export function createDefaultHooks(
-  allowAnonymous: boolean,
-  rules: DefaultHookRules = {},
-): BrokerHooks {
+export function createDefaultHooks(allowAnonymous: boolean, rules: DefaultHookRules = {}): BrokerHooks {
   const allow = rules.allow;
   const anonymous: Principal = Object.freeze({ kind: 'anonymous', accountId: null, topicPrefix: '' });
   const deny = rules.deny ?? [];
@@ -108,8 +107,17 @@ export function createDefaultHooks(
     },
   };
   if (!unrestricted) {
-    hooks.authorizeDelivery = (_client, topic) =>
-      permits(allow, deny, 'subscribe', topic) ? true : NOT_AUTHORIZED;
+    // The rules never change, so each topic's answer is kept (bounded) instead of matched per message.
+    const decided = new Map<string, boolean>();
+    hooks.authorizeDelivery = (_client, topic) => {
+      let ok = decided.get(topic);
+      if (ok === undefined) {
+        ok = permits(allow, deny, 'subscribe', topic);
+        if (decided.size >= MAX_CACHED_TOPICS) decided.clear();
+        decided.set(topic, ok);
+      }
+      return ok ? true : NOT_AUTHORIZED;
+    };
   }
   return hooks;
 }

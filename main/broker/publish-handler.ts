@@ -215,10 +215,8 @@ function routeAndAcknowledge(broker: BrokerCore, conn: Connection, p: IPublishPa
 
 /** A new retained topic in an account namespace already at its quota (replacing or clearing one is fine). */
 function overRetainedQuota(broker: BrokerCore, prefix: string, topic: string, p: IPublishPacket): boolean {
-  const retained = broker.retained;
-  if ((p.payload as Buffer).length === 0 || retained.countIn(prefix) < broker.limits.maxRetainedPerAccount)
-    return false;
-  return !retained.has(prefix + topic);
+  if ((p.payload as Buffer).length === 0) return false;
+  return broker.retained.overQuota(prefix + topic, broker.limits.maxRetainedPerAccount);
 }
 
 /**

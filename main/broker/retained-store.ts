@@ -35,6 +35,12 @@ export class RetainedStore {
     return this.perNamespace.get(prefix) ?? 0;
   }
 
+  /** Whether retaining a new topic would take its account namespace past `limit` (replacing never does). */
+  overQuota(topic: string, limit: number): boolean {
+    const prefix = namespaceOf(topic);
+    return prefix !== null && this.countIn(prefix) >= limit && !this.byTopic.has(topic);
+  }
+
   private count(topic: string, delta: 1 | -1): void {
     const prefix = namespaceOf(topic);
     if (prefix === null) return;

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** Answer of a job the queue had no room for. */
 export const BUSY: unique symbol = Symbol('busy');
 
@@ -10,7 +12,11 @@ export interface HashQueueOptions {
   maxQueued: number;
 }
 
-export const DEFAULT_HASH_QUEUE: HashQueueOptions = { concurrency: 2, maxQueued: 64 };
+/** One hash per CPU core, at most three, so the libuv pool keeps a thread for file and DNS work. */
+export const DEFAULT_HASH_QUEUE: HashQueueOptions = {
+  concurrency: Math.max(1, Math.min(3, os.availableParallelism())),
+  maxQueued: 64,
+};
 
 interface Waiting {
   start(): void;
@@ -20,11 +26,15 @@ interface Waiting {
 /**
  * Runs password hashes a few at a time with a bounded wait list, so a flood of bogus logins costs
  * a bounded amount of memory and cannot push real devices' logins past their connect timeout.
- * `high` jobs (known usernames from addresses without recent failures) go first; when the list is
- * full, a `high` job takes the place of the newest `low` one, which is answered BUSY.
+ * `high` jobs (known usernames from addresses without recent failures) go first and have a slot
+ * `low` ones cannot take (with two or more); when the list is full, a `high` job takes the place of
+ * the newest `low` one, which is answered BUSY.
  */
 export class HashQueue {
   private running = 0;
+  private runningLow = 0;
+  /** `low` jobs never take the last slot (with two or more), so a known device need not wait for one. */
+  private readonly lowSlots: number;
   private readonly high: Waiting[] = [];
   private readonly low: Waiting[] = [];
   /** Most jobs ever waiting at once (for tests and diagnostics). */
@@ -32,7 +42,15 @@ export class HashQueue {
   /** Jobs answered BUSY so far. */
   refused = 0;
 
-  constructor(private readonly options: HashQueueOptions = DEFAULT_HASH_QUEUE) {}
+  constructor(private readonly options: HashQueueOptions = DEFAULT_HASH_QUEUE) {
+    this.lowSlots = Math.max(1, options.concurrency - 1);
+  }
+
+  private canStart(priority: HashPriority): boolean {
+    return (
+      this.running < this.options.concurrency && (priority === 'high' || this.runningLow < this.lowSlots)
+    );
+  }
 
   get queued(): number {
     return this.high.length + this.low.length;
@@ -43,10 +61,12 @@ export class HashQueue {
       const waiting: Waiting = {
         start: () => {
           this.running++;
+          if (priority === 'low') this.runningLow++;
           job()
             .then(resolve, reject)
             .finally(() => {
               this.running--;
+              if (priority === 'low') this.runningLow--;
               this.next();
             });
         },
@@ -55,7 +75,8 @@ export class HashQueue {
           resolve(BUSY);
         },
       };
-      if (this.running < this.options.concurrency && this.queued === 0) return waiting.start();
+      const ahead = priority === 'high' ? this.high.length : this.queued;
+      if (ahead === 0 && this.canStart(priority)) return waiting.start();
       if (this.queued >= this.options.maxQueued) {
         if (priority === 'low' || this.low.length === 0) return waiting.refuse();
         this.low.pop()?.refuse();
@@ -66,10 +87,7 @@ export class HashQueue {
   }
 
   private next(): void {
-    while (this.running < this.options.concurrency) {
-      const waiting = this.high.shift() ?? this.low.shift();
-      if (!waiting) return;
-      waiting.start();
-    }
+    while (this.high.length > 0 && this.canStart('high')) this.high.shift()!.start();
+    while (this.low.length > 0 && this.canStart('low')) this.low.shift()!.start();
   }
 }

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { defaultLimits } from '../../main/broker';
 import { ConfigError, loadConfigFile } from '../../main/core';
-import { lockoutPolicyOf } from '../../main/core/config-options';
+import { lockoutPolicyOf, loginQueueOf } from '../../main/core/config-options';
 import { DEFAULT_LOCKOUT } from '../../main/tenancy/lockout';
+import { DEFAULT_HASH_QUEUE } from '../../main/tenancy/hash-queue';
 import { loopbackArgs, REPO_ROOT, runCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -47,6 +48,8 @@ describe('the --config file', () => {
       maxFailures: DEFAULT_LOCKOUT.maxFailures,
       windowSeconds: DEFAULT_LOCKOUT.windowMs / 1000,
       lockSeconds: DEFAULT_LOCKOUT.lockMs / 1000,
+      maxFailuresPerAddress: DEFAULT_LOCKOUT.maxFailuresPerAddress,
+      maxQueuedLogins: DEFAULT_HASH_QUEUE.maxQueued,
     });
     assert.equal(example.tenancy?.rootAccountName, 'sys');
     assert.deepEqual(example.pki, { authorityAlgorithm: 'ec-p256' });
@@ -83,6 +86,10 @@ describe('the --config file', () => {
       windowMs: 60_000,
       lockMs: 900_000,
     });
+    const flood = { tenancy: { lockout: { maxFailuresPerAddress: 40, maxQueuedLogins: 8 } } };
+    assert.deepEqual(lockoutPolicyOf(flood), { maxFailuresPerAddress: 40 });
+    assert.deepEqual(loginQueueOf(flood), { maxQueued: 8 });
+    assert.equal(loginQueueOf({}), undefined);
   });
 
   test('an invalid file stops fieldbench with exit code 1, naming each offending key', async () => {

@@ -51,9 +51,28 @@ describe('per-account quotas for retained messages and persistent sessions', () 
       await marker;
       assert.deepEqual(got.sort(), ['r/1=v1b', 'r/2=v2', 'r/3=v3'], 'the refused message was not retained');
 
+      // A retained will on a new topic is delivered but not kept past the quota either.
+      const { client: willing } = await connect(sc.url, {
+        clientId: 'acme-will',
+        ...login('acme'),
+        will: { topic: 'r/will', payload: Buffer.from('gone'), qos: 1, retain: true },
+      });
+      const willSeen = new Promise<void>((resolve) => sub.on('message', (t) => t === 'r/will' && resolve()));
+      willing.stream.destroy();
+      await willSeen;
+      const late: string[] = [];
+      const { client: lateSub } = await connect(sc.url, { clientId: 'acme-late', ...login('acme') });
+      const lateMarker = new Promise<void>((resolve) =>
+        lateSub.on('message', (topic) => (topic === 'r/marker' ? resolve() : late.push(topic))),
+      );
+      await lateSub.subscribeAsync('r/#', { qos: 1 });
+      assert.equal(await pubackCode(dev, 'r/marker', 'end'), 0);
+      await lateMarker;
+      assert.deepEqual(late.sort(), ['r/1', 'r/2', 'r/3'], 'the will was not retained');
+
       assert.equal(await pubackCode(dev, 'r/2', '', true), 0, 'clearing one makes room');
       assert.equal(await pubackCode(dev, 'r/4', 'v4', true), 0);
-      await endAll(sub);
+      await endAll(sub, lateSub);
     } finally {
       await endAll(dev, other);
     }

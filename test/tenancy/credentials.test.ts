@@ -337,7 +337,11 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.equal(await pubackCode(c, 'org/acme/status'), 0);
     assert.equal(await pubackCode(c, 'users/rules-dev/inbox'), 0x87, 'subscribe-only');
     assert.equal(await subackCode(c, 'users/rules-dev/inbox'), 1);
-    assert.equal(await subackCode(c, 'devices/+/temp'), 1, 'wider than the rule: granted, narrowed at delivery');
+    assert.equal(
+      await subackCode(c, 'devices/+/temp'),
+      1,
+      'wider than the rule: granted, narrowed at delivery',
+    );
     assert.equal(await subackCode(c, 'devices/r2/#'), 0x87, 'wholly outside the rules');
     assert.equal(await subackCode(c, 'devices/r1/#'), 1);
 
