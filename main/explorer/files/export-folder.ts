@@ -40,7 +40,12 @@ export class ExportFolder {
 
   /** Uses a folder the operator picked (desktop dialog). */
   choose(folder: string): void {
-    const real = fs.realpathSync(folder);
+    let real: string;
+    try {
+      real = fs.realpathSync(folder);
+    } catch {
+      throw new ApiError('BAD_REQUEST', 'The chosen folder cannot be opened');
+    }
     if (!fs.statSync(real).isDirectory())
       throw new ApiError('BAD_REQUEST', 'The chosen path is not a folder');
     this.folder = real;
