@@ -20,10 +20,8 @@ const SEALED_KEY_FILE = 'secrets.key.os';
  */
 export function createSafeStorageKeyProtector(electron: ElectronMain, dataDir: string): KeyProtector {
   if (hasPassphraseKey(dataDir)) {
-    // TODO(start-up prompt): ask for the passphrase in the UI and use unlockWithPassphrase.
-    throw new Error(
-      'The keys of this data directory are sealed with an operator passphrase, and this version cannot ask for it at start yet',
-    );
+    // electron-main asks for it (unlock gate) instead of calling this; never mint a key over sealed secrets.
+    throw new Error('The keys of this data directory are sealed with an operator passphrase');
   }
   const { safeStorage } = electron;
   if (!safeStorage.isEncryptionAvailable()) return createFileKeyProtector(dataDir);

@@ -31,6 +31,8 @@ export interface CoreOptions {
   keyProtector?: KeyProtector;
   /** Desktop: asks the operator for the folder captures and exports go to (native dialog). */
   chooseExportFolder?: () => Promise<string | null>;
+  /** An event bus a transport already listens on (desktop: registered before a locked start). */
+  events?: EventBus;
 }
 
 export interface ListenerFlags {
@@ -89,7 +91,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     version: readAppVersion(),
     startedAt,
   };
-  const events = new EventBus();
+  const events = options.events ?? new EventBus();
   const dropCounters: Array<() => number> = [];
   const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
 

@@ -10,9 +10,11 @@ export function createSecretsHandlers(protector: KeyProtector): HandlersFor<keyo
     protection: protector.kind,
     fixedPassword: protector.fixedPassword ?? false,
     canSetPassphrase: protector.setPassphrase !== undefined,
+    locked: false,
   });
   return {
     'secrets.status': status,
+    'secrets.unlock': status, // already running: nothing to unlock
     'secrets.setPassphrase': async ({ passphrase, currentPassphrase }) => {
       if (!protector.setPassphrase) {
         throw new ApiError(

@@ -8,3 +8,4 @@ export {
   withPassphraseSupport,
 } from './passphrase-key';
 export { createSecretsHandlers } from './api-handlers';
+export { createUnlockGate } from './unlock-gate';

@@ -11,6 +11,8 @@ export const secretsStatusSchema = z.object({
   fixedPassword: z.boolean(),
   /** Whether `secrets.setPassphrase` is offered here (desktop). */
   canSetPassphrase: z.boolean(),
+  /** True while a desktop start waits for the passphrase (`secrets.unlock`); every other method is UNAVAILABLE. */
+  locked: z.boolean(),
 });
 export type SecretsStatus = z.infer<typeof secretsStatusSchema>;
 
@@ -30,5 +32,10 @@ export const secretsMethods = {
       .strict(),
     secretsStatusSchema,
     'Seals the data key with an operator passphrase (scrypt; stored nowhere), or changes it. A wrong current passphrase is FORBIDDEN and changes nothing.',
+  ),
+  'secrets.unlock': method(
+    z.object({ passphrase: z.string().min(1).max(1024) }).strict(),
+    secretsStatusSchema,
+    'At a locked start: opens the data key with the passphrase and starts Fieldbench (answers once it runs). A wrong passphrase is FORBIDDEN.',
   ),
 } satisfies Record<string, MethodSpec>;

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { defaultLimits } from '../../main/broker';
 import { ConfigError, loadConfigFile } from '../../main/core';
 import { lockoutPolicyOf, loginQueueOf } from '../../main/core/config-options';
+import { DEFAULT_MAX_BATCH_ROWS } from '../../main/pki/device-issuer';
 import { DEFAULT_LOCKOUT } from '../../main/tenancy/lockout';
 import { DEFAULT_HASH_QUEUE } from '../../main/tenancy/hash-queue';
 import { loopbackArgs, REPO_ROOT, runCli, startCli } from '../helpers/cli-process';
@@ -52,7 +53,7 @@ describe('the --config file', () => {
       maxQueuedLogins: DEFAULT_HASH_QUEUE.maxQueued,
     });
     assert.equal(example.tenancy?.rootAccountName, 'sys');
-    assert.deepEqual(example.pki, { authorityAlgorithm: 'ec-p256' });
+    assert.deepEqual(example.pki, { authorityAlgorithm: 'ec-p256', maxBatchRows: DEFAULT_MAX_BATCH_ROWS });
   });
 
   test('bad values of the tenancy, pki and explorer keys name the key', () => {
@@ -65,6 +66,7 @@ describe('the --config file', () => {
       [{ tenancy: { rootAccountName: '' } }, /"tenancy\.rootAccountName"/],
       [{ pki: { authorityAlgorithm: 'dsa-1024' } }, /"pki\.authorityAlgorithm".*ec-p256.*rsa-4096/],
       [{ pki: { algorithm: 'ec-p256' } }, /"pki" algorithm/],
+      [{ pki: { maxBatchRows: 0 } }, /"pki\.maxBatchRows"/],
       [{ explorer: { history: { maxMessagesPerTopic: -5 } } }, /"explorer\.history\.maxMessagesPerTopic"/],
       [{ explorer: { history: { maxTotalBytes: 0 } } }, /"explorer\.history\.maxTotalBytes"/],
       [{ explorer: { history: { maxPayloadBytes: null } } }, /"explorer\.history\.maxPayloadBytes"/],

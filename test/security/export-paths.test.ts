@@ -39,6 +39,8 @@ describe('explorer.export writes only into the exports folder', () => {
       'sub/dir.csv',
       'back\\slash.csv',
       'nul\u0000.csv',
+      'line\nbreak.csv',
+      'invoice\u202Evsc.exe.csv',
       '.hidden.csv',
       '..',
       'authorized_keys',

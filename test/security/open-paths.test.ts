@@ -121,4 +121,22 @@ describe('opened files are read only from the exports folder, and errors never q
     const chooser = await f.refusal('explorer.files.chooseFolder', {});
     assert.equal(chooser.code, 'UNAVAILABLE');
   });
+
+  test('the listing is bounded to the 1,000 newest files', async () => {
+    const g = await startExplorerCore();
+    try {
+      fs.mkdirSync(g.exportsDir, { recursive: true });
+      for (let i = 0; i < 1005; i++) {
+        const file = path.join(g.exportsDir, `bulk-${String(i).padStart(4, '0')}.csv`);
+        fs.writeFileSync(file, 'x');
+        fs.utimesSync(file, 1_000_000 + i, 1_000_000 + i);
+      }
+      const { files } = await g.call('explorer.files.list', {});
+      assert.equal(files.length, 1000);
+      assert.equal(files[0]?.name, 'bulk-1004.csv', 'newest first');
+      assert.ok(!files.some((f) => f.name === 'bulk-0004.csv'), 'the oldest fall off');
+    } finally {
+      await g.close();
+    }
+  });
 });

@@ -136,6 +136,7 @@ describe('the operator passphrase protector (main/secrets)', () => {
         protection: 'os-keychain',
         fixedPassword: true,
         canSetPassphrase: true,
+        locked: false,
       });
       const tooShort = await desktop.dispatch(
         'secrets.setPassphrase',
@@ -144,7 +145,12 @@ describe('the operator passphrase protector (main/secrets)', () => {
       );
       assert.equal(tooShort.ok, false);
       const status = await callCore(desktop, 'secrets.setPassphrase', { passphrase: RIGHT });
-      assert.deepEqual(status, { protection: 'passphrase', fixedPassword: false, canSetPassphrase: true });
+      assert.deepEqual(status, {
+        protection: 'passphrase',
+        fixedPassword: false,
+        canSetPassphrase: true,
+        locked: false,
+      });
       const wrong = await desktop.dispatch(
         'secrets.setPassphrase',
         { passphrase: 'another passphrase', currentPassphrase: 'nope nope nope' },
@@ -160,6 +166,7 @@ describe('the operator passphrase protector (main/secrets)', () => {
         protection: 'key-file',
         fixedPassword: false,
         canSetPassphrase: false,
+        locked: false,
       });
       const refused = await headless.dispatch(
         'secrets.setPassphrase',

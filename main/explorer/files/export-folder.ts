@@ -11,6 +11,8 @@ export interface FolderFile {
 }
 
 const { O_RDONLY, O_NOFOLLOW } = fs.constants;
+/** `list` answers at most this many (the newest) files. */
+export const MAX_LISTED_FILES = 1000;
 
 /**
  * The one folder API calls may write files to and read files from: `<dataDir>/exports`, or on the
@@ -38,7 +40,12 @@ export class ExportFolder {
 
   /** Uses a folder the operator picked (desktop dialog). */
   choose(folder: string): void {
-    const real = fs.realpathSync(folder);
+    let real: string;
+    try {
+      real = fs.realpathSync(folder);
+    } catch {
+      throw new ApiError('BAD_REQUEST', 'The chosen folder cannot be opened');
+    }
     if (!fs.statSync(real).isDirectory())
       throw new ApiError('BAD_REQUEST', 'The chosen path is not a folder');
     this.folder = real;
@@ -79,20 +86,31 @@ export class ExportFolder {
    * the data goes to a temporary file that replaces the old one on `commit`, so a link is replaced,
    * never written through.
    */
-  create(name: string, kind: FileKind, overwrite = false): { stream: fs.WriteStream; commit(): void } {
+  create(
+    name: string,
+    kind: FileKind,
+    overwrite = false,
+  ): { stream: fs.WriteStream; commit(): void; abort(): void } {
     const target = this.pathOf(name, kind);
-    if (!overwrite) {
-      try {
-        const fd = fs.openSync(target, 'wx', 0o600);
-        return { stream: fs.createWriteStream('', { fd }), commit: () => {} };
-      } catch (err) {
-        throw this.conflictOr(err, name);
-      }
+    const written = overwrite ? path.join(path.dirname(target), `.${crypto.randomUUID()}.partial`) : target;
+    let fd: number;
+    try {
+      fd = fs.openSync(written, 'wx', 0o600);
+    } catch (err) {
+      throw this.conflictOr(err, name);
     }
-    const temp = path.join(path.dirname(target), `.${crypto.randomUUID()}.partial`);
-    const fd = fs.openSync(temp, 'wx', 0o600);
     const stream = fs.createWriteStream('', { fd });
-    return { stream, commit: () => fs.renameSync(temp, target) };
+    return {
+      stream,
+      commit: () => {
+        if (overwrite) fs.renameSync(written, target);
+      },
+      // A failed export leaves no half-written file behind.
+      abort: () => {
+        stream.destroy();
+        fs.rmSync(written, { force: true });
+      },
+    };
   }
 
   /** Opens `name` for reading: a regular file in the folder, not a link. Errors never quote contents. */
@@ -141,7 +159,7 @@ export class ExportFolder {
   }
 
   /** Plain files with a known extension, newest first (links, folders and hidden files are left out). */
-  list(): FolderFile[] {
+  list(limit = MAX_LISTED_FILES): FolderFile[] {
     const folder = this.resolvedFolder();
     const files: FolderFile[] = [];
     for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
@@ -150,7 +168,8 @@ export class ExportFolder {
       const stat = lstatOrUndefined(path.join(folder, entry.name));
       if (stat?.isFile()) files.push({ name: entry.name, size: stat.size, modifiedAt: stat.mtimeMs });
     }
-    return files.sort((a, b) => b.modifiedAt - a.modifiedAt || a.name.localeCompare(b.name));
+    files.sort((a, b) => b.modifiedAt - a.modifiedAt || a.name.localeCompare(b.name));
+    return files.slice(0, limit);
   }
 
   private conflictOr(err: unknown, name: string): Error {

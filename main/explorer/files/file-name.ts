@@ -24,8 +24,9 @@ export function checkFileName(name: string, kind: FileKind): string {
   if (name.length === 0 || name.length > MAX_FILE_NAME_LENGTH) {
     throw new ApiError('BAD_REQUEST', `File names are 1 to ${MAX_FILE_NAME_LENGTH} characters. ${hint}.`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(name)) {
-    throw new ApiError('BAD_REQUEST', `A file name cannot contain control characters. ${hint}.`);
+  // Control characters, and the invisible/bidirectional ones that make a name display as another.
+  if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+    throw new ApiError('BAD_REQUEST', `A file name cannot contain control or invisible characters. ${hint}.`);
   }
   if (name.includes('/') || name.includes('\\')) {
     throw new ApiError(

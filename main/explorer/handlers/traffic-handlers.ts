@@ -55,14 +55,20 @@ export function trafficHandlers(
     'explorer.export': async ({ connectionId, topic, format, file, overwrite, since, limit }) => {
       s.history.flush();
       const target = s.files.create(file, format, overwrite);
-      const count = await exportMessages(
-        s.queries.iterate(connectionId, since),
-        topic,
-        format,
-        target.stream,
-        limit,
-      );
-      target.commit();
+      let count: number;
+      try {
+        count = await exportMessages(
+          s.queries.iterate(connectionId, since),
+          topic,
+          format,
+          target.stream,
+          limit,
+        );
+        target.commit();
+      } catch (err) {
+        target.abort();
+        throw err;
+      }
       return { file, count };
     },
     'explorer.replay.start': async ({ file, connectionId, speed, topicPrefix }) => {
