@@ -23,7 +23,7 @@ export function SystemPage() {
   const i = info.data;
 
   return (
-    <div className="page system-page">
+    <div className="page system-page" data-testid="system-page">
       <h1>System</h1>
       <ErrorNote message={info.error} />
       <div className="cards">
