@@ -8,7 +8,7 @@ import { createCa, issueCert, readPem } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
 import { silentLogger } from '../listeners/helpers/broker';
-import { endMqtt, nextMessage, subscribe } from '../listeners/helpers/clients';
+import { connectMqtt, endMqtt, nextMessage, subscribe } from '../listeners/helpers/clients';
 import { connectFrom, connectPacket, openRaw } from './helpers/clients';
 import { binaryFrameHeader, closedWithin, rawUpgrade } from './helpers/raw-websocket';
 
@@ -29,9 +29,12 @@ describe('per-address limits apply to TCP, TLS, WS and WSS alike', () => {
   const sockets: net.Socket[] = [];
   const clients: MqttClient[] = [];
 
+  let caFile = '';
+
   before(async () => {
     const dir = tempDir();
     const ca = createCa(dir, 'limits-ca');
+    caFile = ca.cert;
     const server = issueCert(ca, 'limits-server', {
       extendedKeyUsage: 'serverAuth',
       subjectAltName: 'DNS:localhost,IP:127.0.0.1',
@@ -119,6 +122,18 @@ describe('per-address limits apply to TCP, TLS, WS and WSS alike', () => {
     fifth.write(connectPacket('limits-fifth'));
     const answer = await new Promise<Buffer>((resolve) => fifth.once('data', resolve));
     assert.equal(answer[0], 0x20, 'the new connection is served');
+  });
+
+  test('a CONNACK over TLS and secure WebSocket ends the unauthenticated count too', async () => {
+    // mqtt.js cannot choose its source address over TLS; 127.0.0.1 is used by no other test here.
+    const ca = readPem(caFile);
+    const tls = await connectMqtt(`mqtts://localhost:${port.mqtts}`, { ca });
+    const wss = await connectMqtt(`wss://localhost:${port.wss}/mqtt`, { ca });
+    clients.push(tls, wss);
+    const usage = manager.guard.usageOf('127.0.0.1');
+    assert.equal(usage.open, 2);
+    assert.equal(usage.unauthenticated, 0);
+    assert.equal(usage.pendingBytes, 0);
   });
 
   test('bytes sent before CONNACK are bounded per address (TCP and WebSocket)', async () => {

@@ -9,6 +9,7 @@ import { type ListenerOptionsInput, parseListenerOptions } from './listener-opti
 import { ListenerRepository } from './listener-repository';
 import { isTls, ListenerRuntime } from './listener-runtime';
 import { readTlsFiles } from './tls-files';
+import type { UpgradeRoute } from './websocket-upgrade';
 import type {
   ConnectionSink,
   HandshakeFailure,
@@ -32,6 +33,8 @@ export interface ListenerManagerOptions {
   handshakeFailureCapacity?: number;
   /** The broker's limits: per-address limits, packet size (WebSocket frames), connect timeout. */
   limits?: () => BrokerLimits;
+  /** WebSocket services served beside MQTT on ws/wss listeners (by path); Origin and per-address limits apply. */
+  webSocketRoutes?: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
 }
 
 /** The desktop window's origin; the headless server adds its own with `setUiOrigins`. */
@@ -165,6 +168,7 @@ export class ListenerManager {
         guard: this.guard,
         limits: this.limits,
         uiOrigins: () => this.uiOrigins,
+        webSocketRoutes: this.options.webSocketRoutes ?? (() => []),
       });
       try {
         const material = isTls(entry.record) ? await this.materialFor(entry.record) : undefined;

@@ -21,7 +21,7 @@ import { allowsClientAuth, peerChain } from './peer-chain';
 import { type ServerSecureOptions, TlsContexts } from './tls-contexts';
 import type { ConnectionSink, HandshakeFailure, ListenerInfo, ListenerRecord, TlsMaterial } from './types';
 import { RefusalLog } from './refusal-log';
-import { normalizeOrigin, WebSocketUpgrade } from './websocket-upgrade';
+import { normalizeOrigin, type UpgradeRoute, WebSocketUpgrade } from './websocket-upgrade';
 
 const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 /** A WebSocket frame may carry one whole MQTT packet: its fixed header (up to 5 bytes) plus the limit. */
@@ -38,6 +38,8 @@ export interface RuntimeDeps {
   limits: () => BrokerLimits;
   /** Origins of Fieldbench's own UI, always allowed on WebSocket listeners. */
   uiOrigins: () => string[];
+  /** Other WebSocket services of ws/wss listeners, beside MQTT. */
+  webSocketRoutes: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
 }
 
 /** One started listener: its server socket, its clients and their counters. */
@@ -186,12 +188,8 @@ export class ListenerRuntime {
         this.accept(createWebSocketStream(ws), socket);
       },
     });
+    for (const route of this.deps.webSocketRoutes(this.record)) this.upgrades.addRoute(route);
     return server;
-  }
-
-  /** Where other WebSocket services of this listener plug in (none yet besides MQTT). */
-  get webSocketUpgrade(): WebSocketUpgrade | undefined {
-    return this.upgrades;
   }
 
   private accept(stream: Duplex, socket: net.Socket, peerCertificates?: tls.PeerCertificate[]): void {

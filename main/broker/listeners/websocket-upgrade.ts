@@ -84,6 +84,7 @@ export class WebSocketUpgrade {
   }
 
   addRoute(route: UpgradeRoute): void {
+    if (this.routes.has(route.path)) throw new Error(`the WebSocket path ${route.path} is already served`);
     this.routes.set(route.path, route);
   }
 

@@ -279,9 +279,10 @@ export function ListenerForm({
                 {...aria('allowedOrigins')}
                 value={draft.origins}
                 placeholder="https://dashboard.example:8443"
+                title="Comma-separated browser origins allowed besides Fieldbench's own UI; * allows any. Devices and tools send no origin and are always allowed."
                 onChange={(e) => set('origins', e.target.value)}
               />,
-              "comma-separated; empty = only Fieldbench's own UI. Devices and tools send no origin and are always allowed",
+              "empty = Fieldbench's own UI only",
             )}
           </>
         ) : null}
