@@ -89,6 +89,9 @@ export type AuthenticateResult =
 /** `true` allows; otherwise the MQTT 5 reason code to answer with (mapped for 3.1.1). */
 export type AuthorizeResult = true | { reasonCode: number; reasonString?: string };
 
+/** A subscription may also be allowed at a lower QoS than asked (e.g. QoS 2 granted as QoS 1). */
+export type SubscribeAuthorization = AuthorizeResult | { grantedQos: 0 | 1 };
+
 /**
  * A connected client. The broker hands out one object per connection for its whole life (usable as
  * a WeakMap key); it serializes to just these four fields.
@@ -118,7 +121,7 @@ export interface BrokerHooks {
     client: ClientRef,
     filter: string,
     qos: 0 | 1 | 2,
-  ): AuthorizeResult | Promise<AuthorizeResult>;
+  ): SubscribeAuthorization | Promise<SubscribeAuthorization>;
   /**
    * Optional, synchronous: called for each delivery to a subscriber (retained ones included) with
    * `topic` as that subscriber sees it and `message.qos` the delivery QoS. Anything but `true`
@@ -129,8 +132,13 @@ export interface BrokerHooks {
   authorizeDelivery?(client: ClientRef, topic: string, message: DeliveryMessage): AuthorizeResult;
 }
 
-/** A publish the platform intercepted on a reserved topic; returning true consumes it. */
+/**
+ * A publish the platform intercepted on a reserved topic; returning true consumes it. Returning a
+ * reason also consumes it, acknowledged with that reason code (MQTT 5; 3.1.1 acknowledges normally).
+ */
 export type PublishInterceptor = (
   client: ClientRef,
   message: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Record<string, unknown> },
-) => boolean | Promise<boolean>;
+) => InterceptResult | Promise<InterceptResult>;
+
+export type InterceptResult = boolean | { reasonCode: number; reasonString?: string };
