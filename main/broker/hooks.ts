@@ -116,11 +116,12 @@ export interface BrokerHooks {
     qos: 0 | 1 | 2,
     retain: boolean,
   ): AuthorizeResult | Promise<AuthorizeResult>;
-  /** `filter` as the client sent it, before namespacing. */
+  /** `filter` as the client sent it, before namespacing; `packetId` is the SUBSCRIBE's. */
   authorizeSubscribe(
     client: ClientRef,
     filter: string,
     qos: 0 | 1 | 2,
+    packetId?: number,
   ): SubscribeAuthorization | Promise<SubscribeAuthorization>;
   /**
    * Optional, synchronous: called for each delivery to a subscriber (retained ones included) with
@@ -138,7 +139,14 @@ export interface BrokerHooks {
  */
 export type PublishInterceptor = (
   client: ClientRef,
-  message: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Record<string, unknown> },
+  message: {
+    topic: string;
+    payload: Buffer;
+    qos: 0 | 1 | 2;
+    properties?: Record<string, unknown>;
+    /** The PUBLISH packet identifier (0 for QoS 0). */
+    packetId: number;
+  },
 ) => InterceptResult | Promise<InterceptResult>;
 
 export type InterceptResult = boolean | { reasonCode: number; reasonString?: string };

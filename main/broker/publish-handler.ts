@@ -146,7 +146,13 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
   if (interceptors.length > 0) {
     for (const interceptor of interceptors) {
       if (!topicMatches(interceptor.filter, topic)) continue;
-      const message = { topic, payload: p.payload as Buffer, qos: p.qos, properties: p.properties };
+      const message = {
+        topic,
+        payload: p.payload as Buffer,
+        qos: p.qos,
+        properties: p.properties,
+        packetId: p.messageId ?? 0,
+      };
       let consumed: InterceptResult | Promise<InterceptResult>;
       try {
         consumed = interceptor.fn(conn.ref!, message);

@@ -86,7 +86,7 @@ export function handleSubscribe(broker: BrokerCore, conn: Connection, p: ISubscr
   const decisions: (SubscribeAuthorization | Promise<SubscribeAuthorization>)[] = requested.map((r) => {
     if (r.sub === undefined) return true;
     try {
-      return broker.hooks.authorizeSubscribe(conn.ref!, r.raw, r.sub.qos);
+      return broker.hooks.authorizeSubscribe(conn.ref!, r.raw, r.sub.qos, p.messageId);
     } catch (err) {
       broker.logger.error({ err, clientId: conn.clientId }, 'authorizeSubscribe threw');
       return { reasonCode: 0x80 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
+import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { systemEvents, systemMethods } from './system';
@@ -18,6 +19,7 @@ export const methods = {
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
+  ...gatewaysMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -28,6 +30,7 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...gatewaysEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;
