@@ -20,6 +20,7 @@ import { GatewayRepository } from './repository';
 import { TelemetryHistory } from './telemetry';
 
 export { parseClientId } from './ids';
+export { type DeviceJwtOptions, signDeviceJwt } from './sign';
 
 export interface GatewaysOptions {
   db: Database;
