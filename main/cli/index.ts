@@ -6,6 +6,7 @@ import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
 import { electronJsFlagsArg } from './runtime-flags';
+import { runSimulateGateways } from './simulate-gateways';
 import { readAppVersion } from '../core';
 
 function launchDesktop(electronPath: string, argv: readonly string[]): void {
@@ -18,6 +19,7 @@ function launchDesktop(electronPath: string, argv: readonly string[]): void {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'simulate-gateways') return runSimulateGateways(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseCli(argv);
