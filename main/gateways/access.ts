@@ -2,7 +2,7 @@ import type { AuthorizeResult, ClientRef, SubscribeAuthorization } from '../brok
 import { closeClient, type RuntimeContext } from './context';
 import type { ErrorReporter } from './error-reporter';
 import { parseDeviceTopic } from './ids';
-import type { LiveClient } from './live';
+import { type LiveClient, topicOf } from './live';
 
 const NOT_AUTHORIZED = 0x87;
 const QOS_NOT_SUPPORTED = 0x9b;
@@ -32,7 +32,7 @@ export function createDeviceAccess(ctx: RuntimeContext, errors: ErrorReporter) {
       closeClient(ctx, client, QOS_NOT_SUPPORTED, 'QoS 2 publishes are not supported');
       return { reasonCode: QOS_NOT_SUPPORTED, reasonString: 'QoS 2 is not supported' };
     }
-    const parsed = parseDeviceTopic(topic, live.data.registryId);
+    const parsed = topicOf(live, topic);
     if (!parsed) return TOPIC_NOT_ALLOWED;
     switch (parsed.kind) {
       case 'attach':
@@ -94,7 +94,7 @@ export function createDeviceAccess(ctx: RuntimeContext, errors: ErrorReporter) {
   function authorizeDelivery(client: ClientRef, topic: string): AuthorizeResult {
     const live = ctx.live.get(client);
     if (live?.data.kind !== 'gateway' || live.attached.size === 0) return true;
-    const parsed = parseDeviceTopic(topic, live.data.registryId);
+    const parsed = topicOf(live, topic);
     return parsed === null || actsFor(live, parsed.deviceId) ? true : NOT_YOURS;
   }
 
@@ -105,6 +105,7 @@ export function createDeviceAccess(ctx: RuntimeContext, errors: ErrorReporter) {
     for (const s of subscriptions) {
       if (s.granted >= 0x80) continue;
       const parsed = parseDeviceTopic(s.filter, live.data.registryId);
+      if (parsed?.kind === 'config' && s.granted === 1) ctx.watchConfigAcks();
       if (parsed?.kind !== 'commands') continue;
       let filters = live.commandFilters.get(parsed.deviceId);
       if (!filters) {

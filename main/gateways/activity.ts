@@ -1,7 +1,7 @@
 import type { DeviceLive } from '../../preload/contract/gateways';
 import type { RuntimeContext } from './context';
 import { deviceKey } from './ids';
-import type { DevicePrincipalData } from './live';
+import { keyOf, type LiveClient } from './live';
 import type { DeviceRow } from './repository';
 import { previewOf } from './telemetry';
 
@@ -40,13 +40,14 @@ export class ActivityTracker {
   }
 
   record(
-    on: DevicePrincipalData,
+    via: LiveClient,
     deviceId: string,
     kind: 'events' | 'states',
     payload: Buffer,
     subfolder: string | null,
   ): void {
-    const key = deviceKey(on.accountId, on.registryId, deviceId);
+    const key = keyOf(via, deviceId);
+    const on = via.data;
     const item = this.ctx.telemetry.record(key, kind, this.ctx.now(), payload, subfolder);
     let latest = this.latest.get(key);
     if (!latest) {

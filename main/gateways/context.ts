@@ -19,6 +19,11 @@ export interface RuntimeContext {
   events?: EventBus;
   now: () => number;
   broker(): BrokerPort | undefined;
+  /**
+   * Config acknowledgements are read from the broker's per-delivery event, which costs every
+   * delivery something; it is watched only for a while after a config is sent or subscribed.
+   */
+  watchConfigAcks(): void;
   /** A device's live view changed (batched into `gateways.activity`). */
   touched(key: string): void;
 }

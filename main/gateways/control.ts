@@ -3,8 +3,7 @@ import { actsFor } from './access';
 import type { ActivityTracker } from './activity';
 import type { RuntimeContext } from './context';
 import type { ErrorReporter } from './error-reporter';
-import { parseDeviceTopic } from './ids';
-import type { LiveClient } from './live';
+import { type LiveClient, topicOf } from './live';
 
 const NOT_AUTHORIZED = 0x87;
 
@@ -76,7 +75,7 @@ export function createControlInterceptor(
   return (client: ClientRef, message) => {
     const live = ctx.live.of(client);
     if (!live) return false;
-    const parsed = parseDeviceTopic(message.topic, live.data.registryId);
+    const parsed = topicOf(live, message.topic);
     if (!parsed) return false;
     const info: MessageInfo = { message_type: 'PUBLISH', topic: message.topic, packet_id: message.packetId };
     switch (parsed.kind) {
@@ -99,7 +98,7 @@ export function createControlInterceptor(
           return { reasonCode: NOT_AUTHORIZED, reasonString: `device "${parsed.deviceId}" is not attached` };
         }
         activity.record(
-          live.data,
+          live,
           parsed.deviceId,
           parsed.kind === 'events' ? 'events' : 'states',
           message.payload,

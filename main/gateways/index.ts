@@ -35,6 +35,9 @@ export interface GatewaysOptions {
 
 export type Gateways = ReturnType<typeof createGateways>;
 
+/** How long after the last config send or config subscription PUBACKs are watched for. */
+const CONFIG_ACK_WATCH_MS = 10 * 60_000;
+
 /**
  * OmniCore / IoT Core-style registries, gateways and devices: JWT logins, attach/detach, config and
  * commands, on the embedded broker. `hooks` serve the clients `claims`/`owns` pick out.
@@ -62,6 +65,7 @@ export function createGateways(options: GatewaysOptions) {
     events: options.events,
     now,
     broker: () => broker,
+    watchConfigAcks: () => watchConfigAcks(),
     touched: (key) => activity?.touched(key),
   };
   activity = new ActivityTracker(ctx);
@@ -82,6 +86,19 @@ export function createGateways(options: GatewaysOptions) {
   };
 
   const detachers: Array<() => void> = [];
+  let stopWatchingAcks: (() => void) | null = null;
+  let ackWatchTimer: NodeJS.Timeout | undefined;
+
+  function watchConfigAcks(): void {
+    if (!broker) return;
+    stopWatchingAcks ??= broker.events.on('message.delivered', (event) => messaging.onDelivered(event));
+    clearTimeout(ackWatchTimer);
+    ackWatchTimer = setTimeout(() => {
+      stopWatchingAcks?.();
+      stopWatchingAcks = null;
+    }, CONFIG_ACK_WATCH_MS);
+    ackWatchTimer.unref();
+  }
 
   /** Binds the broker: interceptor for device topics, connection lifecycle, config acknowledgements. */
   function attachBroker(port: BrokerPort): void {
@@ -104,7 +121,6 @@ export function createGateways(options: GatewaysOptions) {
       }),
       port.events.on('subscribed', ({ client, subscriptions }) => access.subscribed(client, subscriptions)),
       port.events.on('unsubscribed', ({ client, filters }) => access.unsubscribed(client, filters)),
-      port.events.on('message.delivered', (event) => messaging.onDelivered(event)),
     );
   }
 
@@ -128,6 +144,8 @@ export function createGateways(options: GatewaysOptions) {
     stats: () => ({ connected: live.all().length, attached: live.attachedCount() }),
     close(): void {
       for (const detach of detachers.splice(0)) detach();
+      clearTimeout(ackWatchTimer);
+      stopWatchingAcks?.();
       activity?.close();
     },
   };

@@ -1,6 +1,6 @@
 import type { ClientRef } from '../broker';
 import type { DeviceKind } from '../../preload/contract/gateways';
-import { deviceKey } from './ids';
+import { type DeviceTopic, deviceKey, parseDeviceTopic } from './ids';
 
 /** What authentication puts into the principal's attributes (plain data, it is serialized). */
 export interface DevicePrincipalData {
@@ -29,6 +29,34 @@ export interface LiveClient {
   /** Command filters per device id (for `sendCommand`). */
   commandFilters: Map<string, Set<string>>;
   expiryTimer: NodeJS.Timeout | null;
+  /** Parsed topics (authorize and intercept both need them, per message). */
+  topics: Map<string, DeviceTopic | null>;
+  /** Device id → device key, for the devices this client publishes for. */
+  keys: Map<string, string>;
+}
+
+/** Parsed topics remembered per client; a client cycling through more starts over. */
+const TOPIC_CACHE = 512;
+
+export function topicOf(live: LiveClient, topic: string): DeviceTopic | null {
+  let parsed = live.topics.get(topic);
+  if (parsed === undefined) {
+    parsed = parseDeviceTopic(topic, live.data.registryId);
+    if (live.topics.size >= TOPIC_CACHE) live.topics.clear();
+    live.topics.set(topic, parsed);
+  }
+  return parsed;
+}
+
+/** The process-wide key of a device this client acts for. */
+export function keyOf(live: LiveClient, deviceId: string): string {
+  let key = live.keys.get(deviceId);
+  if (key === undefined) {
+    key = deviceKey(live.data.accountId, live.data.registryId, deviceId);
+    if (live.keys.size >= TOPIC_CACHE) live.keys.clear();
+    live.keys.set(deviceId, key);
+  }
+  return key;
 }
 
 /**
@@ -61,6 +89,8 @@ export class LiveRegistry {
       attached: new Set(),
       commandFilters: new Map(),
       expiryTimer: null,
+      topics: new Map(),
+      keys: new Map(),
     };
     this.clients.set(ref, live);
     this.direct.set(live.key, live);

@@ -44,6 +44,7 @@ export class DeviceMessaging {
     this.recentConfigs.set(key, recent);
     const broker = this.broker();
     const topicPrefix = this.prefixOf(accountId);
+    this.ctx.watchConfigAcks();
     await Promise.all(
       FORMS.map((form) =>
         broker.publish(

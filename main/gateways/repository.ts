@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { DeviceKind, GatewayAuthMethod, KeyAlgorithm } from '../../preload/contract/gateways';
 
 export interface RegistryRow {
@@ -43,73 +43,78 @@ type Ref = [accountId: string, registryId: string, deviceId: string];
 
 /** SQLite access for registries, devices, keys and bindings; no validation (see GatewayModel). */
 export class GatewayRepository {
+  /** Prepared statements by SQL text: logins and attaches run these many times a second. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Database) {}
+
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P, R>;
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
   accountIdByName(name: string): string | undefined {
-    return this.db
-      .prepare<[string], { id: string }>('SELECT id FROM tenancy_accounts WHERE name = ?')
-      .get(name)?.id;
+    return this.prepare<[string], { id: string }>('SELECT id FROM tenancy_accounts WHERE name = ?').get(name)
+      ?.id;
   }
 
   accountName(id: string): string | undefined {
-    return this.db
-      .prepare<[string], { name: string }>('SELECT name FROM tenancy_accounts WHERE id = ?')
-      .get(id)?.name;
+    return this.prepare<[string], { name: string }>('SELECT name FROM tenancy_accounts WHERE id = ?').get(id)
+      ?.name;
   }
 
   accountExists(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM tenancy_accounts WHERE id = ?').get(id) !== undefined;
+    return this.prepare('SELECT 1 FROM tenancy_accounts WHERE id = ?').get(id) !== undefined;
   }
 
   registries(accountId: string): (RegistryRow & { gateways: number; devices: number })[] {
-    return this.db
-      .prepare<[string], RegistryRow & { gateways: number; devices: number }>(
-        `SELECT r.*,
+    return this.prepare<[string], RegistryRow & { gateways: number; devices: number }>(
+      `SELECT r.*,
            (SELECT COUNT(*) FROM gateway_devices d WHERE d.account_id = r.account_id AND d.registry_id = r.registry_id AND d.kind = 'gateway') AS gateways,
            (SELECT COUNT(*) FROM gateway_devices d WHERE d.account_id = r.account_id AND d.registry_id = r.registry_id AND d.kind = 'device') AS devices
          FROM gateway_registries r WHERE r.account_id = ? ORDER BY r.registry_id`,
-      )
-      .all(accountId);
+    ).all(accountId);
   }
 
   registry(accountId: string, registryId: string): RegistryRow | undefined {
-    return this.db
-      .prepare<[string, string], RegistryRow>(
-        'SELECT * FROM gateway_registries WHERE account_id = ? AND registry_id = ?',
-      )
-      .get(accountId, registryId);
+    return this.prepare<[string, string], RegistryRow>(
+      'SELECT * FROM gateway_registries WHERE account_id = ? AND registry_id = ?',
+    ).get(accountId, registryId);
   }
 
   insertRegistry(accountId: string, registryId: string, at: number): void {
-    this.db
-      .prepare('INSERT INTO gateway_registries (account_id, registry_id, created_at) VALUES (?, ?, ?)')
-      .run(accountId, registryId, at);
+    this.prepare('INSERT INTO gateway_registries (account_id, registry_id, created_at) VALUES (?, ?, ?)').run(
+      accountId,
+      registryId,
+      at,
+    );
   }
 
   deleteRegistry(accountId: string, registryId: string): void {
-    this.db
-      .prepare('DELETE FROM gateway_registries WHERE account_id = ? AND registry_id = ?')
-      .run(accountId, registryId);
+    this.prepare('DELETE FROM gateway_registries WHERE account_id = ? AND registry_id = ?').run(
+      accountId,
+      registryId,
+    );
   }
 
   devices(accountId: string, registryId: string): DeviceRow[] {
-    return this.db
-      .prepare<[string, string], DeviceRow>(
-        'SELECT * FROM gateway_devices WHERE account_id = ? AND registry_id = ? ORDER BY device_id',
-      )
-      .all(accountId, registryId);
+    return this.prepare<[string, string], DeviceRow>(
+      'SELECT * FROM gateway_devices WHERE account_id = ? AND registry_id = ? ORDER BY device_id',
+    ).all(accountId, registryId);
   }
 
   device(...ref: Ref): DeviceRow | undefined {
-    return this.db
-      .prepare<Ref, DeviceRow>(
-        'SELECT * FROM gateway_devices WHERE account_id = ? AND registry_id = ? AND device_id = ?',
-      )
-      .get(...ref);
+    return this.prepare<Ref, DeviceRow>(
+      'SELECT * FROM gateway_devices WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).get(...ref);
   }
 
   insertDevice(
@@ -119,12 +124,10 @@ export class GatewayRepository {
     authMethod: GatewayAuthMethod | null,
     at: number,
   ): void {
-    this.db
-      .prepare(
-        `INSERT INTO gateway_devices (account_id, registry_id, device_id, kind, metadata, auth_method, created_at)
+    this.prepare(
+      `INSERT INTO gateway_devices (account_id, registry_id, device_id, kind, metadata, auth_method, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(...ref, kind, JSON.stringify(metadata), authMethod, at);
+    ).run(...ref, kind, JSON.stringify(metadata), authMethod, at);
   }
 
   updateDevice(
@@ -133,38 +136,32 @@ export class GatewayRepository {
   ): void {
     const row = this.device(...ref);
     if (!row) return;
-    this.db
-      .prepare(
-        'UPDATE gateway_devices SET blocked = ?, metadata = ?, auth_method = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
-      )
-      .run(
-        changes.blocked === undefined ? row.blocked : Number(changes.blocked),
-        changes.metadata === undefined ? row.metadata : JSON.stringify(changes.metadata),
-        changes.authMethod ?? row.auth_method,
-        ...ref,
-      );
+    this.prepare(
+      'UPDATE gateway_devices SET blocked = ?, metadata = ?, auth_method = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).run(
+      changes.blocked === undefined ? row.blocked : Number(changes.blocked),
+      changes.metadata === undefined ? row.metadata : JSON.stringify(changes.metadata),
+      changes.authMethod ?? row.auth_method,
+      ...ref,
+    );
   }
 
   deleteDevice(...ref: Ref): void {
-    this.db
-      .prepare('DELETE FROM gateway_devices WHERE account_id = ? AND registry_id = ? AND device_id = ?')
-      .run(...ref);
+    this.prepare(
+      'DELETE FROM gateway_devices WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).run(...ref);
   }
 
   keys(...ref: Ref): KeyRow[] {
-    return this.db
-      .prepare<Ref, KeyRow>(
-        'SELECT * FROM gateway_device_keys WHERE account_id = ? AND registry_id = ? AND device_id = ? ORDER BY created_at, id',
-      )
-      .all(...ref);
+    return this.prepare<Ref, KeyRow>(
+      'SELECT * FROM gateway_device_keys WHERE account_id = ? AND registry_id = ? AND device_id = ? ORDER BY created_at, id',
+    ).all(...ref);
   }
 
   registryKeys(accountId: string, registryId: string): KeyRow[] {
-    return this.db
-      .prepare<[string, string], KeyRow>(
-        'SELECT * FROM gateway_device_keys WHERE account_id = ? AND registry_id = ? ORDER BY created_at, id',
-      )
-      .all(accountId, registryId);
+    return this.prepare<[string, string], KeyRow>(
+      'SELECT * FROM gateway_device_keys WHERE account_id = ? AND registry_id = ? ORDER BY created_at, id',
+    ).all(accountId, registryId);
   }
 
   insertKey(
@@ -173,13 +170,11 @@ export class GatewayRepository {
     at: number,
   ): KeyRow {
     const id = crypto.randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO gateway_device_keys (id, account_id, registry_id, device_id, algorithm, form, pem, expires_at, created_at)
+    this.prepare(
+      `INSERT INTO gateway_device_keys (id, account_id, registry_id, device_id, algorithm, form, pem, expires_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, ...ref, key.algorithm, key.form, key.pem, key.expiresAt, at);
-    return this.db.prepare<[string], KeyRow>('SELECT * FROM gateway_device_keys WHERE id = ?').get(id)!;
+    ).run(id, ...ref, key.algorithm, key.form, key.pem, key.expiresAt, at);
+    return this.prepare<[string], KeyRow>('SELECT * FROM gateway_device_keys WHERE id = ?').get(id)!;
   }
 
   deleteKey(ref: Ref, keyId: string): boolean {
@@ -193,11 +188,9 @@ export class GatewayRepository {
   }
 
   registryBindings(accountId: string, registryId: string): { gateway_id: string; device_id: string }[] {
-    return this.db
-      .prepare<[string, string], { gateway_id: string; device_id: string }>(
-        'SELECT gateway_id, device_id FROM gateway_bindings WHERE account_id = ? AND registry_id = ?',
-      )
-      .all(accountId, registryId);
+    return this.prepare<[string, string], { gateway_id: string; device_id: string }>(
+      'SELECT gateway_id, device_id FROM gateway_bindings WHERE account_id = ? AND registry_id = ?',
+    ).all(accountId, registryId);
   }
 
   isBound(accountId: string, registryId: string, gatewayId: string, deviceId: string): boolean {
@@ -232,35 +225,29 @@ export class GatewayRepository {
   }
 
   setConfig(ref: Ref, version: number, payload: Buffer): void {
-    this.db
-      .prepare(
-        'UPDATE gateway_devices SET config_version = ?, config_payload = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
-      )
-      .run(version, payload, ...ref);
+    this.prepare(
+      'UPDATE gateway_devices SET config_version = ?, config_payload = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).run(version, payload, ...ref);
   }
 
   markConfigSent(ref: Ref, at: number): void {
-    this.db
-      .prepare(
-        'UPDATE gateway_devices SET config_sent_at = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
-      )
-      .run(at, ...ref);
+    this.prepare(
+      'UPDATE gateway_devices SET config_sent_at = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).run(at, ...ref);
   }
 
   markConfigAcked(ref: Ref, version: number): void {
-    this.db
-      .prepare(
-        'UPDATE gateway_devices SET config_acked_version = MAX(config_acked_version, ?) WHERE account_id = ? AND registry_id = ? AND device_id = ?',
-      )
-      .run(version, ...ref);
+    this.prepare(
+      'UPDATE gateway_devices SET config_acked_version = MAX(config_acked_version, ?) WHERE account_id = ? AND registry_id = ? AND device_id = ?',
+    ).run(version, ...ref);
   }
 
   /** Write-behind of the latest event and state of many devices in one transaction. */
   saveLatest(rows: { ref: Ref; eventAt?: number; event?: Buffer; stateAt?: number; state?: Buffer }[]): void {
-    const event = this.db.prepare(
+    const event = this.prepare(
       'UPDATE gateway_devices SET last_event_at = ?, last_event_payload = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
     );
-    const state = this.db.prepare(
+    const state = this.prepare(
       'UPDATE gateway_devices SET state_at = ?, state_payload = ? WHERE account_id = ? AND registry_id = ? AND device_id = ?',
     );
     this.transaction(() => {
