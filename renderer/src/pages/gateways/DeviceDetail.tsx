@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MethodName, RequestOf, ResponseOf } from '../../../../preload/contract';
 import type { GatewayDevice } from '../../../../preload/contract/gateways';
 import { errorMessage } from '../../api/api-call-error';
@@ -47,25 +47,39 @@ export function DeviceDetail({
   const [bindTo, setBindTo] = useState('');
   const ref = { accountId, registryId, deviceId };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision and generation are refetch triggers.
+  const lastFetch = useRef(0);
+  const scheduled = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const current = useRef(ref);
+  current.current = ref;
+
+  const fetchNow = useCallback(() => {
+    scheduled.current = undefined;
+    lastFetch.current = Date.now();
+    const request = current.current;
+    api()
+      .call('gateways.getDevice', request)
+      .then(
+        (d) => current.current.deviceId === request.deviceId && setDetail(d),
+        (err) => setError(errorMessage(err)),
+      );
+  }, []);
+
+  // A new device or an operator action fetches at once.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: these are the refetch triggers.
   useEffect(() => {
-    let live = true;
-    const timer = setTimeout(
-      () => {
-        api()
-          .call('gateways.getDevice', { accountId, registryId, deviceId })
-          .then(
-            (d) => live && setDetail(d),
-            (err) => live && setError(errorMessage(err)),
-          );
-      },
-      detail?.device.deviceId === deviceId ? 1000 : 0,
-    );
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [accountId, registryId, deviceId, revision, generation]);
+    clearTimeout(scheduled.current);
+    fetchNow();
+  }, [accountId, registryId, deviceId, generation, fetchNow]);
+
+  // Live updates: at most one fetch a second, however often they arrive (throttled, not debounced).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the trigger.
+  useEffect(() => {
+    if (scheduled.current !== undefined) return;
+    const wait = Math.max(0, lastFetch.current + 1000 - Date.now());
+    scheduled.current = setTimeout(fetchNow, wait);
+  }, [revision, fetchNow]);
+
+  useEffect(() => () => clearTimeout(scheduled.current), []);
 
   const series = useMemo(() => (detail ? seriesOf(detail) : undefined), [detail]);
 
