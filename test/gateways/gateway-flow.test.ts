@@ -287,6 +287,30 @@ describe('a gateway with attached devices (mqtt.js, MQTT 5)', () => {
     await waitFor(async () => (await device('sensor-1')).attachedTo.length === 0, 'sensor-1 detached');
   });
 
+  test('event and state history per device is bounded (32 each, 1 KiB kept per payload)', async () => {
+    const gateway = await connected(lab, clientIdOf('gw-1'), await jwtFor(keys['gw-1']!));
+    try {
+      const big = JSON.stringify({ value: 1, pad: 'x'.repeat(4000) });
+      for (let i = 0; i < 40; i++)
+        await gateway.publishAsync(`/${REGISTRY}/gw-1/events`, i === 39 ? big : `{"n":${i}}`, { qos: 1 });
+      for (let i = 0; i < 35; i++) await gateway.publishAsync(`/${REGISTRY}/gw-1/state`, `s${i}`, { qos: 1 });
+      const detail = await lab.call('gateways.getDevice', {
+        accountId: lab.accountId,
+        registryId: REGISTRY,
+        deviceId: 'gw-1',
+      });
+      assert.equal(detail.events.length, 32);
+      assert.equal(detail.states.length, 32);
+      assert.equal(detail.events[0]!.preview.text, '{"n":8}', 'the oldest were dropped');
+      const last = detail.events.at(-1)!;
+      assert.equal(last.preview.size, big.length, 'the real size is reported');
+      assert.ok(last.preview.text.length <= 1024);
+      assert.equal(last.numbers, null, 'a cut JSON payload is not charted');
+    } finally {
+      await gateway.endAsync();
+    }
+  });
+
   test('operator validation: unknown registry, duplicate id, bad key, too many keys, gateway to gateway', async () => {
     const base = { accountId: lab.accountId, registryId: REGISTRY };
     await assert.rejects(

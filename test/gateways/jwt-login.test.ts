@@ -97,6 +97,14 @@ describe('JWT device logins', () => {
       async () => ({ clientId: clientIdOf('meter-1'), password: 'hunter2' }),
       /malformed/,
     ],
+    [
+      'a 60,000-byte password (not parsed at all)',
+      async () => ({
+        clientId: clientIdOf('meter-1'),
+        password: `${await jwtFor(key)}${'A'.repeat(60_000)}`,
+      }),
+      /malformed/,
+    ],
   ];
   for (const [what, make, reason] of refusals) {
     test(`${what} is refused with 0x86 and the reason is logged`, async () => {
