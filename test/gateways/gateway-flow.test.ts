@@ -311,6 +311,26 @@ describe('a gateway with attached devices (mqtt.js, MQTT 5)', () => {
     }
   });
 
+  test('deleting an attached device is refused unless confirmed; confirmed, it is detached and gone', async () => {
+    const base = { accountId: lab.accountId, registryId: REGISTRY };
+    keys['temp-1'] = await createWithKey(lab, 'temp-1', 'device');
+    await lab.call('gateways.bind', { ...base, gatewayId: 'gw-1', deviceId: 'temp-1' });
+    const gateway = await connected(lab, clientIdOf('gw-1'), await jwtFor(keys['gw-1']!));
+    try {
+      assert.equal(await pubackCode(gateway, `/${REGISTRY}/temp-1/attach`, ''), 0);
+      await assert.rejects(
+        lab.call('gateways.deleteDevice', { ...base, deviceId: 'temp-1' }),
+        /CONFLICT.*confirm/,
+      );
+      await lab.call('gateways.deleteDevice', { ...base, deviceId: 'temp-1', force: true });
+      await assert.rejects(lab.call('gateways.getDevice', { ...base, deviceId: 'temp-1' }), /NOT_FOUND/);
+      assert.deepEqual((await device('gw-1')).bindings, ['sensor-1'], 'the binding went with it');
+      assert.equal(await pubackCode(gateway, `/${REGISTRY}/temp-1/events`, 'x'), 0x87, 'no longer attached');
+    } finally {
+      await gateway.endAsync();
+    }
+  });
+
   test('operator validation: unknown registry, duplicate id, bad key, too many keys, gateway to gateway', async () => {
     const base = { accountId: lab.accountId, registryId: REGISTRY };
     await assert.rejects(
