@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MethodName, RequestOf, ResponseOf } from '../../../../preload/contract';
 import type { GatewayDevice } from '../../../../preload/contract/gateways';
-import { errorMessage } from '../../api/api-call-error';
+import { ApiCallError, errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { type SeriesData, SeriesChart } from '../explorer/SeriesChart';
@@ -133,6 +133,29 @@ export function DeviceDetail({
         </button>
         <button type="button" onClick={() => run(() => call('gateways.disconnect', ref), 'Disconnected')}>
           Disconnect
+        </button>
+        <button
+          type="button"
+          data-testid="delete-device"
+          onClick={() =>
+            run(async () => {
+              try {
+                return await call('gateways.deleteDevice', ref);
+              } catch (err) {
+                // Online devices need a confirmation: deleting disconnects and detaches them.
+                if (
+                  err instanceof ApiCallError &&
+                  err.code === 'CONFLICT' &&
+                  window.confirm(`${err.message}?`)
+                ) {
+                  return call('gateways.deleteDevice', { ...ref, force: true });
+                }
+                throw err;
+              }
+            }, 'Deleted')
+          }
+        >
+          Delete
         </button>
       </div>
 
