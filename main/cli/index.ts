@@ -19,7 +19,12 @@ function launchDesktop(electronPath: string, argv: readonly string[]): void {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === 'simulate-gateways') return runSimulateGateways(argv.slice(1));
+  if (argv[0] === 'simulate-gateways') {
+    return runSimulateGateways(argv.slice(1)).catch((err: unknown) => {
+      console.error(`fieldbench simulate-gateways: ${(err as Error).message}`);
+      process.exitCode = 1;
+    });
+  }
   let options: CliOptions;
   try {
     options = parseCli(argv);
