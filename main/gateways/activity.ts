@@ -7,6 +7,8 @@ import { previewOf } from './telemetry';
 
 const ACTIVITY_INTERVAL_MS = 250;
 const SAVE_INTERVAL_MS = 1000;
+/** From this many changed devices of one registry on, its rows are read in one query. */
+const WHOLE_REGISTRY_FROM = 50;
 /** Devices per `gateways.activity` event. */
 const BATCH = 500;
 
@@ -98,10 +100,28 @@ export class ActivityTracker {
     const events = this.ctx.events;
     if (!events?.hasListeners) return;
     const devices: DeviceLive[] = [];
+    // Grouped per registry: many changed devices of one registry cost one query, not one each.
+    const byRegistry = new Map<string, string[]>();
     for (const key of keys) {
       const [accountId, registryId, deviceId] = key.split('\u0000') as [string, string, string];
-      const row = this.ctx.repo.device(accountId, registryId, deviceId);
-      if (row) devices.push(this.view(row));
+      const registry = `${accountId}\u0000${registryId}`;
+      const ids = byRegistry.get(registry);
+      if (ids) ids.push(deviceId);
+      else byRegistry.set(registry, [deviceId]);
+    }
+    for (const [registry, ids] of byRegistry) {
+      const [accountId, registryId] = registry.split('\u0000') as [string, string];
+      if (ids.length > WHOLE_REGISTRY_FROM) {
+        const wanted = new Set(ids);
+        for (const row of this.ctx.repo.devices(accountId, registryId)) {
+          if (wanted.has(row.device_id)) devices.push(this.view(row));
+        }
+      } else {
+        for (const deviceId of ids) {
+          const row = this.ctx.repo.device(accountId, registryId, deviceId);
+          if (row) devices.push(this.view(row));
+        }
+      }
     }
     const at = this.ctx.now();
     for (let i = 0; i < devices.length; i += BATCH) {
