@@ -60,15 +60,17 @@ export function createControlInterceptor(
     if (method !== 'device-token-only' && !ctx.repo.isBound(accountId, registryId, gatewayId, deviceId)) {
       return fail(`Device "${deviceId}" is not bound to gateway "${gatewayId}"`);
     }
+    let until: number | undefined;
     if (method !== 'association-only') {
       if (parsed.token === undefined)
         return fail(`Gateway auth method ${method} needs the device's JWT in "authorization"`);
       const check = await ctx.auth.verifyToken(accountId, accountName, registryId, deviceId, parsed.token);
       if (!check.ok) return fail(`The device JWT was refused: ${check.reason}: ${check.message}`);
+      until = check.expiresAt;
     }
     if (ctx.live.get(live.ref) !== live)
       return { reasonCode: NOT_AUTHORIZED, reasonString: 'gateway disconnected' };
-    ctx.live.attach(live, deviceId);
+    ctx.live.attach(live, deviceId, until);
     return true;
   }
 

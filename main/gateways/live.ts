@@ -29,6 +29,8 @@ export interface LiveClient {
   /** Command filters per device id (for `sendCommand`). */
   commandFilters: Map<string, Set<string>>;
   expiryTimer: NodeJS.Timeout | null;
+  /** Devices attached with their own JWT are detached when it expires. */
+  attachTimers: Map<string, NodeJS.Timeout>;
   /** Parsed topics (authorize and intercept both need them, per message). */
   topics: Map<string, DeviceTopic | null>;
   /** Device id → device key, for the devices this client publishes for. */
@@ -89,6 +91,7 @@ export class LiveRegistry {
       attached: new Set(),
       commandFilters: new Map(),
       expiryTimer: null,
+      attachTimers: new Map(),
       topics: new Map(),
       keys: new Map(),
     };
@@ -110,8 +113,16 @@ export class LiveRegistry {
     return live;
   }
 
-  attach(gateway: LiveClient, deviceId: string): void {
+  /** `until`: epoch ms at which the attachment ends by itself (the device token's expiry). */
+  attach(gateway: LiveClient, deviceId: string, until?: number): void {
     gateway.attached.add(deviceId);
+    clearTimeout(gateway.attachTimers.get(deviceId));
+    gateway.attachTimers.delete(deviceId);
+    if (until !== undefined) {
+      const timer = setTimeout(() => this.detach(gateway, deviceId), Math.max(0, until - Date.now()));
+      timer.unref();
+      gateway.attachTimers.set(deviceId, timer);
+    }
     const key = deviceKey(gateway.data.accountId, gateway.data.registryId, deviceId);
     let via = this.attachedVia.get(key);
     if (!via) {
@@ -125,6 +136,8 @@ export class LiveRegistry {
   /** Returns whether the device was attached there. */
   detach(gateway: LiveClient, deviceId: string): boolean {
     if (!gateway.attached.delete(deviceId)) return false;
+    clearTimeout(gateway.attachTimers.get(deviceId));
+    gateway.attachTimers.delete(deviceId);
     gateway.commandFilters.delete(deviceId);
     const key = deviceKey(gateway.data.accountId, gateway.data.registryId, deviceId);
     const via = this.attachedVia.get(key);

@@ -195,6 +195,28 @@ describe('a gateway with attached devices (mqtt.js, MQTT 5)', () => {
     }
   });
 
+  test('a device attached with its own JWT is detached when that JWT expires', async () => {
+    const gateway = await connected(lab, clientIdOf('gw-token'), await jwtFor(keys['gw-token']!));
+    try {
+      await lab.call('gateways.disconnect', {
+        accountId: lab.accountId,
+        registryId: REGISTRY,
+        deviceId: 'sensor-2',
+      });
+      const shortLived = JSON.stringify({ authorization: await jwtFor(keys['sensor-2']!, 2) });
+      assert.equal(await pubackCode(gateway, `/${REGISTRY}/sensor-2/attach`, shortLived), 0);
+      assert.deepEqual((await device('sensor-2')).attachedTo, ['gw-token']);
+      await waitFor(
+        async () => (await device('sensor-2')).attachedTo.length === 0,
+        'the detach at expiry',
+        10_000,
+      );
+      assert.equal(await pubackCode(gateway, `/${REGISTRY}/sensor-2/events`, 'late'), 0x87);
+    } finally {
+      await gateway.endAsync();
+    }
+  });
+
   test('association-and-device-token needs both the binding and the token', async () => {
     const gateway = await connected(lab, clientIdOf('gw-both'), await jwtFor(keys['gw-both']!));
     try {
