@@ -8,3 +8,4 @@ export { flood } from './flood';
 export { explorerUi } from './explorer-ui';
 export { pkiIssue } from './pki-issue';
 export { hostileTraffic } from './hostile-traffic';
+export { gateways } from './gateways';

@@ -644,6 +644,7 @@ export class BrokerCore {
       qos,
       retain,
       size: msg.payload.length,
+      payload: msg.payload,
     });
   }
 

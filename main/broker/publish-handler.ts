@@ -7,7 +7,7 @@ import type {
 } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
 import { CLOSED, type Connection } from './connection';
-import type { AuthorizeResult } from './hooks';
+import type { AuthorizeResult, InterceptResult } from './hooks';
 import { createMessage, forwardableProperties } from './message';
 import { isValidTopicName, NAMESPACE_ROOT, topicMatches } from './topics';
 import type { QoS } from './types';
@@ -146,8 +146,14 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
   if (interceptors.length > 0) {
     for (const interceptor of interceptors) {
       if (!topicMatches(interceptor.filter, topic)) continue;
-      const message = { topic, payload: p.payload as Buffer, qos: p.qos, properties: p.properties };
-      let consumed: boolean | Promise<boolean>;
+      const message = {
+        topic,
+        payload: p.payload as Buffer,
+        qos: p.qos,
+        properties: p.properties,
+        packetId: p.messageId ?? 0,
+      };
+      let consumed: InterceptResult | Promise<InterceptResult>;
       try {
         consumed = interceptor.fn(conn.ref!, message);
       } catch (err) {
@@ -156,6 +162,10 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
       }
       if (consumed === true) {
         acknowledge(broker, conn, p, 0);
+        return;
+      }
+      if (typeof consumed === 'object' && !(consumed instanceof Promise)) {
+        refusePublish(broker, conn, p, topic, consumed);
         return;
       }
       if (consumed instanceof Promise) {
@@ -179,12 +189,13 @@ function finishIntercepted(
   conn: Connection,
   p: IPublishPacket,
   topic: string,
-  consumed: boolean,
+  consumed: InterceptResult,
 ): void {
   if (conn.state === CLOSED) return;
   conn.safely(() => {
-    if (consumed) acknowledge(broker, conn, p, 0);
-    else routeAndAcknowledge(broker, conn, p, topic);
+    if (consumed === true) acknowledge(broker, conn, p, 0);
+    else if (consumed === false) routeAndAcknowledge(broker, conn, p, topic);
+    else refusePublish(broker, conn, p, topic, consumed);
   });
   conn.resume();
 }

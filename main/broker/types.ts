@@ -190,7 +190,15 @@ export interface BrokerEventMap {
    * A message handed over to a subscriber: QoS 0 when written to its socket, QoS 1 on PUBACK,
    * QoS 2 on PUBCOMP. `topic` as the subscriber sees it; `qos` is the delivery QoS.
    */
-  'message.delivered': { client: ClientRef; topic: string; qos: QoS; retain: boolean; size: number };
+  'message.delivered': {
+    client: ClientRef;
+    topic: string;
+    qos: QoS;
+    retain: boolean;
+    size: number;
+    /** The payload as delivered (shared, do not modify). */
+    payload: Buffer;
+  };
 }
 
 export type TapPacketType =

@@ -8,6 +8,7 @@ import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
 import { electronJsFlagsArg } from './runtime-flags';
+import { runSimulateGateways } from './simulate-gateways';
 import { readAppVersion } from '../core';
 
 function launchDesktop(electronPath: string, argv: readonly string[]): void {
@@ -20,6 +21,12 @@ function launchDesktop(electronPath: string, argv: readonly string[]): void {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'simulate-gateways') {
+    return runSimulateGateways(argv.slice(1)).catch((err: unknown) => {
+      console.error(`fieldbench simulate-gateways: ${(err as Error).message}`);
+      process.exitCode = 1;
+    });
+  }
   let options: CliOptions;
   try {
     options = parseCli(argv);

@@ -39,6 +39,7 @@ Usage:
   fieldbench token rotate [--data-dir DIR]
                                  replace the operator token; a running Fieldbench ends the sessions opened
                                  with the old one, and prints nothing new: open the UI with the new token
+  fieldbench simulate-gateways   simulated JWT gateways and devices (--help for its options)
 
 Options:
   --data-dir DIR          where the database, keys and logs live

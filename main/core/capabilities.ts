@@ -4,6 +4,7 @@ import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
+import { createGateways } from '../gateways';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
@@ -102,12 +103,21 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   });
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
+  const gateways = createGateways({
+    db,
+    logger,
+    events,
+    account: (id) => tenancy.accounts.row(id),
+    admit: tenancy.admitToAccount,
+    audit: (call, action, target, details) => tenancy.audit.record(call, action, target, details),
+  });
 
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
       tenancy,
       pki,
+      gateways,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
       onCertificateRefused: (ctx, reason, message) =>
@@ -126,6 +136,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'broker' }),
   });
   tenancy.attachBrokerEvents(broker);
+  gateways.attachBroker(broker);
+  closers.push(() => gateways.close());
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -237,6 +249,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'accounts.assignService': thenRefreshTlsNames(tenancy.handlers['accounts.assignService']),
       'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
+      ...gateways.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
     },
     routes: { '/pki/crl.pem': crlRoute },

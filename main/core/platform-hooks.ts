@@ -1,4 +1,4 @@
-import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
+import type { AccessRule, BrokerHooks, ClientRef, ConnectContext } from '../broker';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
 import type { Tenancy } from '../tenancy';
@@ -11,6 +11,8 @@ export interface PlatformHooksOptions {
   allowAnonymous: boolean;
   /** Lab access rules for anonymous clients (`--config`). */
   anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
+  /** JWT devices and gateways (`subscriptions/…/devices/<d>` client ids) are served by their own hooks. */
+  gateways?: { claims(ctx: ConnectContext): boolean; owns(client: ClientRef): boolean; hooks: BrokerHooks };
   /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
 }
@@ -88,8 +90,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     );
   }
 
+  const gateways = options.gateways;
   return {
     async authenticate(ctx) {
+      if (gateways?.claims(ctx)) return gateways.hooks.authenticate(ctx);
       if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
         const byCertificate = await authenticateCertificate(ctx);
         if (!('transportOnly' in byCertificate)) return byCertificate;
@@ -103,17 +107,20 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       return tenancy.hooks.authenticate(ctx);
     },
     authorizePublish(client, topic, qos, retain) {
+      if (gateways?.owns(client)) return gateways.hooks.authorizePublish(client, topic, qos, retain);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
-    authorizeSubscribe(client, filter, qos) {
+    authorizeSubscribe(client, filter, qos, packetId) {
+      if (gateways?.owns(client)) return gateways.hooks.authorizeSubscribe(client, filter, qos, packetId);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
     // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
+      if (gateways?.owns(client)) return gateways.hooks.authorizeDelivery?.(client, topic, message) ?? true;
       const hooks = client.principal.kind === 'anonymous' ? anonymous : tenancy.hooks;
       return hooks.authorizeDelivery ? hooks.authorizeDelivery(client, topic, message) : true;
     },

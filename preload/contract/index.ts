@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
+import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { secretsMethods } from './secrets';
@@ -20,6 +21,7 @@ export const methods = {
   ...pkiMethods,
   ...explorerMethods,
   ...secretsMethods,
+  ...gatewaysMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -30,6 +32,7 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...gatewaysEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;
