@@ -4,6 +4,7 @@ import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
+import { createResources } from '../resources';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
@@ -13,7 +14,7 @@ import type { FileConfig } from './config-file';
 import { lockoutPolicyOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
-import { describeListener, startListeners } from './listener-setup';
+import { describeListener, startListeners, startRestListeners } from './listener-setup';
 import { createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
 
@@ -96,6 +97,18 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
 
+  const resources = createResources({
+    db,
+    logger,
+    tenancy,
+    // Called only once a rests listener starts, after `tls` (below) exists.
+    tlsMaterial: () => tls.material({ kind: 'mqtts' } as Parameters<BrokerTls['material']>[0]),
+    persistListeners: {
+      load: () => settings.get('resources.restListeners'),
+      save: (json) => settings.set('resources.restListeners', json),
+    },
+  });
+
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
@@ -103,6 +116,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       pki,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
+      resources: resources.hooks,
       onCertificateRefused: (ctx, reason, message) =>
         listeners?.reportFailure({
           time: new Date().toISOString(),
@@ -119,6 +133,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'broker' }),
   });
   tenancy.attachBrokerEvents(broker);
+  resources.attachBroker(broker);
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -137,6 +152,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'listeners' }),
     db,
     tlsMaterial: tls.material,
+    upgradeRoutes: [resources.upgradeRoute],
     onStateChange: () => events.hasListeners && emitListeners(),
     onHandshakeFailure: (failure) => {
       // Rewrites the recorded entry in place: a stale tenant CRL gets its own reason.
@@ -160,6 +176,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       if (!tls.isCurrent(renewed.previousSerial)) return;
       tls.adopt(renewed.credentials);
       for (const id of tlsListenerIds()) void manager.updateTls(id);
+      void resources.rest.updateTls();
     },
   });
   closers.push(
@@ -182,6 +199,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   if (isFirstStart) settings.set('listeners.seeded', new Date().toISOString());
   closers.push(() => manager.close());
   closers.push(() => broker.close());
+  await startRestListeners(resources.rest, options.listenerFlags);
+  closers.push(() => resources.close());
 
   const explorer = createExplorer({
     db,
@@ -231,7 +250,14 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
     },
     routes: { '/pki/crl.pem': crlRoute },
-    readyDetails: () => manager.list().map(describeListener),
+    readyDetails: () => [
+      ...manager.list().map(describeListener),
+      ...resources.rest
+        .list()
+        .map((l) =>
+          l.state === 'running' ? `${l.kind} ${l.host}:${l.boundPort}` : `${l.kind} :${l.port} ${l.state}`,
+        ),
+    ],
     close: async () => {
       for (const close of closers.reverse()) {
         try {

@@ -26,3 +26,4 @@ export type {
   TlsMaterial,
   TlsMaterialProvider,
 } from './types';
+export type { UpgradeRoute } from './websocket-upgrade';

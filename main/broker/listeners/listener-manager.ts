@@ -6,6 +6,7 @@ import { type ListenerOptionsInput, parseListenerOptions } from './listener-opti
 import { ListenerRepository } from './listener-repository';
 import { isTls, ListenerRuntime } from './listener-runtime';
 import { readTlsFiles } from './tls-files';
+import type { UpgradeRoute } from './websocket-upgrade';
 import type {
   ConnectionSink,
   HandshakeFailure,
@@ -27,6 +28,8 @@ export interface ListenerManagerOptions {
   onHandshakeFailure?: (failure: HandshakeFailure) => void;
   onStateChange?: (status: ListenerStatus) => void;
   handshakeFailureCapacity?: number;
+  /** WebSocket services beside MQTT on ws/wss listeners; the array may grow after start. */
+  upgradeRoutes?: readonly UpgradeRoute[];
 }
 
 export interface CreateListenerInput {
@@ -143,6 +146,7 @@ export class ListenerManager {
         sink: this.options.broker,
         logger: this.options.logger,
         onHandshakeFailure: (f) => this.recordFailure(f),
+        ...(this.options.upgradeRoutes ? { upgradeRoutes: this.options.upgradeRoutes } : {}),
       });
       try {
         const material = isTls(entry.record) ? await this.materialFor(entry.record) : undefined;

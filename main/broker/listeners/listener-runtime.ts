@@ -18,12 +18,14 @@ import { describeListenError } from './listen-error';
 import { allowsClientAuth, peerChain } from './peer-chain';
 import { type ServerSecureOptions, TlsContexts } from './tls-contexts';
 import type { ConnectionSink, HandshakeFailure, ListenerInfo, ListenerRecord, TlsMaterial } from './types';
-import { attachWebSocket } from './websocket-upgrade';
+import { attachWebSocket, type UpgradeRoute } from './websocket-upgrade';
 
 export interface RuntimeDeps {
   sink: ConnectionSink;
   logger: Logger;
   onHandshakeFailure: (failure: HandshakeFailure) => void;
+  /** Other WebSocket services on ws/wss listeners, consulted outside the MQTT path. */
+  upgradeRoutes?: readonly UpgradeRoute[];
 }
 
 /** One started listener: its server socket, its clients and their counters. */
@@ -114,9 +116,12 @@ export class ListenerRuntime {
   }
 
   private withWebSocket(server: http.Server): net.Server {
-    this.wss = attachWebSocket(server, this.record.options.wsPath, (stream, socket) => {
-      this.accept(stream, socket);
-    });
+    this.wss = attachWebSocket(
+      server,
+      this.record.options.wsPath,
+      (stream, socket) => this.accept(stream, socket),
+      this.deps.upgradeRoutes,
+    );
     return server;
   }
 

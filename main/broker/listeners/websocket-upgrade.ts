@@ -3,6 +3,12 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 
+/**
+ * Another WebSocket service on the same listener (e.g. the resource API's native sockets). It is
+ * asked about upgrades outside the MQTT path and returns true when it took the socket.
+ */
+export type UpgradeRoute = (req: IncomingMessage, socket: Socket, head: Buffer) => boolean;
+
 const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 // The largest MQTT packet (256 MiB payload plus header).
 const MAX_FRAME_BYTES = 268_435_460;
@@ -15,6 +21,7 @@ export function attachWebSocket(
   server: HttpServer,
   path: string,
   onStream: (stream: Duplex, socket: Socket, req: IncomingMessage) => void,
+  routes: readonly UpgradeRoute[] = [],
 ): WebSocketServer {
   const wss = new WebSocketServer({
     noServer: true,
@@ -27,8 +34,10 @@ export function attachWebSocket(
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const requestPath = (req.url ?? '/').split('?')[0];
-    if (requestPath !== path)
+    if (requestPath !== path) {
+      if (routes.some((route) => route(req, socket, head))) return;
       return refuse(socket, 404, 'Not Found', `MQTT over WebSocket is served on ${path}`);
+    }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.some((p) => MQTT_SUBPROTOCOLS.includes(p))) {
       return refuse(socket, 400, 'Bad Request', 'the WebSocket subprotocol must be mqtt (or mqttv3.1)');
