@@ -248,6 +248,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
+      ...resources.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => [

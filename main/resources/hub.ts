@@ -22,9 +22,15 @@ export class ResourceHub {
 
   add(subscriber: HubSubscriber): () => void {
     let channels = this.byAccount.get(subscriber.accountId);
-    if (!channels) this.byAccount.set(subscriber.accountId, (channels = new Map()));
+    if (!channels) {
+      channels = new Map();
+      this.byAccount.set(subscriber.accountId, channels);
+    }
     let set = channels.get(subscriber.channel);
-    if (!set) channels.set(subscriber.channel, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      channels.set(subscriber.channel, set);
+    }
     set.add(subscriber);
     return () => this.remove(subscriber);
   }

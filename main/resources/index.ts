@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker';
 import type { TlsMaterial } from '../broker/listeners';
 import type { Tenancy } from '../tenancy';
+import { createResourceHandlers } from './api-handlers';
 import { ResourceHub } from './hub';
 import { ResourceKeys } from './keys';
 import { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from './limits';
@@ -21,7 +22,7 @@ export type { RestListenerRecord, RestListenerStatus } from './rest-listeners';
 export interface ResourcesOptions {
   db: Database;
   logger: Logger;
-  tenancy: Pick<Tenancy, 'apiKeys'>;
+  tenancy: Pick<Tenancy, 'apiKeys' | 'audit'>;
   /** Server certificate for `rests` listeners (the PKI's, as mqtts gets it). */
   tlsMaterial: () => Promise<TlsMaterial>;
   /** Where REST listener records are kept between runs. */
@@ -58,7 +59,22 @@ export function createResources(options: ResourcesOptions) {
     ...(options.persistListeners ? { persist: options.persistListeners } : {}),
   });
 
+  const bindKey = (apiKeyId: string, thngId: string | null, projectId: string | null): void => {
+    store.setBinding(apiKeyId, thngId, projectId);
+    mqtt.invalidate();
+  };
+  const handlers = createResourceHandlers({
+    service,
+    store,
+    hub,
+    rest,
+    apiKeys: options.tenancy.apiKeys,
+    bindKey,
+    audit: options.tenancy.audit,
+  });
+
   return {
+    handlers,
     limits,
     service,
     store,
@@ -70,10 +86,7 @@ export function createResources(options: ResourcesOptions) {
     rest,
     attachBroker: (broker: Broker) => mqtt.attach(broker),
     /** Binds a device key to its Thng and/or limits a key to a project. */
-    bindKey(apiKeyId: string, thngId: string | null, projectId: string | null): void {
-      store.setBinding(apiKeyId, thngId, projectId);
-      mqtt.invalidate();
-    },
+    bindKey,
     async close(): Promise<void> {
       mqtt.close();
       sockets.close();

@@ -94,7 +94,7 @@ export class MqttResourceBridge {
     }
   }
 
-  authorizeDelivery(client: ClientRef, topic: string, message: DeliveryMessage): boolean {
+  authorizeDelivery(client: ClientRef, _topic: string, message: DeliveryMessage): boolean {
     const target = this.targeted.get(message.payload);
     if (target !== undefined && target !== sessionKeyOf(client)) return false;
     if (client.principal.kind !== 'api-key') return true;
@@ -186,7 +186,10 @@ export class MqttResourceBridge {
     }
     const key = sessionKeyOf(client);
     let subs = this.bySession.get(key);
-    if (!subs) this.bySession.set(key, (subs = new Map()));
+    if (!subs) {
+      subs = new Map();
+      this.bySession.set(key, subs);
+    }
     const sub = { address, qos };
     if (!subs.has(filter)) this.entryFor(client, filter, address).sessions.add(key);
     subs.set(filter, sub);
