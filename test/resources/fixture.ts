@@ -89,11 +89,11 @@ export async function mqttWithKey(port: number, key: string, opts: IClientOption
   client.on('message', (topic, payload, packet) =>
     received.push({ topic, payload: JSON.parse(payload.toString()), retain: packet.retain }),
   );
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
+  const connack = await new Promise<{ properties?: { serverKeepAlive?: number } }>((resolve, reject) => {
+    client.once('connect', (packet) => resolve(packet));
     client.once('error', reject);
   });
-  return { client, received };
+  return { client, received, connack };
 }
 
 /** A native resource WebSocket; resolves once open, or rejects with the handshake status. */
@@ -111,4 +111,15 @@ export function openSocket(port: number, path: string, key?: string, viaQuery = 
 
 export async function eventually<T>(what: string, condition: () => T | undefined | false) {
   return waitFor(condition, what, 10_000);
+}
+
+/** The SUBACK codes of a subscription, also when mqtt.js reports failures as an error. */
+export async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
+  try {
+    return (await client.subscribeAsync(filters)).map((g) => g.qos);
+  } catch (err) {
+    const packet = (err as { packet?: { granted?: number[] } }).packet;
+    if (!packet?.granted) throw err;
+    return packet.granted;
+  }
 }
