@@ -128,8 +128,11 @@ export class MqttResourceBridge {
         const key = sessionKeyOf(client);
         this.maybeGone.delete(key);
         if (!sessionPresent) this.dropSession(key);
+        // After the broker has resumed the session (it re-sends what was in flight), not before.
         else
-          for (const [filter, sub] of this.bySession.get(key) ?? []) this.publishState(client, filter, sub);
+          setImmediate(() => {
+            for (const [filter, sub] of this.bySession.get(key) ?? []) this.publishState(client, filter, sub);
+          });
       }),
       events.on('client.disconnected', ({ client }) => {
         if (this.bySession.has(sessionKeyOf(client))) this.maybeGone.add(sessionKeyOf(client));

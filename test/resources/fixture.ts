@@ -89,10 +89,12 @@ export async function mqttWithKey(port: number, key: string, opts: IClientOption
   client.on('message', (topic, payload, packet) =>
     received.push({ topic, payload: JSON.parse(payload.toString()), retain: packet.retain }),
   );
-  const connack = await new Promise<{ properties?: { serverKeepAlive?: number } }>((resolve, reject) => {
-    client.once('connect', (packet) => resolve(packet));
-    client.once('error', reject);
-  });
+  const connack = await new Promise<{ sessionPresent?: boolean; properties?: { serverKeepAlive?: number } }>(
+    (resolve, reject) => {
+      client.once('connect', (packet) => resolve(packet));
+      client.once('error', reject);
+    },
+  );
   return { client, received, connack };
 }
 
@@ -109,7 +111,7 @@ export function openSocket(port: number, path: string, key?: string, viaQuery = 
   });
 }
 
-export async function eventually<T>(what: string, condition: () => T | undefined | false) {
+export async function eventually<T>(what: string, condition: () => T) {
   return waitFor(condition, what, 10_000);
 }
 
