@@ -119,6 +119,14 @@ describe('resources across MQTT, native WebSocket and REST', () => {
     await eventually('the location notification', () =>
       mqttSub.received.find((r) => r.topic.endsWith('/location')),
     );
+    // A QoS 0 resource publish is consumed without an acknowledgement; the connection keeps working.
+    await mqttSub.client.publishAsync(
+      `thngs/${thngId}/properties/qos`,
+      JSON.stringify([{ value: 'after-qos0' }]),
+      { qos: 1 },
+    );
+    const afterQos0 = await rest('GET', `/thngs/${thngId}/properties/qos`);
+    assert.equal((afterQos0.body as { value: string }[])[0]?.value, 'after-qos0');
     const history = await rest('GET', `/thngs/${thngId}/location`);
     assert.deepEqual((history.body as unknown[])[0], {
       position: { type: 'Point', coordinates: [8.54, 47.37] },
