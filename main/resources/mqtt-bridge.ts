@@ -50,6 +50,7 @@ export class MqttResourceBridge {
   private readonly maybeGone = new Set<string>();
   private readonly detachers: Array<() => void> = [];
   private refusedLogs = 0;
+  private refusedMinute = 0;
 
   constructor(
     private readonly service: ResourceService,
@@ -288,7 +289,13 @@ export class MqttResourceBridge {
   private refused(client: ClientRef, action: string, topic: string, err: unknown): AuthorizeResult {
     const malformed = err instanceof ResourceError && err.status === 400;
     const reason = err instanceof ResourceError ? err.message : String(err);
-    if (++this.refusedLogs <= 1000) {
+    // At most 100 refusal lines a minute: a misbehaving client cannot flood the log.
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.refusedMinute) {
+      this.refusedMinute = minute;
+      this.refusedLogs = 0;
+    }
+    if (++this.refusedLogs <= 100) {
       this.logger.warn(
         { clientId: client.clientId, accountId: client.principal.accountId, topic, reason },
         `resource ${action} refused`,

@@ -8,6 +8,9 @@ import { parseListenerOptions, type TlsMaterial } from '../broker/listeners';
 import { describeListenError } from '../broker/listeners/listen-error';
 import { TlsContexts } from '../broker/listeners/tls-contexts';
 
+/** Concurrent HTTP connections per REST listener; more are refused at accept. */
+const MAX_CONNECTIONS = 2000;
+
 export const restListenerSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(['rest', 'rests']),
@@ -120,6 +123,7 @@ export class RestListeners {
       const tlsOptions = contexts ? contexts.load(await this.deps.tlsMaterial()) : undefined;
       const app = this.deps.createApp((handler) => {
         server = tlsOptions ? https.createServer(tlsOptions, handler) : http.createServer(handler);
+        server.maxConnections = MAX_CONNECTIONS;
         server.requestTimeout = 30_000;
         server.headersTimeout = 10_000;
         return server;
