@@ -106,6 +106,32 @@ describe('resource permissions by key type, per account', () => {
     ok.ws.close();
   });
 
+  it('native WebSocket: bad JSON and refused writes answer with an error frame; oversized frames close the socket', async () => {
+    const socket = await openSocket(fx.ports.ws, `/thngs/${own}/properties/temp`, operatorKey);
+    socket.ws.send('{oops');
+    await eventually('the 400 error frame', () =>
+      socket.received.find((m) => (m as { status?: number }).status === 400),
+    );
+    const app = await createKey(
+      fx.core,
+      (await callCore(fx.core, 'accounts.list', {})).accounts.find((a) => a.name === 'acme')!.id,
+      'application',
+    );
+    const readOnly = await openSocket(fx.ports.ws, `/thngs/${own}/properties/temp`, app.key);
+    readOnly.ws.send(JSON.stringify([{ value: 1000 }]));
+    await eventually('the 403 error frame', () =>
+      readOnly.received.find((m) => (m as { status?: number }).status === 403),
+    );
+    const closed = new Promise<number>((resolve) => readOnly.ws.once('close', (code) => resolve(code)));
+    readOnly.ws.send('x'.repeat(65 * 1024));
+    assert.equal(await closed, 1009, 'message too big');
+    socket.ws.send(JSON.stringify([{ value: 8 }]));
+    await eventually('the other socket still works', () =>
+      socket.received.some((m) => Array.isArray(m) && (m as { value: number }[])[0]?.value === 8),
+    );
+    socket.ws.close();
+  });
+
   it('MQTT: unauthorized subscriptions get a SUBACK failure, unauthorized publishes are dropped with 0x87 and logged', async () => {
     const device = await mqttWithKey(fx.ports.mqtt, deviceKey);
     const granted = await subackCodes(device.client, [
