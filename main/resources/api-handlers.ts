@@ -134,7 +134,7 @@ export function createResourceHandlers(deps: ResourceHandlerDeps): HandlersFor<k
       if (!row) throw new ApiError('NOT_FOUND', `No API key with id ${req.apiKeyId}`);
       if (req.thngId !== null) {
         const thng = store.entity(req.thngId);
-        if (!thng || thng.kind !== 'thng' || thng.account_id !== row.account_id) {
+        if (thng?.kind !== 'thng' || thng.account_id !== row.account_id) {
           throw new ApiError('NOT_FOUND', `No Thng ${req.thngId} in the key's account`);
         }
       }

@@ -239,7 +239,7 @@ describe(`resource isolation across MQTT, WebSocket and REST (seed ${seed})`, ()
       heard: { via: string; value: string }[];
     };
     const tenants: Tenant[] = [];
-    const closers: Array<() => Promise<unknown> | void> = [];
+    const closers: Array<() => unknown> = [];
     try {
       const count = 2 + Math.floor(random() * 3);
       for (let i = 0; i < count; i++) {
@@ -252,12 +252,12 @@ describe(`resource isolation across MQTT, WebSocket and REST (seed ${seed})`, ()
         }
         tenants.push({ name, key, thngs, rest, heard: [] });
       }
-      const valueOf = (n: unknown) => String((n as { value?: unknown }[])[0]?.value ?? '');
+      const valueIn = (n: unknown) => String((n as { value?: unknown }[])[0]?.value ?? '');
       for (const tenant of tenants) {
         const mqttSub = await mqttWithKey(fx.ports.mqtt, tenant.key);
         closers.push(() => mqttSub.client.endAsync());
         mqttSub.client.on('message', (_t, payload) =>
-          tenant.heard.push({ via: 'mqtt', value: valueOf(JSON.parse(String(payload))) }),
+          tenant.heard.push({ via: 'mqtt', value: valueIn(JSON.parse(String(payload))) }),
         );
         for (const thng of tenant.thngs) await mqttSub.client.subscribeAsync(`thngs/${thng}/properties/p`);
         for (const other of tenants.filter((t) => t !== tenant)) {
@@ -271,7 +271,7 @@ describe(`resource isolation across MQTT, WebSocket and REST (seed ${seed})`, ()
         const socket = await openSocket(fx.ports.ws, `/thngs/${pick(tenant.thngs)}/properties`, tenant.key);
         closers.push(() => socket.ws.close());
         socket.ws.on('message', (data) =>
-          tenant.heard.push({ via: 'ws', value: valueOf(JSON.parse(String(data))) }),
+          tenant.heard.push({ via: 'ws', value: valueIn(JSON.parse(String(data))) }),
         );
       }
       const writer = new Map<Tenant, Awaited<ReturnType<typeof mqttWithKey>>>();
