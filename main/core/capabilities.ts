@@ -103,6 +103,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     tenancy,
     // Called only once a rests listener starts, after `tls` (below) exists.
     tlsMaterial: () => tls.material({ kind: 'mqtts' } as Parameters<BrokerTls['material']>[0]),
+    limits: options.config?.resources,
     persistListeners: {
       load: () => settings.get('resources.restListeners'),
       save: (json) => settings.set('resources.restListeners', json),

@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { type Core, createCore } from '../../main/core';
+import type { FileConfig } from '../../main/core/config-file';
 import type { ApiKeyType } from '../../preload/contract/tenancy';
 import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
@@ -14,10 +15,11 @@ export interface ResourceFixture {
   close(): Promise<void>;
 }
 
-export async function startResourceCore(): Promise<ResourceFixture> {
+export async function startResourceCore(config?: FileConfig): Promise<ResourceFixture> {
   const core = await createCore({
     dataDir: tempDir(),
     mode: 'headless',
+    ...(config ? { config } : {}),
     listeners: { brokerHost: '127.0.0.1', mqttPort: 0, wsPort: 0, restPort: 0 },
   });
   const details = core.readyDetails();

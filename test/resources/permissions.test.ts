@@ -175,4 +175,17 @@ describe('resource permissions by key type, per account', () => {
     await short.client.endAsync();
     await client.client.endAsync();
   });
+
+  it('MQTT: the keep alive cap comes from the config file', async () => {
+    const capped = await startResourceCore({ resources: { maxKeepAliveSeconds: 45 } });
+    try {
+      const account = await createAccount(capped.core, 'acme');
+      const key = (await createKey(capped.core, account, 'operator')).key;
+      const client = await mqttWithKey(capped.ports.mqtt, key, { keepalive: 60 });
+      assert.equal(client.connack.properties?.serverKeepAlive, 45);
+      await client.client.endAsync();
+    } finally {
+      await capped.close();
+    }
+  });
 });
