@@ -90,6 +90,19 @@ describe('resources across MQTT, native WebSocket and REST', () => {
     await Promise.all([subscriber.client.endAsync(), publisher.client.endAsync()]);
   });
 
+  it('MQTT over WebSocket at /mqtt behaves like MQTT over TCP', async () => {
+    const overWs = await mqttWithKey(fx.ports.ws, key, { protocol: 'ws', path: '/mqtt' });
+    await overWs.client.subscribeAsync(`thngs/${thngId}/properties/hum`, { qos: 1 });
+    await rest('PUT', `/thngs/${thngId}/properties/hum`, [{ value: 40 }]);
+    await eventually('the notification over MQTT/WebSocket', () => overWs.received.length === 1);
+    await overWs.client.publishAsync(`thngs/${thngId}/properties/hum`, JSON.stringify([{ value: 41 }]), {
+      qos: 1,
+    });
+    const latest = await rest('GET', `/thngs/${thngId}/properties/hum?perPage=1`);
+    assert.equal((latest.body as PropertyNote[])[0]?.value, 41);
+    await overWs.client.endAsync();
+  });
+
   it('actions and locations cross protocols and carry server timestamps', async () => {
     const mqttSub = await mqttWithKey(fx.ports.mqtt, key);
     await mqttSub.client.subscribeAsync([`thngs/${thngId}/actions/all`, `/thngs/${thngId}/location`], {
