@@ -9,3 +9,4 @@ export { explorerUi } from './explorer-ui';
 export { pkiIssue } from './pki-issue';
 export { hostileTraffic } from './hostile-traffic';
 export { gateways } from './gateways';
+export { resources } from './resources';

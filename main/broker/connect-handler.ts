@@ -190,12 +190,11 @@ function completeConnect(
   conn.clientAliasMax = props?.topicAliasMaximum ?? 0;
   conn.requestProblemInfo = props?.requestProblemInformation !== false;
   let serverKeepAlive: number | undefined;
-  if (
-    version === 5 &&
-    limits.maxKeepAlive > 0 &&
-    (conn.keepAlive === 0 || conn.keepAlive > limits.maxKeepAlive)
-  ) {
-    serverKeepAlive = conn.keepAlive = limits.maxKeepAlive;
+  const ownCap = principal.maxKeepAlive ?? 0;
+  const keepAliveCap =
+    ownCap > 0 && (limits.maxKeepAlive === 0 || ownCap < limits.maxKeepAlive) ? ownCap : limits.maxKeepAlive;
+  if (version === 5 && keepAliveCap > 0 && (conn.keepAlive === 0 || conn.keepAlive > keepAliveCap)) {
+    serverKeepAlive = conn.keepAlive = keepAliveCap;
   }
   let expiry = version === 5 ? (props?.sessionExpiryInterval ?? 0) : conn.cleanStart ? 0 : NEVER_EXPIRES;
   let sessionNotKept: string | undefined;

@@ -80,6 +80,8 @@ export interface Principal {
   topicPrefix: string;
   /** Free-form data the authenticating capability wants back in later calls. */
   attributes?: Record<string, unknown>;
+  /** A keep alive cap (seconds) for this client, below the broker-wide one; announced to MQTT 5 clients. */
+  maxKeepAlive?: number;
 }
 
 export type AuthenticateResult =

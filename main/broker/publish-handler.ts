@@ -235,6 +235,8 @@ function overRetainedQuota(broker: BrokerCore, prefix: string, topic: string, p:
  * they are committed, so an acknowledged message survives a crash. Later acks queue behind it.
  */
 function acknowledge(broker: BrokerCore, conn: Connection, p: IPublishPacket, reasonCode: number): void {
+  // QoS 0 has nothing to acknowledge (intercepted publishes of any QoS end up here).
+  if (p.qos === 0) return;
   const id = p.messageId!;
   const session = conn.session!;
   if (p.qos === 2) {

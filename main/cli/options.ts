@@ -23,6 +23,8 @@ export interface CliOptions {
   mqttsMutualPort?: number;
   wsPort?: number;
   wssPort?: number;
+  restPort?: number;
+  restsPort?: number;
   allowAnonymous: boolean;
   configFile?: string;
 }
@@ -59,6 +61,8 @@ Broker:
   --mqtts-mutual-port N   MQTT over TLS requiring a client certificate
   --ws-port N             MQTT over WebSocket (path /mqtt)
   --wss-port N            MQTT over secure WebSocket (path /mqtt)
+  --rest-port N           resource REST API over HTTP (Thngs, properties, actions; API-key auth)
+  --rests-port N          resource REST API over HTTPS
   --allow-anonymous       let devices connect without credentials (lab use only; prints a warning)
   --config FILE           JSON settings: broker limits, lab access rules, login lockout, root account name,
                           CA key algorithm, explorer history limits (see docs/configuration.md)
@@ -97,6 +101,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
         'mqtts-mutual-port': { type: 'string' },
         'ws-port': { type: 'string' },
         'wss-port': { type: 'string' },
+        'rest-port': { type: 'string' },
+        'rests-port': { type: 'string' },
         'allow-anonymous': { type: 'boolean' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -141,6 +147,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     mqttsMutualPort: port('mqtts-mutual-port', str('mqtts-mutual-port')),
     wsPort: port('ws-port', str('ws-port')),
     wssPort: port('wss-port', str('wss-port')),
+    restPort: port('rest-port', str('rest-port')),
+    restsPort: port('rests-port', str('rests-port')),
     allowAnonymous: Boolean(values['allow-anonymous']),
     configFile: str('config'),
   };

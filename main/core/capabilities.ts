@@ -5,6 +5,7 @@ import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers'
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createGateways } from '../gateways';
+import { createResources } from '../resources';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
@@ -14,7 +15,7 @@ import type { FileConfig } from './config-file';
 import { lockoutPolicyOf, loginQueueOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
-import { describeListener, startListeners } from './listener-setup';
+import { describeListener, startListeners, startRestListeners } from './listener-setup';
 import { createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
 import { uiServerCredentials } from './ui-tls';
@@ -112,6 +113,19 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     audit: (call, action, target, details) => tenancy.audit.record(call, action, target, details),
   });
 
+  const resources = createResources({
+    db,
+    logger,
+    tenancy,
+    // Called only once a rests listener starts, after `tls` (below) exists.
+    tlsMaterial: () => tls.material({ kind: 'mqtts' } as Parameters<BrokerTls['material']>[0]),
+    limits: options.config?.resources,
+    persistListeners: {
+      load: () => settings.get('resources.restListeners'),
+      save: (json) => settings.set('resources.restListeners', json),
+    },
+  });
+
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
@@ -120,6 +134,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       gateways,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
+      resources: resources.hooks,
       onCertificateRefused: (ctx, reason, message) =>
         listeners?.reportFailure({
           time: new Date().toISOString(),
@@ -138,6 +153,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   tenancy.attachBrokerEvents(broker);
   gateways.attachBroker(broker);
   closers.push(() => gateways.close());
+  resources.attachBroker(broker);
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -157,6 +173,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     db,
     tlsMaterial: tls.material,
     limits: () => broker.limits(),
+    upgradeFallbacks: [resources.upgradeRoute],
     onStateChange: () => events.hasListeners && emitListeners(),
     onHandshakeFailure: (failure) => {
       // Rewrites the recorded entry in place: a stale tenant CRL gets its own reason.
@@ -180,6 +197,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       if (!tls.isCurrent(renewed.previousSerial)) return;
       tls.adopt(renewed.credentials);
       for (const id of tlsListenerIds()) void manager.updateTls(id);
+      void resources.rest.updateTls();
     },
   });
   closers.push(
@@ -202,6 +220,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   if (isFirstStart) settings.set('listeners.seeded', new Date().toISOString());
   closers.push(() => manager.close());
   closers.push(() => broker.close());
+  await startRestListeners(resources.rest, options.listenerFlags);
+  closers.push(() => resources.close());
 
   const explorer = createExplorer({
     db,
@@ -251,9 +271,17 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...explorer.handlers,
       ...gateways.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
+      ...resources.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
-    readyDetails: () => manager.list().map(describeListener),
+    readyDetails: () => [
+      ...manager.list().map(describeListener),
+      ...resources.rest
+        .list()
+        .map((l) =>
+          l.state === 'running' ? `${l.kind} ${l.host}:${l.boundPort}` : `${l.kind} :${l.port} ${l.state}`,
+        ),
+    ],
     uiTls: async (bindHost) => {
       const credentials = await uiServerCredentials(
         pki,

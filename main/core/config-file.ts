@@ -81,6 +81,17 @@ export const fileConfigSchema = z
       .strict()
       .optional(),
     explorer: z.object({ history: historySchema.optional() }).strict().optional(),
+    resources: z
+      .object({
+        // 0 = no cap for API-key clients beyond the broker's own
+        maxKeepAliveSeconds: z.number().int().min(0).max(65535).optional(),
+        maxPayloadBytes: positiveInt.max(16 * 1024 * 1024).optional(),
+        historyPerProperty: positiveInt.optional(),
+        locationsPerThng: positiveInt.optional(),
+        actionsPerAccount: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

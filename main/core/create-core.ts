@@ -42,6 +42,9 @@ export interface ListenerFlags {
   mqttsMutualPort?: number;
   wsPort?: number;
   wssPort?: number;
+  /** Resource REST API listeners (plain and TLS). */
+  restPort?: number;
+  restsPort?: number;
 }
 
 /** Everything that runs in the main process, independent of Electron and of the transport. */

@@ -1,9 +1,20 @@
-import type { AccessRule, BrokerHooks, ClientRef, ConnectContext } from '../broker';
+import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
+import type { AuthorizeResult, ClientRef, DeliveryMessage, Principal } from '../broker/hooks';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
 import type { Tenancy } from '../tenancy';
 
+/** The resource API's share of the broker hooks (main/resources): API-key clients on resource topics. */
+export interface ResourceHooks {
+  owns(client: ClientRef, topic: string): boolean;
+  decorate(principal: Principal): Principal;
+  authorizePublish(client: ClientRef, topic: string): AuthorizeResult;
+  authorizeSubscribe(client: ClientRef, filter: string): AuthorizeResult;
+  authorizeDelivery(client: ClientRef, topic: string, message: DeliveryMessage): boolean;
+}
+
 const NOT_AUTHORIZED = 0x87;
+const RESOURCE_DELIVERY_REFUSED = Object.freeze({ reasonCode: NOT_AUTHORIZED });
 
 export interface PlatformHooksOptions {
   tenancy: Tenancy;
@@ -15,6 +26,8 @@ export interface PlatformHooksOptions {
   gateways?: { claims(ctx: ConnectContext): boolean; owns(client: ClientRef): boolean; hooks: BrokerHooks };
   /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
+  /** Resource topics of API-key clients are decided here instead of by access rules. */
+  resources?: ResourceHooks;
 }
 
 export type CertificateRefusal =
@@ -36,7 +49,7 @@ const refusalByVerification: Record<string, CertificateRefusal> = {
  * clients through the operator's simple access rules.
  */
 export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
-  const { tenancy, pki } = options;
+  const { tenancy, pki, resources } = options;
   // $SYS counts over every account: only operators (the explorer) see it, never anonymous lab clients.
   const anonymous = createDefaultHooks(options.allowAnonymous, {
     ...options.anonymousRules,
@@ -104,16 +117,19 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         const attributes = { ...login.principal.attributes, certificateSerial: byCertificate.transportOnly };
         return { ok: true, principal: { ...login.principal, attributes } };
       }
-      return tenancy.hooks.authenticate(ctx);
+      const result = await tenancy.hooks.authenticate(ctx);
+      return result.ok && resources ? { ok: true, principal: resources.decorate(result.principal) } : result;
     },
     authorizePublish(client, topic, qos, retain) {
       if (gateways?.owns(client)) return gateways.hooks.authorizePublish(client, topic, qos, retain);
+      if (resources?.owns(client, topic)) return resources.authorizePublish(client, topic);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
     authorizeSubscribe(client, filter, qos, packetId) {
       if (gateways?.owns(client)) return gateways.hooks.authorizeSubscribe(client, filter, qos, packetId);
+      if (resources?.owns(client, filter)) return resources.authorizeSubscribe(client, filter);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
@@ -121,6 +137,8 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
       if (gateways?.owns(client)) return gateways.hooks.authorizeDelivery?.(client, topic, message) ?? true;
+      if (resources && !resources.authorizeDelivery(client, topic, message)) return RESOURCE_DELIVERY_REFUSED;
+      if (resources?.owns(client, topic)) return true;
       const hooks = client.principal.kind === 'anonymous' ? anonymous : tenancy.hooks;
       return hooks.authorizeDelivery ? hooks.authorizeDelivery(client, topic, message) : true;
     },

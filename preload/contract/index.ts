@@ -6,6 +6,7 @@ import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { secretsMethods } from './secrets';
+import { resourceMethods } from './resources';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -22,6 +23,7 @@ export const methods = {
   ...explorerMethods,
   ...secretsMethods,
   ...gatewaysMethods,
+  ...resourceMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */

@@ -28,3 +28,4 @@ export type {
   TlsMaterial,
   TlsMaterialProvider,
 } from './types';
+export type { UpgradeFallback } from './websocket-upgrade';

@@ -9,7 +9,7 @@ import { type ListenerOptionsInput, parseListenerOptions } from './listener-opti
 import { ListenerRepository } from './listener-repository';
 import { isTls, ListenerRuntime } from './listener-runtime';
 import { readTlsFiles } from './tls-files';
-import type { UpgradeRoute } from './websocket-upgrade';
+import type { UpgradeFallback, UpgradeRoute } from './websocket-upgrade';
 import type {
   ConnectionSink,
   HandshakeFailure,
@@ -35,6 +35,8 @@ export interface ListenerManagerOptions {
   limits?: () => BrokerLimits;
   /** WebSocket services served beside MQTT on ws/wss listeners (by path); Origin and per-address limits apply. */
   webSocketRoutes?: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
+  /** WebSocket services that pick their own paths (the resource API), asked about paths no route serves. */
+  upgradeFallbacks?: readonly UpgradeFallback[];
 }
 
 /** The desktop window's origin; the headless server adds its own with `setUiOrigins`. */
@@ -169,6 +171,7 @@ export class ListenerManager {
         limits: this.limits,
         uiOrigins: () => this.uiOrigins,
         webSocketRoutes: this.options.webSocketRoutes ?? (() => []),
+        ...(this.options.upgradeFallbacks ? { upgradeFallbacks: this.options.upgradeFallbacks } : {}),
       });
       try {
         const material = isTls(entry.record) ? await this.materialFor(entry.record) : undefined;

@@ -21,7 +21,7 @@ import { allowsClientAuth, peerChain } from './peer-chain';
 import { type ServerSecureOptions, TlsContexts } from './tls-contexts';
 import type { ConnectionSink, HandshakeFailure, ListenerInfo, ListenerRecord, TlsMaterial } from './types';
 import { RefusalLog } from './refusal-log';
-import { normalizeOrigin, type UpgradeRoute, WebSocketUpgrade } from './websocket-upgrade';
+import { normalizeOrigin, type UpgradeFallback, type UpgradeRoute, WebSocketUpgrade } from './websocket-upgrade';
 
 const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 /** A WebSocket frame may carry one whole MQTT packet: its fixed header (up to 5 bytes) plus the limit. */
@@ -40,6 +40,8 @@ export interface RuntimeDeps {
   uiOrigins: () => string[];
   /** Other WebSocket services of ws/wss listeners, beside MQTT. */
   webSocketRoutes: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
+  /** Services that pick their own paths (the resource API), asked about paths no route serves. */
+  upgradeFallbacks?: readonly UpgradeFallback[];
 }
 
 /** One started listener: its server socket, its clients and their counters. */
@@ -162,6 +164,7 @@ export class ListenerRuntime {
       maxFrameBytes: limits.maxPacketSize + MQTT_FIXED_HEADER_BYTES,
       upgradeTimeoutMs: limits.connectTimeoutMs,
       secure: server instanceof https.Server,
+      ...(this.deps.upgradeFallbacks ? { fallbacks: this.deps.upgradeFallbacks } : {}),
       originAllowed: (origin) => {
         const normalized = normalizeOrigin(origin);
         return (

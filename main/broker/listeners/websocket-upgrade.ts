@@ -12,6 +12,12 @@ export interface UpgradeRoute {
   onSocket(ws: WebSocket, req: IncomingMessage, socket: Socket): void;
 }
 
+/**
+ * A WebSocket service that decides by itself which paths it serves (e.g. the resource API's native sockets,
+ * one per resource path). Asked after the exact routes, behind the same Origin rule; true = it took the socket.
+ */
+export type UpgradeFallback = (req: IncomingMessage, socket: Socket, head: Buffer) => boolean;
+
 export interface WebSocketUpgradeOptions {
   /** Largest WebSocket frame (and message) accepted; a larger one closes the connection at its header. */
   maxFrameBytes: number;
@@ -25,6 +31,8 @@ export interface WebSocketUpgradeOptions {
    * no page can be served from there, and a DNS-rebinding page would carry its domain name instead.
    */
   originAllowed(origin: string): boolean;
+  /** Services asked, in order, about paths no route serves. */
+  fallbacks?: readonly UpgradeFallback[];
   /** Called for every refused upgrade (to log it). */
   onRefused(refusal: { status: number; why: string; remoteAddress: string; origin?: string }): void;
 }
@@ -107,6 +115,7 @@ export class WebSocketUpgrade {
     }
     const route = this.routeOf(req);
     if (!route) {
+      if (this.options.fallbacks?.some((serve) => serve(req, socket, head))) return;
       this.refuse(req, socket, 404, 'Not Found', this.describeRoutes());
       return;
     }

@@ -7,6 +7,7 @@ import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
 import { gatewaysMigration } from './0010-gateways';
+import { resourcesMigration } from './0012-resources';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   loginFailuresMigration,
   brokerWillsMigration,
   gatewaysMigration,
+  resourcesMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -3,6 +3,7 @@ import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { GatewaysPage } from './gateways/GatewaysPage';
+import { ResourcesPage } from './resources/ResourcesPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -35,5 +36,6 @@ export const pages: PageEntry[] = [
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
   { id: 'gateways', title: 'Gateways', group: 'Tenants', component: GatewaysPage },
+  { id: 'resources', title: 'Resources', group: 'Tenants', component: ResourcesPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
 ];
