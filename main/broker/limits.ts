@@ -14,8 +14,8 @@ export const defaultLimits: Readonly<BrokerLimits> = {
   maxConnections: 100_000,
   sysIntervalSeconds: 10,
   topicAliasMaximum: 1024,
-  maxConnectionsPerAddress: 1000,
-  maxUnauthenticatedPerAddress: 100,
+  maxConnectionsPerAddress: 10_000,
+  maxUnauthenticatedPerAddress: 2000,
   maxPendingBytesPerAddress: 8 * 1024 * 1024,
 };
 
