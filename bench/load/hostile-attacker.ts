@@ -10,7 +10,7 @@ import { BENCH_DEVICE } from '../targets/fieldbench-core-server';
  */
 
 const BOGUS_LOGINS = Number(process.env.BENCH_HOSTILE_BOGUS ?? 1000);
-/** Below the default maxUnauthenticatedPerAddress (100), so every bogus login reaches the password check. */
+/** Well below maxUnauthenticatedPerAddress, so every bogus login reaches the password check. */
 const BOGUS_IN_FLIGHT = 90;
 /** The bogus-login phase ends after this long even if not all were answered (the count says how many were). */
 const BOGUS_WINDOW_MS = Number(process.env.BENCH_HOSTILE_BOGUS_WINDOW_MS ?? 15_000);

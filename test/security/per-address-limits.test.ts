@@ -158,6 +158,18 @@ describe('per-address limits apply to TCP, TLS, WS and WSS alike', () => {
     );
   });
 
+  test('an incomplete WebSocket frame counts before it is complete', async () => {
+    const from = '127.0.0.15';
+    const { socket, status } = await rawUpgrade(port.ws!, { localAddress: from });
+    assert.equal(status, 101);
+    sockets.push(socket);
+    socket.on('error', () => {});
+    socket.write(binaryFrameHeader(512 * KiB)); // within the frame limit, never finished
+    for (let i = 0; i < 10 && !socket.destroyed; i++) socket.write(Buffer.alloc(16 * KiB));
+    assert.ok(await closedWithin(socket, 5000), 'closed once the address sent more than 64 KiB');
+    await waitFor(() => manager.guard.usageOf(from).open === 0, 'the address to be released');
+  });
+
   test('the defaults are finite', () => {
     assert.ok(defaultLimits.maxConnectionsPerAddress > 0);
     assert.ok(defaultLimits.maxUnauthenticatedPerAddress > 0);

@@ -105,8 +105,35 @@ export class AddressGuard {
   }
 }
 
-/** The admission of an accepted socket, also when it is the TLS socket wrapped around it. */
-export function admissionOf(socket: Socket): Admission | undefined {
+function ticketOf(socket: Socket): Ticket | undefined {
   const guarded = socket as GuardedSocket & { _parent?: GuardedSocket };
   return guarded[TICKET] ?? guarded._parent?.[TICKET];
+}
+
+/** The admission of an accepted socket, also when it is the TLS socket wrapped around it. */
+export function admissionOf(socket: Socket): Admission | undefined {
+  return ticketOf(socket);
+}
+
+/**
+ * For a framed transport (WebSocket) the broker sees bytes only once a frame is complete, so until CONNACK
+ * they are counted as they arrive on the socket, incomplete frames included; over the budget the socket is
+ * destroyed. The broker gets an admission that only hears of CONNACK.
+ */
+export function admissionCountingSocket(socket: Socket, onOver: () => void): Admission | undefined {
+  const ticket = ticketOf(socket);
+  if (!ticket) return undefined;
+  const onData = (chunk: Buffer) => {
+    if (ticket.received(chunk.length)) return;
+    onOver();
+    socket.destroy();
+  };
+  socket.on('data', onData);
+  return {
+    received: () => true,
+    authenticated: () => {
+      socket.off('data', onData);
+      ticket.authenticated();
+    },
+  };
 }

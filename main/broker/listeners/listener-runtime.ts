@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { createWebSocketStream } from 'ws';
 import type { BrokerLimits } from '../types';
-import { type AddressGuard, admissionOf } from './address-guard';
+import { type AddressGuard, admissionCountingSocket, admissionOf } from './address-guard';
 import { ConnectionTracker } from './connection-tracker';
 import { RawSocketSet } from './raw-socket-set';
 import {
@@ -188,19 +188,29 @@ export class ListenerRuntime {
         // On a protocol error (e.g. a frame over the limit) ws would keep reading and discarding for up to
         // 30 s while it waits for the peer's close frame; a hostile peer gets no such courtesy.
         ws.once('error', () => ws.terminate());
-        this.accept(createWebSocketStream(ws), socket);
+        const admission = admissionCountingSocket(socket, () =>
+          this.refusals.warn(
+            { listener: this.record.id, remoteAddress: socket.remoteAddress },
+            'closing connection: too many bytes from this address before CONNACK',
+          ),
+        );
+        this.accept(createWebSocketStream(ws), socket, undefined, admission);
       },
     });
     for (const route of this.deps.webSocketRoutes(this.record)) this.upgrades.addRoute(route);
     return server;
   }
 
-  private accept(stream: Duplex, socket: net.Socket, peerCertificates?: tls.PeerCertificate[]): void {
+  private accept(
+    stream: Duplex,
+    socket: net.Socket,
+    peerCertificates?: tls.PeerCertificate[],
+    admission = admissionOf(socket),
+  ): void {
     if (socket.destroyed) return;
     socket.setNoDelay(true);
     this.connections.track(socket);
     const remoteAddress = socket.remoteAddress ?? 'unknown';
-    const admission = admissionOf(socket);
     try {
       this.deps.sink.handleConnection(stream, {
         listener: { ...this.info },
