@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { connect, end, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // Debian's python3 carries python3-paho-mqtt
@@ -53,6 +55,7 @@ for (const version of ['mqttv311', 'mqttv5', 'mqttv31'] as const) {
       ]);
       await waitFor(
         () => tb.broker.clients().some((c) => c.clientId === 'msub' && c.subscriptions === 1),
+        "tb.broker.clients().some((c) => c.clientId === 'msub' && c.subscriptions === 1)",
         10_000,
       );
       await pub(['-t', 'interop/q0', '-m', 'zero', '-q', '0']);
@@ -106,8 +109,8 @@ for (const proto of ['4', '5']) {
         ['paho/q1', 'm1', 1],
         ['paho/q2', 'm2', 2],
       ]);
-      await waitFor(() => watcherGot.length === 3);
-      await end(watcher);
+      await waitFor(() => watcherGot.length === 3, 'watcherGot.length === 3');
+      await endAll(watcher);
     } finally {
       await tb.close();
     }
