@@ -5,16 +5,8 @@ import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import {
-  type App,
-  encodeKura,
-  mosquittoPub,
-  mosquittoSub,
-  openPage,
-  revealAndSelect,
-  row,
-  startApp,
-} from './explorer-helpers';
+import { type App, encodeKura, openPage, revealAndSelect, row, startApp } from './explorer-helpers';
+import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
 
 async function countOf(page: Page, path: string): Promise<string | null> {
   return row(page, path).locator('.node-count').textContent();

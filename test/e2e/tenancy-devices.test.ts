@@ -8,7 +8,7 @@ import { launchChromium, screenshotPath } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { type ConnectOutcome, endAll, tryConnect } from '../tenancy/broker-fixture';
+import { type ConnectOutcome, endAll, tryConnect } from '../helpers/mqtt-client';
 
 const NOT_AUTHORIZED = 0x87;
 

@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import { type App, mosquittoPub, mosquittoSub, openPage, startApp } from './explorer-helpers';
+import { type App, openPage, startApp } from './explorer-helpers';
+import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
 
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;

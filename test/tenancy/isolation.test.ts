@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
 
 /** Small seeded PRNG (mulberry32) so a failing run can be replayed with TENANCY_SEED. */
@@ -27,20 +28,6 @@ interface Device {
   clientId: string;
   client: MqttClient;
   received: { topic: string; payload: string }[];
-}
-
-async function quiet(count: () => number, quietMs = 400, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    const now = count();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe(`account isolation over real sockets (seed ${seed})`, () => {
@@ -180,12 +167,26 @@ describe(`account isolation over real sockets (seed ${seed})`, () => {
         qos: 1,
       });
     }
-    const heardPeers = (device: Device) =>
-      device.received.filter((m) => m.topic === 'sensors/temp').length >=
+    const heardPeers = (device: Device, topic: string) =>
+      device.received.filter((m) => m.topic === topic).length >=
       devices.filter((d) => d.account === device.account).length;
-    await waitFor(() => devices.every(heardPeers), 'every device to hear its peers on sensors/temp', 20_000);
-    // Then give any stray (cross-account) delivery time to show up.
-    await quiet(() => devices.reduce((n, d) => n + d.received.length, 0));
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/temp')),
+      'every device to hear its peers on sensors/temp',
+      20_000,
+    );
+    // Every publish above has been routed (each device's last one was acknowledged after its earlier
+    // ones). Markers sent now reach each device after anything routed to it before, strays included.
+    for (const device of devices) {
+      await device.client.publishAsync('sensors/marker', `${device.account}|${device.clientId}|marker`, {
+        qos: 1,
+      });
+    }
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/marker')),
+      'every device to hear its peers’ markers',
+      20_000,
+    );
 
     let delivered = 0;
     for (const device of devices) {

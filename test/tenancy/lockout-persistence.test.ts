@@ -10,7 +10,8 @@ import { DEFAULT_LOCKOUT, LoginFailureTracker } from '../../main/tenancy/lockout
 import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
-import { type ConnectOutcome, endAll, startTenancyBroker, tryConnectFrom } from './broker-fixture';
+import { startTenancyBroker } from './broker-fixture';
+import { type ConnectOutcome, endAll, tryConnectFrom } from '../helpers/mqtt-client';
 import { call, localServiceId, rootId, type TenancyFixture } from './helpers';
 
 const rowCount = (store: Store) =>

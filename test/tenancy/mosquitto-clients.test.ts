@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import type { MethodName, RequestOf } from '../../preload/contract';
 import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
-import { endAll, tryConnect } from './broker-fixture';
+import { endAll, tryConnect } from '../helpers/mqtt-client';
 
 /** Deleting messaging services through the validating operator-API dispatcher of a real core. */
 describe('services.delete', () => {
