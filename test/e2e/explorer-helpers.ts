@@ -54,7 +54,9 @@ export async function revealAndSelect(page: Page, topicPath: string, timeout = 1
   await target.waitFor({ timeout });
   await target.locator('.node-name').click();
   const shown = topicPath.replace(/^\$a\/[^/]+\//, '');
-  await page.getByTestId('selected-topic').filter({ hasText: shown }).waitFor({ timeout });
+  // The whole name: selecting `a/b` must not pass while `a/b/c` is still selected.
+  const exactly = new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.getByTestId('selected-topic').filter({ hasText: exactly }).waitFor({ timeout });
 }
 
 // ---------- a tiny protobuf writer for Kura payloads ----------

@@ -107,7 +107,10 @@ describe('Device reservations and messaging-service deletion in Chromium against
 
     await nav('Connections', 'tenancy-connections-page');
     await page.getByTestId('account-picker').selectOption(fleet.id);
-    await page.getByTestId('connections-count').filter({ hasText: '0 of 0' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b0 of 0\b/ })
+      .waitFor();
 
     // The device has never connected: prepare its record, then reserve the credential for it.
     await prepareDevice('pump-1');
@@ -198,7 +201,10 @@ describe('Device reservations and messaging-service deletion in Chromium against
     await nav('Accounts', 'tenancy-accounts-page');
     await nav('Connections', 'tenancy-connections-page');
     await page.getByTestId('account-picker').selectOption(lab.id);
-    await page.getByTestId('connections-count').filter({ hasText: '0 of 0' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b0 of 0\b/ })
+      .waitFor();
     await prepareDevice('probe-1');
     const picker = details().getByTestId('device-reserved-credential');
     await waitFor(async () => (await picker.locator('option').count()) === 3, 'none + two credentials');
