@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/wait-for';
-import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { type TenancyBroker, startTenancyBroker } from '../tenancy/broker-fixture';
 import { connectOk, endAll } from '../helpers/mqtt-client';
-import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from '../tenancy/helpers';
 
 const run = promisify(execFile);
 
