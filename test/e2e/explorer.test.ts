@@ -92,7 +92,10 @@ describe('Explorer page in Chromium against the headless app', () => {
     // Pinning keeps a topic at hand above the tree.
     await row(page, 'fb/test/b').locator('.node-name').click();
     await page.getByTestId('pin').click();
-    await page.getByRole('list', { name: 'Pinned topics' }).getByText('fb/test/b', { exact: true }).waitFor();
+    await page
+      .getByRole('list', { name: 'Pinned topics' })
+      .getByText('★ fb/test/b', { exact: true })
+      .waitFor();
     await page.getByTestId('pin').click();
     await page.getByRole('list', { name: 'Pinned topics' }).waitFor({ state: 'detached' });
     errors.push(...pageErrors);
@@ -111,7 +114,7 @@ describe('Explorer page in Chromium against the headless app', () => {
       await revealAndSelect(page, 'fb/json/s1');
       const view = page.getByTestId('payload-view');
       await page.locator('[data-testid="payload-view"][data-format="json"]').waitFor({ timeout: 10_000 });
-      await view.getByTestId('json-tree').getByText('temp', { exact: true }).waitFor();
+      await view.getByTestId('json-tree').getByText('temp:', { exact: true }).waitFor();
       assert.match((await view.textContent()) ?? '', /25/);
       assert.match((await view.textContent()) ?? '', /"north"/);
       // Text view: pretty enough to read, and the diff against the previous message.

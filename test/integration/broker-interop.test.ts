@@ -75,22 +75,26 @@ for (const version of ['mqttv311', 'mqttv5', 'mqttv31'] as const) {
 }
 
 const PAHO_SCRIPT = `
-import json, sys, time
+import json, sys, threading
 import paho.mqtt.client as mqtt
 port, proto = int(sys.argv[1]), sys.argv[2]
 version = mqtt.MQTTv5 if proto == '5' else mqtt.MQTTv311
 got = []
+subscribed, received = threading.Event(), threading.Event()
+def on_message(cl, ud, m):
+    got.append([m.topic, m.payload.decode(), m.qos])
+    if len(got) >= 3:
+        received.set()
 c = mqtt.Client(client_id='paho-' + proto, protocol=version)
-c.on_message = lambda cl, ud, m: got.append([m.topic, m.payload.decode(), m.qos])
+c.on_message = on_message
+c.on_subscribe = lambda *args: subscribed.set()
 c.connect('127.0.0.1', port, keepalive=30)
 c.loop_start()
 c.subscribe('paho/#', qos=2)
-time.sleep(0.3)
+subscribed.wait(5)
 for q in (0, 1, 2):
     c.publish('paho/q%d' % q, 'm%d' % q, qos=q).wait_for_publish(5)
-deadline = time.time() + 5
-while len(got) < 3 and time.time() < deadline:
-    time.sleep(0.05)
+received.wait(5)
 c.disconnect()
 c.loop_stop()
 print(json.dumps(sorted(got)))
