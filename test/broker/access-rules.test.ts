@@ -53,16 +53,7 @@ test('access rules over the wire: refused subscriptions and silently dropped 3.1
     const got: Received[] = [];
     const sub = await connect(tb.url, {}, got);
     await sub.subscribeAsync('lab/#');
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'r',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'r');
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'other/#', qos: 1 }] });
     assert.deepEqual((await raw.next('suback')).granted, [0x80]);
     raw.send({ cmd: 'publish', topic: 'other/x', payload: 'no', qos: 0 });

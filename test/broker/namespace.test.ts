@@ -147,19 +147,7 @@ test('authorizePublish refusal: PUBACK 0x87 (5.0), dropped for 3.1.1 QoS 0, and 
     const got: Received[] = [];
     const sub = await connect(tb.url, {}, got);
     await sub.subscribeAsync('#');
-    const raw = await RawClient.open(tb.port, 5);
-    raw.send(
-      {
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 5,
-        clean: true,
-        clientId: 'sneaky',
-        keepalive: 0,
-      },
-      5,
-    );
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'sneaky', 5);
     raw.send({ cmd: 'publish', topic: 'secret/plans', payload: 'x', qos: 1, messageId: 1 }, 5);
     const ack = await raw.next('puback');
     assert.equal(ack.reasonCode, 0x87);

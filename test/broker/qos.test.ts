@@ -122,16 +122,7 @@ test('[MQTT-4.3.3-10] inbound QoS 2 is delivered once even when re-sent before P
     const sub = await connect(tb.url);
     const got = collect(sub);
     await sub.subscribeAsync('once', { qos: 2 });
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'p',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'p');
     raw.send({ cmd: 'publish', topic: 'once', payload: 'x', qos: 2, messageId: 7 });
     await raw.next('pubrec');
     raw.send({ cmd: 'publish', topic: 'once', payload: 'x', qos: 2, messageId: 7, dup: true });

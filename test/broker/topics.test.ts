@@ -115,12 +115,7 @@ for (const [name, topic] of [
   test(`[MQTT-3.3.2-2] PUBLISH to a topic with ${name} closes the connection (5.0: 0x90)`, async () => {
     const tb = await startBroker();
     try {
-      const raw = await RawClient.open(tb.port, 5);
-      raw.send(
-        { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'x', keepalive: 0 },
-        5,
-      );
-      await raw.next('connack');
+      const raw = await RawClient.connected(tb.port, 'x', 5);
       raw.send({ cmd: 'publish', topic, payload: 'x', qos: 0 }, 5);
       assert.equal((await raw.next('disconnect')).reasonCode, 0x90);
       await raw.waitClosed();
@@ -133,16 +128,7 @@ for (const [name, topic] of [
 test('[MQTT-1.5.4-1] a topic that is not valid UTF-8 closes the connection', async () => {
   const tb = await startBroker();
   try {
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'x',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'x');
     // PUBLISH QoS 0, topic bytes 61 ff 62
     raw.sendRaw([0x30, 0x06, 0x00, 0x03, 0x61, 0xff, 0x62, 0x21]);
     await raw.waitClosed();

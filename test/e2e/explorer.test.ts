@@ -97,7 +97,10 @@ describe('Explorer page in Chromium against the headless app', () => {
       .getByText('★ fb/test/b', { exact: true })
       .waitFor();
     // The button follows the topic's own state, which may lag the pinned list by an update.
-    await page.getByTestId('pin').filter({ hasText: /^Unpin$/ }).click();
+    await page
+      .getByTestId('pin')
+      .filter({ hasText: /^Unpin$/ })
+      .click();
     await page.getByRole('list', { name: 'Pinned topics' }).waitFor({ state: 'detached' });
     errors.push(...pageErrors);
     await page.context().close();

@@ -172,6 +172,17 @@ export class RawClient {
     return new RawClient(socket, protocolVersion);
   }
 
+  /** Opens a connection and completes a plain CONNECT (clean start, no keep alive) for `clientId`. */
+  static async connected(port: number, clientId: string, protocolVersion: 4 | 5 = 4): Promise<RawClient> {
+    const raw = await RawClient.open(port, protocolVersion);
+    raw.send(
+      { cmd: 'connect', protocolId: 'MQTT', protocolVersion, clean: true, clientId, keepalive: 0 },
+      protocolVersion,
+    );
+    await raw.next('connack');
+    return raw;
+  }
+
   send(packet: Record<string, unknown>, protocolVersion = 4): void {
     this.socket.write(
       mqttPacket.generate(packet as unknown as Packet, { protocolVersion: protocolVersion as 4 | 5 }),

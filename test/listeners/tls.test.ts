@@ -335,7 +335,10 @@ describe('TLS listeners', () => {
     const silent = net.connect(slow.boundPort!, '127.0.0.1');
     silent.on('error', () => {});
     const closed = new Promise<void>((r) => silent.once('close', () => r()));
-    const winner = await Promise.race([closed.then(() => 'closed'), deadline(10_000).then(() => 'still open')]);
+    const winner = await Promise.race([
+      closed.then(() => 'closed'),
+      deadline(10_000).then(() => 'still open'),
+    ]);
     assert.equal(winner, 'closed');
     const failure = manager.handshakeFailures('slow').at(-1);
     assert.equal(failure?.detail, 'ERR_TLS_HANDSHAKE_TIMEOUT');

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { prng } from '../helpers/prng';
 import { waitFor } from '../helpers/wait-for';
 import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
 import { connectOk, endAll } from '../helpers/mqtt-client';
 import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
-
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with TENANCY_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env['TENANCY_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`isolation property test seed: ${seed} (replay with TENANCY_SEED=${seed})`);
