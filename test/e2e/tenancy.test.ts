@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { TestApiClient } from '../helpers/api-client';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { TestApiClient, accountIdByName } from '../helpers/api-client';
+import { launchChromium, screenshotPath, navigateTo } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -26,15 +26,8 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   const failedRequests: string[] = [];
   const children: ChildProcess[] = [];
 
-  const nav = async (title: string, testId: string) => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: title, exact: true })
-      .click();
-    await page.getByTestId(testId).waitFor();
-  };
-  const accountId = async (name: string) =>
-    (await api.call('accounts.list', {})).accounts.find((a) => a.name === name)!.id;
+  const nav = (title: string, testId: string) => navigateTo(page, title, testId);
+  const accountId = (name: string) => accountIdByName(api, name);
   const pickAccount = async (name: string) =>
     page.getByTestId('account-picker').selectOption(await accountId(name));
   /** mosquitto_pub/_sub arguments to reach the app's MQTT listener as `clientId`, logged in as USER when a password is given. */
