@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import { type App, mosquittoPub, mosquittoSub, openPage, startApp } from './explorer-helpers';
+import { type App, openPage, startApp } from './explorer-helpers';
+import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
 
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;
@@ -88,7 +89,7 @@ describe('Traffic page in Chromium against the headless app', () => {
     await page.getByTestId('replay-start').click();
     await page
       .getByTestId('replay-status')
-      .filter({ hasText: '3 of 3 messages — done' })
+      .filter({ hasText: /\b3 of 3 messages — done/ })
       .waitFor({ timeout: 15_000 });
     const got = (await sub).stdout.trim().split('\n');
     assert.deepEqual(got, ['replayed/cap/t/1 {"n":1}', 'replayed/cap/t/2 {"n":2}', 'replayed/cap/t/3 three']);

@@ -7,7 +7,8 @@ import { HistoryQueries } from '../../main/explorer/history/history-queries';
 import { HistoryStore } from '../../main/explorer/history/history-store';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { EventLog, silentLogger, tempDir, viaContract } from './helpers';
+import { EventLog, silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
 
 const msg = (topic: string, payload: Buffer | string, time = Date.now()) => ({
   connectionId: 'c1',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type IConnackPacket } from 'mqtt';
-import { endAll, tryConnect } from '../tenancy/broker-fixture';
+import { endAll, tryConnect } from '../helpers/mqtt-client';
 import { openCore, pubackCode, type SecuredCore } from './helpers';
 
 const connect = (url: string, opts: mqtt.IClientOptions) =>

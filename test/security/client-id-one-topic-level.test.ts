@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call } from '../tenancy/helpers';
-import { connectOk, endAll } from '../tenancy/broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { addCredential, openSecured, pubackCode, type SecurityFixture } from './helpers';
 
 /**

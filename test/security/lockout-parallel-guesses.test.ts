@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type ConnectOutcome, endAll, tryConnect, tryConnectFrom } from '../tenancy/broker-fixture';
+import { type ConnectOutcome, endAll, tryConnect, tryConnectFrom } from '../helpers/mqtt-client';
 import { waitFor } from '../helpers/wait-for';
 import { addCredential, openSecured, type SecurityFixture } from './helpers';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { endAll, tryConnectFrom } from '../tenancy/broker-fixture';
+import { endAll, tryConnectFrom } from '../helpers/mqtt-client';
 import { waitFor } from '../helpers/wait-for';
 import {
   addCredential,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { endAll } from '../tenancy/broker-fixture';
+import { endAll } from '../helpers/mqtt-client';
 import { openCore, pubackCode, type SecuredCore, subackCode } from './helpers';
 
 const connect = (url: string, opts: mqtt.IClientOptions = {}) =>

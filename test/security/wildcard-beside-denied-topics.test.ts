@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { endAll } from '../tenancy/broker-fixture';
+import { endAll } from '../helpers/mqtt-client';
 import { openCore, pubackCode, type SecuredCore, subackCode } from './helpers';
 
 /** Collects `topic payload` of every message, and resolves once `marker` arrives. */

@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { waitFor } from '../helpers/wait-for';
-import {
-  addWebSocketListener,
-  connectOk,
-  disconnectedBy,
-  endAll,
-  type TenancyBroker,
-  startTenancyBroker,
-  tryConnect,
-  tryConnectFrom,
-} from './broker-fixture';
+import { addWebSocketListener, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, disconnectedBy, endAll, tryConnect, tryConnectFrom } from '../helpers/mqtt-client';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 /** Publishes at QoS 1 and returns the PUBACK reason code (0 = accepted). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { prng } from '../helpers/prng';
 import { waitFor } from '../helpers/wait-for';
 import {
   createAccount,
@@ -11,20 +12,9 @@ import {
   startResourceCore,
   subackCodes,
 } from '../resources/fixture';
-import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
-
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with TENANCY_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env['TENANCY_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`isolation property test seed: ${seed} (replay with TENANCY_SEED=${seed})`);
@@ -36,20 +26,6 @@ interface Device {
   clientId: string;
   client: MqttClient;
   received: { topic: string; payload: string }[];
-}
-
-async function quiet(count: () => number, quietMs = 400, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    const now = count();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe(`account isolation over real sockets (seed ${seed})`, () => {
@@ -189,12 +165,26 @@ describe(`account isolation over real sockets (seed ${seed})`, () => {
         qos: 1,
       });
     }
-    const heardPeers = (device: Device) =>
-      device.received.filter((m) => m.topic === 'sensors/temp').length >=
+    const heardPeers = (device: Device, topic: string) =>
+      device.received.filter((m) => m.topic === topic).length >=
       devices.filter((d) => d.account === device.account).length;
-    await waitFor(() => devices.every(heardPeers), 'every device to hear its peers on sensors/temp', 20_000);
-    // Then give any stray (cross-account) delivery time to show up.
-    await quiet(() => devices.reduce((n, d) => n + d.received.length, 0));
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/temp')),
+      'every device to hear its peers on sensors/temp',
+      20_000,
+    );
+    // Every publish above has been routed (each device's last one was acknowledged after its earlier
+    // ones). Markers sent now reach each device after anything routed to it before, strays included.
+    for (const device of devices) {
+      await device.client.publishAsync('sensors/marker', `${device.account}|${device.clientId}|marker`, {
+        qos: 1,
+      });
+    }
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/marker')),
+      'every device to hear its peers’ markers',
+      20_000,
+    );
 
     let delivered = 0;
     for (const device of devices) {
@@ -313,7 +303,6 @@ describe(`resource isolation across MQTT, WebSocket and REST (seed ${seed})`, ()
         'every tenant to hear its markers',
         20_000,
       );
-      await quiet(() => tenants.reduce((sum, t) => sum + t.heard.length, 0));
       for (const tenant of tenants) {
         for (const heard of tenant.heard) {
           assert.equal(

@@ -3,8 +3,9 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
-import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
+import { type TenancyBroker, startTenancyBroker } from '../tenancy/broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
+import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from '../tenancy/helpers';
 
 const run = promisify(execFile);
 

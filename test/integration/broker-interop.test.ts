@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { connect, end, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // Debian's python3 carries python3-paho-mqtt
@@ -53,6 +55,7 @@ for (const version of ['mqttv311', 'mqttv5', 'mqttv31'] as const) {
       ]);
       await waitFor(
         () => tb.broker.clients().some((c) => c.clientId === 'msub' && c.subscriptions === 1),
+        "tb.broker.clients().some((c) => c.clientId === 'msub' && c.subscriptions === 1)",
         10_000,
       );
       await pub(['-t', 'interop/q0', '-m', 'zero', '-q', '0']);
@@ -72,22 +75,26 @@ for (const version of ['mqttv311', 'mqttv5', 'mqttv31'] as const) {
 }
 
 const PAHO_SCRIPT = `
-import json, sys, time
+import json, sys, threading
 import paho.mqtt.client as mqtt
 port, proto = int(sys.argv[1]), sys.argv[2]
 version = mqtt.MQTTv5 if proto == '5' else mqtt.MQTTv311
 got = []
+subscribed, received = threading.Event(), threading.Event()
+def on_message(cl, ud, m):
+    got.append([m.topic, m.payload.decode(), m.qos])
+    if len(got) >= 3:
+        received.set()
 c = mqtt.Client(client_id='paho-' + proto, protocol=version)
-c.on_message = lambda cl, ud, m: got.append([m.topic, m.payload.decode(), m.qos])
+c.on_message = on_message
+c.on_subscribe = lambda *args: subscribed.set()
 c.connect('127.0.0.1', port, keepalive=30)
 c.loop_start()
 c.subscribe('paho/#', qos=2)
-time.sleep(0.3)
+subscribed.wait(5)
 for q in (0, 1, 2):
     c.publish('paho/q%d' % q, 'm%d' % q, qos=q).wait_for_publish(5)
-deadline = time.time() + 5
-while len(got) < 3 and time.time() < deadline:
-    time.sleep(0.05)
+received.wait(5)
 c.disconnect()
 c.loop_stop()
 print(json.dumps(sorted(got)))
@@ -106,8 +113,8 @@ for (const proto of ['4', '5']) {
         ['paho/q1', 'm1', 1],
         ['paho/q2', 'm2', 2],
       ]);
-      await waitFor(() => watcherGot.length === 3);
-      await end(watcher);
+      await waitFor(() => watcherGot.length === 3, 'watcherGot.length === 3');
+      await endAll(watcher);
     } finally {
       await tb.close();
     }
