@@ -4,8 +4,8 @@ import {
   listenerKinds,
   listenerMethods,
 } from '../../../../preload/contract/listeners';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 
 type Kind = (typeof listenerKinds)[number];
 
@@ -102,7 +102,7 @@ export function ListenerForm({
   const [draft, setDraft] = useState(() => draftFrom(listener));
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
-  const { run, busy, error } = useApiAction();
+  const { run, busy, error } = useMutation();
   const errors = validate(draft, listener);
   const id = useId();
   // Errors show while typing once a field has been changed (and for every field after a submit).

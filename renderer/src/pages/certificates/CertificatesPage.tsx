@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EventDataOf } from '../../../../preload/contract';
 import { errorMessage } from '../../api/api-call-error';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { VirtualRows } from '../broker/VirtualRows';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote, VirtualList } from '../../components';
 import { AuthoritiesPanel } from './AuthoritiesPanel';
 import { BatchIssue } from './BatchIssue';
 import { CertificateDetails } from './CertificateDetails';
@@ -41,7 +40,7 @@ const columns: { label: string; sort?: SortKey }[] = [
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function HandshakeFailuresLink() {
-  const failures = useApiQuery('listeners.handshakeFailures', {});
+  const failures = useQuery('listeners.handshakeFailures', {});
   const [live, setLive] = useState<EventDataOf<'listeners.handshakeFailure'>[]>([]);
   useApiEvent('listeners.handshakeFailure', (f) => setLive((list) => [f, ...list].slice(0, 20)));
   const total = (failures.data?.failures.length ?? 0) + live.length;
@@ -235,7 +234,8 @@ export function CertificatesPage() {
           {visible.length === 0 ? (
             <p className="muted brk-empty">{loaded ? 'No certificates match.' : 'Loading…'}</p>
           ) : (
-            <VirtualRows
+            <VirtualList
+            className="brk-vrows"
               count={visible.length}
               rowHeight={30}
               maxHeight={360}

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DecodedPayload, ExplorerMessage } from '../../../../preload/contract/explorer';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatBytes, formatTime } from '../../format';
 import { JsonTree } from './JsonTree';
 import { type SeriesData, SeriesChart } from './SeriesChart';
@@ -145,7 +145,7 @@ export function MessagePanel({ onRepublish }: { onRepublish?(m: ExplorerMessage)
   const [showDiff, setShowDiff] = useState(false);
   const [series, setSeries] = useState<SeriesData>();
   const follow = useRef(true);
-  const action = useApiAction();
+  const action = useMutation();
   const lastRefresh = useRef(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { ExplorerProfile, ExplorerProfileInput } from '../../../../preload/contract/explorer';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { refreshConnections, useConnections } from './connections-store';
 import { downloadBlob, topicFilterProblem } from './util';
 
@@ -210,11 +210,11 @@ export function ProfileEditor({
   /** Returns true when it showed the error itself. */
   onOpenFailed(err: unknown): boolean;
 }) {
-  const profiles = useApiQuery('explorer.profiles.list', {});
+  const profiles = useQuery('explorer.profiles.list', {});
   const [form, setForm] = useState<Form>(EMPTY);
   const [touched, setTouched] = useState(false);
   const [url, setUrl] = useState('');
-  const action = useApiAction();
+  const action = useMutation();
   const [notice, setNotice] = useState<string>();
   const connections = useConnections((s) => s.connections);
   const problems = validate(form);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ExplorerMessage, ExplorerTemplate } from '../../../../preload/contract/explorer';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { useTree } from './tree-store';
 import { BASE64_RE, base64ToText, textToBase64, topicNameProblem } from './util';
 
@@ -103,8 +103,8 @@ export function PublishPanel({ from }: { from?: ExplorerMessage }) {
   const [touched, setTouched] = useState(false);
   const [templateName, setTemplateName] = useState('');
   const [notice, setNotice] = useState<string>();
-  const templates = useApiQuery('explorer.templates.list', {});
-  const action = useApiAction();
+  const templates = useQuery('explorer.templates.list', {});
+  const action = useMutation();
   const problems = problemsOf(draft);
   const valid = Object.keys(problems).length === 0;
 

@@ -1,7 +1,7 @@
 import type { ResponseOf } from '../../../../preload/contract';
 import { useState } from 'react';
-import { useApiAction, useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatBytes, formatTime } from '../../format';
 import { useConnections } from '../explorer/connections-store';
 import { base64ToText } from '../explorer/util';
@@ -15,7 +15,7 @@ const OPEN_PAGE = 200;
 /** Capture to a file, open a saved capture, export stored messages, replay a capture. */
 export function CapturePanel() {
   const connectionId = useConnections((s) => s.selectedId);
-  const captures = useApiQuery('explorer.capture.list', {});
+  const captures = useQuery('explorer.capture.list', {});
   const [live, setLive] = useState<Record<string, CaptureInfo>>({});
   const [redactPayloads, setRedactPayloads] = useState(false);
   const [redactCredentials, setRedactCredentials] = useState(true);
@@ -35,7 +35,7 @@ export function CapturePanel() {
   const [exportTopic, setExportTopic] = useState('#');
   const [exportFile, setExportFile] = useState('');
   const [notice, setNotice] = useState<string>();
-  const action = useApiAction();
+  const action = useMutation();
 
   useApiEvent('explorer.capture.status', (c) => setLive((l) => ({ ...l, [c.captureId]: c })));
   useApiEvent('explorer.replay.progress', (p) => {

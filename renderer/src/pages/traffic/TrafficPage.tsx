@@ -1,15 +1,15 @@
 import type { ResponseOf } from '../../../../preload/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { packetTypes } from '../../../../preload/contract/explorer';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatTime } from '../../format';
 import { useConnection } from '../../state/connection';
 import { ConnectionsBar } from '../explorer/ConnectionsBar';
 import { useConnections } from '../explorer/connections-store';
 import { topicFilterProblem } from '../explorer/util';
-import { VirtualList } from '../explorer/VirtualList';
+import { VirtualList } from '../../components';
 import { CapturePanel } from './CapturePanel';
 import { type PacketFilter, packetModel, usePackets } from './packet-store';
 import '../explorer/explorer.css';
@@ -91,7 +91,7 @@ const KIND_COLORS: Record<string, string> = {
 
 function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) {
   const connectionId = useConnections((s) => s.selectedId);
-  const action = useApiAction();
+  const action = useMutation();
   const [entries, setEntries] = useState<TimelineEntry[]>([]);
   const [truncated, setTruncated] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the client or connection changes.

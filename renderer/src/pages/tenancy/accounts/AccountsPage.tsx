@@ -1,20 +1,12 @@
+import { ConfirmDialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { useEffect, useId, useRef, useState } from 'react';
-import { useApiEvent } from '../../../api/hooks';
+import { useApiEvent, useMutation } from '../../../api/hooks';
 import { type Account, type MessagingService, tenancyMethods } from '../../../../../preload/contract/tenancy';
-import { ErrorNote } from '../../../components/ErrorNote';
+
 import { accountById, serviceById } from '../shared/store';
-import {
-  accountStatus,
-  ConfirmDialog,
-  FieldError,
-  formatWhen,
-  fromLocalInput,
-  PageHeader,
-  StatusBadge,
-  toLocalInput,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
+import { useAccounts } from '../shared/AccountPicker';
+import { accountStatus, AccountStatusBadge } from '../shared/AccountStatus';
+import { formatWhen, fromLocalInput, toLocalInput } from '../shared/dates';
 import { AccountTree, serviceLabel } from './AccountTree';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -97,7 +89,7 @@ function AccountDetails({
   const status = accountStatus(account);
   const parent = accountById(accounts, account.parentId);
 
-  const act = async (fn: () => ReturnType<typeof m.run>) => {
+  const act = async (fn: () => ReturnType<typeof m.attempt>) => {
     const result = await fn();
     if (result.ok) {
       setConfirm(undefined);
@@ -114,7 +106,7 @@ function AccountDetails({
     >
       <div className="panel-header">
         <h2>{account.path.join(' / ')}</h2>
-        <StatusBadge status={status} />
+        <AccountStatusBadge status={status} />
       </div>
       <dl className="facts">
         <dt>Messaging service</dt>
@@ -150,7 +142,7 @@ function AccountDetails({
           onSubmit={(e) => {
             e.preventDefault();
             if (renameProblem || renaming === account.name) return;
-            void act(() => m.run('accounts.rename', { id: account.id, name: renaming }));
+            void act(() => m.attempt('accounts.rename', { id: account.id, name: renaming }));
           }}
         >
           <label>
@@ -182,7 +174,7 @@ function AccountDetails({
         ) : (
           <button
             type="button"
-            onClick={() => void act(() => m.run('accounts.setEnabled', { id: account.id, enabled: true }))}
+            onClick={() => void act(() => m.attempt('accounts.setEnabled', { id: account.id, enabled: true }))}
             data-testid="enable-account"
           >
             Enable
@@ -193,7 +185,7 @@ function AccountDetails({
         </button>
         <button
           type="button"
-          className="tn-danger"
+          className="danger"
           onClick={() => setConfirm('delete')}
           disabled={account.depth === 0}
           data-testid="delete-account"
@@ -235,10 +227,10 @@ function AccountDetails({
         onConfirm={() =>
           void act(() =>
             confirm === 'delete'
-              ? m.run('accounts.delete', { id: account.id })
+              ? m.attempt('accounts.delete', { id: account.id })
               : confirm === 'expire'
-                ? m.run('accounts.expire', { id: account.id })
-                : m.run('accounts.setEnabled', { id: account.id, enabled: false }),
+                ? m.attempt('accounts.expire', { id: account.id })
+                : m.attempt('accounts.setEnabled', { id: account.id, enabled: false }),
           )
         }
       />
@@ -286,7 +278,7 @@ function EditAccount({ account, reload }: { account: Account; reload(): Promise<
         onSubmit={async (e) => {
           e.preventDefault();
           if (!valid) return;
-          const r = await m.run('accounts.update', request);
+          const r = await m.attempt('accounts.update', request);
           if (r.ok) {
             setSaved(true);
             await reload();
@@ -392,7 +384,7 @@ function CreateChild({
           e.preventDefault();
           setTouched(true);
           if (!valid) return;
-          const r = await m.run('accounts.create', request);
+          const r = await m.attempt('accounts.create', request);
           if (r.ok) {
             setName('');
             setTouched(false);

@@ -1,9 +1,11 @@
+import { ErrorNote, PageHeader } from '../../../components';
+import { useMutation } from '../../../api/hooks';
 import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
-import { ErrorNote } from '../../../components/ErrorNote';
-import { formatWhen, fromLocalInput, PageHeader, useMutation } from '../shared/ui';
+
+import { formatWhen, fromLocalInput } from '../shared/dates';
 
 const PAGE = 100;
 const ACTION_GROUPS = [
@@ -72,7 +74,7 @@ export function AuditPage() {
   }, [applied, offset, generation]);
 
   const download = async (format: 'csv' | 'json') => {
-    const r = await exporter.run('audit.export', { ...toRequest(applied), format });
+    const r = await exporter.attempt('audit.export', { ...toRequest(applied), format });
     if (!r.ok) return;
     const url = URL.createObjectURL(new Blob([r.data.content], { type: r.data.mimeType }));
     const a = document.createElement('a');

@@ -1,19 +1,13 @@
+import { ErrorNote, PageHeader, StatusBadge } from '../../../components';
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { Credential, DeviceConnection, UserCoupling } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
-import { useApiEvent } from '../../../api/hooks';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useApiEvent, useMutation } from '../../../api/hooks';
+
 import { accountById, useTenancy } from '../shared/store';
-import {
-  AccountPicker,
-  formatShort,
-  formatWhen,
-  PageHeader,
-  StatusBadge,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { formatShort, formatWhen } from '../shared/dates';
 
 type StatusFilter = 'all' | DeviceConnection['status'];
 const ROW = 30;
@@ -235,7 +229,7 @@ function AddDevice({
       onSubmit={async (e) => {
         e.preventDefault();
         if (!trimmed) return;
-        const r = await m.run('connections.update', { accountId, clientId: trimmed });
+        const r = await m.attempt('connections.update', { accountId, clientId: trimmed });
         if (r.ok) {
           setClientId('');
           onAdded(r.data);
@@ -530,7 +524,7 @@ function DeviceDetails({ device, onChanged }: { device: DeviceConnection; onChan
           disabled={m.busy || !dirty}
           data-testid="device-save"
           onClick={async () => {
-            const r = await m.run('connections.update', {
+            const r = await m.attempt('connections.update', {
               accountId: device.accountId,
               clientId: device.clientId,
               coupling: coupling === 'account' ? null : (coupling as UserCoupling),
@@ -552,11 +546,11 @@ function DeviceDetails({ device, onChanged }: { device: DeviceConnection; onChan
         ) : null}
         <button
           type="button"
-          className="tn-danger"
+          className="danger"
           disabled={m.busy || device.status === 'connected'}
           title={device.status === 'connected' ? 'Disconnect the device first' : undefined}
           onClick={async () => {
-            const r = await m.run('connections.delete', { id: device.id });
+            const r = await m.attempt('connections.delete', { id: device.id });
             if (r.ok) onChanged();
           }}
         >

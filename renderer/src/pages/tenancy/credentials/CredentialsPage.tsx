@@ -1,24 +1,15 @@
+import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader, StatusBadge } from '../../../components';
 import { useEffect, useId, useState } from 'react';
 import { type AccessRule, type Credential, tenancyMethods } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
-import { useApiQuery } from '../../../api/hooks';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useMutation, useQuery } from '../../../api/hooks';
+
 import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
 import { accountById } from '../shared/store';
-import {
-  AccountPicker,
-  ConfirmDialog,
-  Dialog,
-  FieldError,
-  formatWhen,
-  fromLocalInput,
-  PageHeader,
-  StatusBadge,
-  StrengthMeter,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { StrengthMeter } from '../shared/StrengthMeter';
+import { formatWhen, fromLocalInput } from '../shared/dates';
 
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
 
@@ -46,7 +37,7 @@ function credentialStatus(c: Credential): string {
 export function CredentialsPage() {
   const { accounts, selectedId, error } = useAccounts();
   const account = accountById(accounts, selectedId);
-  const list = useApiQuery('credentials.list', { accountId: selectedId ?? '' }, selectedId ?? '');
+  const list = useQuery('credentials.list', { accountId: selectedId ?? '' }, { enabled: !!selectedId });
   const credentials = selectedId ? (list.data?.credentials ?? []) : [];
   const m = useMutation();
   const [resetting, setResetting] = useState<Credential>();
@@ -104,7 +95,7 @@ export function CredentialsPage() {
                           <span className="mono">{c.lockedAddresses.join(', ')}</span>{' '}
                           <button
                             type="button"
-                            onClick={() => void act(m.run('credentials.unlock', { id: c.id }))}
+                            onClick={() => void act(m.attempt('credentials.unlock', { id: c.id }))}
                           >
                             Unlock
                           </button>
@@ -125,7 +116,7 @@ export function CredentialsPage() {
                         <button
                           type="button"
                           onClick={() =>
-                            void act(m.run('credentials.update', { id: c.id, enabled: !c.enabled }))
+                            void act(m.attempt('credentials.update', { id: c.id, enabled: !c.enabled }))
                           }
                         >
                           {c.enabled ? 'Disable' : 'Enable'}
@@ -141,7 +132,7 @@ export function CredentialsPage() {
                         </button>
                         <button
                           type="button"
-                          className="tn-danger"
+                          className="danger"
                           onClick={() => {
                             m.setError(undefined);
                             setDeleting(c);
@@ -186,7 +177,7 @@ export function CredentialsPage() {
         onCancel={() => setDeleting(undefined)}
         onConfirm={async () => {
           if (!deleting) return;
-          const r = await act(m.run('credentials.delete', { id: deleting.id }));
+          const r = await act(m.attempt('credentials.delete', { id: deleting.id }));
           if (r.ok) {
             if (rulesTarget === deleting.id) setRulesTarget(null);
             setDeleting(undefined);
@@ -224,7 +215,7 @@ function CreateCredential({ accountId, onCreated }: { accountId: string; onCreat
           e.preventDefault();
           setTouched({ u: true, p: true });
           if (!valid) return;
-          const r = await m.run('credentials.create', request);
+          const r = await m.attempt('credentials.create', request);
           if (r.ok) {
             setUsername('');
             setPassword('');
@@ -312,7 +303,7 @@ function ResetPassword({
         onSubmit={async (e) => {
           e.preventDefault();
           if (!credential || passwordProblem(password)) return;
-          const r = await m.run('credentials.setPassword', { id: credential.id, password });
+          const r = await m.attempt('credentials.setPassword', { id: credential.id, password });
           if (r.ok) {
             setPassword('');
             onDone();
@@ -432,7 +423,7 @@ function RulesPanel({
           disabled={!dirty || !rulesValid(rules) || m.busy}
           data-testid="rules-save"
           onClick={async () => {
-            const r = await m.run('accessRules.set', { accountId, credentialId: target, rules });
+            const r = await m.attempt('accessRules.set', { accountId, credentialId: target, rules });
             if (r.ok) {
               setRules(r.data.rules);
               setSaved(r.data.rules);
@@ -473,7 +464,7 @@ function RuleCheck({ credential }: { credential: Credential }) {
         className="tn-form-row"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await m.run('accessRules.check', {
+          const r = await m.attempt('accessRules.check', {
             credentialId: credential.id,
             clientId,
             topic,

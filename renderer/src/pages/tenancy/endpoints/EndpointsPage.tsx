@@ -1,3 +1,4 @@
+import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { useId, useState } from 'react';
 import { z } from 'zod';
 import {
@@ -8,20 +9,11 @@ import {
   type Reachability,
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
-import { useApiQuery } from '../../../api/hooks';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useMutation, useQuery } from '../../../api/hooks';
+
 import { accountById } from '../shared/store';
-import {
-  AccountPicker,
-  ConfirmDialog,
-  confirmText,
-  Dialog,
-  FieldError,
-  needsConfirm,
-  PageHeader,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { confirmText, needsConfirm } from '../shared/confirm';
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -53,7 +45,7 @@ const isSecure = (s: EndpointScheme) => s === 'mqtts' || s === 'wss';
 export function EndpointsPage() {
   const { accounts, selectedId, select, error } = useAccounts();
   const account = accountById(accounts, selectedId);
-  const list = useApiQuery('endpoints.list', { accountId: selectedId ?? '' }, selectedId ?? '');
+  const list = useQuery('endpoints.list', { accountId: selectedId ?? '' }, { enabled: !!selectedId });
   const [editing, setEditing] = useState<Endpoint>();
   const [deleting, setDeleting] = useState<Endpoint>();
   const [checks, setChecks] = useState<Record<string, Reachability | 'running' | string>>({});
@@ -68,7 +60,7 @@ export function EndpointsPage() {
 
   const check = async (e: Endpoint) => {
     setChecks((c) => ({ ...c, [e.id]: 'running' }));
-    const r = await probe.run('endpoints.checkReachability', { id: e.id, timeoutMs: 3000 });
+    const r = await probe.attempt('endpoints.checkReachability', { id: e.id, timeoutMs: 3000 });
     setChecks((c) => ({ ...c, [e.id]: r.ok ? r.data : r.message }));
   };
 
@@ -88,11 +80,11 @@ export function EndpointsPage() {
           <h2>{account ? `Endpoints of ${account.name}` : 'Endpoints'}</h2>
           {list.data ? (
             own ? (
-              <span className="tn-badge" data-testid="endpoints-origin">
+              <span className="ui-badge" data-testid="endpoints-origin">
                 {endpoints.length > 0 ? 'own' : 'none defined'}
               </span>
             ) : (
-              <span className="tn-badge" data-testid="endpoints-origin">
+              <span className="ui-badge" data-testid="endpoints-origin">
                 inherited from {inheritedFrom?.name ?? list.data.inheritedFrom}
               </span>
             )
@@ -151,7 +143,7 @@ export function EndpointsPage() {
                             </button>
                             <button
                               type="button"
-                              className="tn-danger"
+                              className="danger"
                               onClick={() => {
                                 del.setError(undefined);
                                 setNeedsDeleteConfirm(false);
@@ -227,7 +219,7 @@ export function EndpointsPage() {
         }}
         onConfirm={async () => {
           if (!deleting) return;
-          const r = await del.run('endpoints.delete', { id: deleting.id, confirm: needsDeleteConfirm });
+          const r = await del.attempt('endpoints.delete', { id: deleting.id, confirm: needsDeleteConfirm });
           if (r.ok) {
             setDeleting(undefined);
             list.reload();
@@ -308,8 +300,8 @@ function EndpointForm({
     if (!parsed.success) return;
     const fields = { ...parsed.data, secure: isSecure(parsed.data.scheme) };
     const r = existing
-      ? await m.run('endpoints.update', { id: existing.id, ...fields, confirm })
-      : await m.run('endpoints.create', { accountId, ...fields });
+      ? await m.attempt('endpoints.update', { id: existing.id, ...fields, confirm })
+      : await m.attempt('endpoints.create', { accountId, ...fields });
     if (r.ok) {
       setConfirmMessage(undefined);
       if (!existing) {
@@ -416,7 +408,7 @@ function EndpointForm({
             <button type="button" onClick={() => setConfirmMessage(undefined)}>
               Keep as is
             </button>
-            <button type="button" className="primary tn-danger" onClick={() => void save(true)}>
+            <button type="button" className="primary danger" onClick={() => void save(true)}>
               Change anyway
             </button>
           </div>
