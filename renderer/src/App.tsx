@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { type PageEntry, pages } from './pages/registry';
+import { navGroups as groupOrder, type PageEntry, pages } from './pages/registry';
 import { useConnection } from './state/connection';
 
 function currentPageId(): string {
@@ -8,9 +8,9 @@ function currentPageId(): string {
 }
 
 function navGroups(): Array<[string, PageEntry[]]> {
-  const groups = new Map<string, PageEntry[]>();
-  for (const page of pages) groups.set(page.group, [...(groups.get(page.group) ?? []), page]);
-  return [...groups.entries()];
+  return groupOrder
+    .map((group): [string, PageEntry[]] => [group, pages.filter((p) => p.group === group)])
+    .filter(([, entries]) => entries.length > 0);
 }
 
 function StatusBar() {

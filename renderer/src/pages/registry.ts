@@ -6,15 +6,19 @@ import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
 
+/** The sidebar's sections, in the order they are shown. */
+export const navGroups = ['Overview', 'Traffic', 'Broker', 'Tenants', 'Commissioning'] as const;
+export type NavGroup = (typeof navGroups)[number];
+
 export interface PageEntry {
   id: string;
   title: string;
-  /** Navigation section heading; consecutive pages with the same group are listed together. */
-  group: 'Overview' | 'Traffic' | 'Broker' | 'Tenants';
+  /** The sidebar section the page is listed in (sections keep the order of `navGroups`). */
+  group: NavGroup;
   component: ComponentType;
 }
 
-/** The navigation, in order. Each capability adds its page here. */
+/** The navigation, in order within each group. Each capability adds its page here with one line. */
 export const pages: PageEntry[] = [
   { id: 'system', title: 'System', group: 'Overview', component: SystemPage },
   { id: 'explorer', title: 'Explorer', group: 'Traffic', component: ExplorerPage },
