@@ -26,9 +26,9 @@ export function Dialog({ title, onClose, children, open = true, testId, wide }: 
     if (open && !el.open) {
       el.showModal();
       // showModal focuses the first focusable element (the × button); prefer the marked field or the body.
-      const first = el.querySelector<HTMLElement>(
-        '[data-autofocus], .ui-dialog-body :is(input, select, textarea, button)',
-      );
+      const first =
+        el.querySelector<HTMLElement>('[data-autofocus]') ??
+        el.querySelector<HTMLElement>('.ui-dialog-body :is(input, select, textarea, button)');
       first?.focus();
     }
     if (!open && el.open) el.close();
