@@ -84,7 +84,12 @@ export function useQuery<M extends MethodName>(
     };
   }, [events, enabled, refetch]);
 
-  return { data: enabled ? state.data : undefined, error: state.error, loading: state.loading, reload: refetch };
+  return {
+    data: enabled ? state.data : undefined,
+    error: state.error,
+    loading: state.loading,
+    reload: refetch,
+  };
 }
 
 /** Subscribes to a pushed event for the component's lifetime. */
@@ -128,7 +133,8 @@ export function useMutation(): Mutation {
     }
   }, []);
   const attempt = useCallback(
-    <M extends MethodName>(method: M, request: RequestOf<M>) => attemptWork(() => api().call(method, request)),
+    <M extends MethodName>(method: M, request: RequestOf<M>) =>
+      attemptWork(() => api().call(method, request)),
     [attemptWork],
   );
   const perform = useCallback(

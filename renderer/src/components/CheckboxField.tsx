@@ -12,7 +12,15 @@ export interface CheckboxFieldProps {
 }
 
 /** A checkbox with its label to the right, the error beside it and an optional hint. */
-export function CheckboxField({ label, checked, onChange, error, hint, testId, disabled }: CheckboxFieldProps) {
+export function CheckboxField({
+  label,
+  checked,
+  onChange,
+  error,
+  hint,
+  testId,
+  disabled,
+}: CheckboxFieldProps) {
   const { id, control } = useFieldIds(error, hint);
   return (
     <div className={`ui-check${error ? ' invalid' : ''}`}>

@@ -109,7 +109,11 @@ export function DataTable<T>({
                     key={c.key}
                     className={c.align === 'end' ? 'num' : undefined}
                     aria-sort={
-                      sort?.key === c.key ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
+                      sort?.key === c.key
+                        ? sort.direction === 'asc'
+                          ? 'ascending'
+                          : 'descending'
+                        : undefined
                     }
                   >
                     {c.sortValue ? (

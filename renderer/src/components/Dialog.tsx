@@ -54,7 +54,12 @@ export function Dialog({ title, onClose, children, open = true, testId, wide }: 
         <>
           <header className="ui-dialog-head">
             <h2 id={titleId}>{title}</h2>
-            <button type="button" className="ui-dialog-close" aria-label="Close" onClick={() => closeRef.current()}>
+            <button
+              type="button"
+              className="ui-dialog-close"
+              aria-label="Close"
+              onClick={() => closeRef.current()}
+            >
               ×
             </button>
           </header>

@@ -48,7 +48,12 @@ export function StatusBadge({
   testId?: string;
 }) {
   return (
-    <span className={`ui-badge ui-tone-${tone ?? toneOf(status)}`} title={title} data-testid={testId} data-status={status}>
+    <span
+      className={`ui-badge ui-tone-${tone ?? toneOf(status)}`}
+      title={title}
+      data-testid={testId}
+      data-status={status}
+    >
       {children ?? status}
     </span>
   );

@@ -104,7 +104,11 @@ export function VirtualList({
       {...containerProps}
       ref={ref}
       className={`${maxHeight === undefined ? 'vlist' : 'vlist vlist-fit'} ${className ?? ''}`}
-      style={maxHeight === undefined ? undefined : { maxHeight, height: Math.min(maxHeight, count * rowHeight + 2) }}
+      style={
+        maxHeight === undefined
+          ? undefined
+          : { maxHeight, height: Math.min(maxHeight, count * rowHeight + 2) }
+      }
       onScroll={onScroll}
       data-testid={testId}
     >

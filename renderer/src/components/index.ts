@@ -2,7 +2,7 @@
 import './components.css';
 
 export { CheckboxField } from './CheckboxField';
-export { DataTable, type Column } from './DataTable';
+export { type Column, DataTable } from './DataTable';
 export { ConfirmDialog, Dialog } from './Dialog';
 export { EmptyState } from './EmptyState';
 export { ErrorNote } from './ErrorNote';

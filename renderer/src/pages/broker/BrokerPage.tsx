@@ -4,12 +4,12 @@ import { useApiEvent, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
 import { formatBytes, formatDuration, formatRate } from '../../format';
 import { ClientsPanel } from './ClientsPanel';
+import { formatCount } from './format';
 import { HandshakeFailuresPanel } from './HandshakeFailuresPanel';
 import { ListenersPanel } from './ListenersPanel';
 import { RateChart } from './RateChart';
 import { RetainedPanel } from './RetainedPanel';
 import { SessionsPanel } from './SessionsPanel';
-import { formatCount } from './format';
 import './broker.css';
 
 /** Five minutes of once-a-second samples. */

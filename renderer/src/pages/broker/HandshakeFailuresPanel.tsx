@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
+import type { z } from 'zod';
 import type { handshakeFailureSchema } from '../../../../preload/contract/listeners';
 import { useApiEvent, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
-import type { z } from 'zod';
 
 type Failure = z.infer<typeof handshakeFailureSchema>;
 const MAX = 500;

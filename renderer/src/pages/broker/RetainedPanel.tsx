@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { topicFilterIssue } from './topic';
 import { useMutation, useQuery } from '../../api/hooks';
 import { ErrorNote, VirtualList } from '../../components';
 import { formatBytes } from '../../format';
 import { formatAgo } from './format';
+import { topicFilterIssue } from './topic';
 
 /** Decodes a base64 preview: text when it is printable UTF-8, otherwise hex. */
 function preview(base64: string, truncated: boolean): { text: string; binary: boolean } {

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useId, useState } from 'react';
-import { useQuery, useMutation } from '../../api/hooks';
+import { useId, useState } from 'react';
+import { useMutation, useQuery } from '../../api/hooks';
 import { Dialog, ErrorNote } from '../../components';
 import { downloadFile } from './download';
 import { colonHex, expiryText, formatDate, shortFingerprint } from './format';
@@ -241,30 +241,22 @@ function AuthorityCard({ a }: { a: AuthorityRecord }) {
 }
 
 /** The local root and issuing CA, and the tenant CAs registered per account. */
-export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
+export function AuthoritiesPanel() {
   const { nameOf } = useAccountNames();
-  const [authorities, setAuthorities] = useState<AuthorityRecord[]>([]);
-  const [tenantCas, setTenantCas] = useState<TenantCaRecord[]>([]);
-  const [error, setError] = useState<string>();
+  const authorityQuery = useQuery('pki.listAuthorities', {}, { refetchOn: ['pki.changed'] });
+  const tenantCaQuery = useQuery('pki.listTenantCas', {}, { refetchOn: ['pki.changed'] });
+  const authorities: AuthorityRecord[] = authorityQuery.data?.authorities ?? [];
+  const tenantCas: TenantCaRecord[] = tenantCaQuery.data?.cas ?? [];
+  const error = authorityQuery.error ?? tenantCaQuery.error;
+  const load = () => {
+    authorityQuery.reload();
+    tenantCaQuery.reload();
+  };
   const [registering, setRegistering] = useState(false);
   const [crlFor, setCrlFor] = useState<TenantCaRecord>();
   const remove = useMutation();
   const crl = useMutation();
   const [confirm, setConfirm] = useState<string>();
-  const load = useCallback(async () => {
-    try {
-      const [a, t] = await Promise.all([pkiApi.listAuthorities(), pkiApi.listTenantCas()]);
-      setAuthorities(a.authorities);
-      setTenantCas(t.cas);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refreshKey is the trigger.
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
   const chain = authorities
     .slice()
     .sort((x) => (x.role === 'issuing' ? -1 : 1))
@@ -357,7 +349,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
                         onClick={async () => {
                           await remove.perform(() => pkiApi.removeTenantCa(ca.id));
                           setConfirm(undefined);
-                          void load();
+                          load();
                         }}
                       >
                         Remove — its devices can no longer connect
@@ -378,12 +370,8 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         </table>
       )}
       <ErrorNote message={remove.error} />
-      {crlFor ? (
-        <TenantCrlDialog ca={crlFor} onClose={() => setCrlFor(undefined)} onDone={() => void load()} />
-      ) : null}
-      {registering ? (
-        <RegisterTenantCa onClose={() => setRegistering(false)} onDone={() => void load()} />
-      ) : null}
+      {crlFor ? <TenantCrlDialog ca={crlFor} onClose={() => setCrlFor(undefined)} onDone={load} /> : null}
+      {registering ? <RegisterTenantCa onClose={() => setRegistering(false)} onDone={load} /> : null}
     </section>
   );
 }

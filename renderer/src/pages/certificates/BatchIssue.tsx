@@ -1,5 +1,5 @@
-import { useMutation } from '../../api/hooks';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useMutation } from '../../api/hooks';
 import { Dialog, ErrorNote } from '../../components';
 import { namesFromCsv } from './csv';
 import { defaultSettings, IssueSettingsFields, settingsIssues } from './IssueWizard';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
-import { useQuery, useMutation } from '../../api/hooks';
+import { useMutation, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
 import { downloadFile, fileSafe } from './download';
 import { pkiApi } from './pki-api';

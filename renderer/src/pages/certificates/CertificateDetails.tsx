@@ -1,12 +1,12 @@
-import { useMutation } from '../../api/hooks';
 import { useState } from 'react';
-import { BundleExport } from './BundleExport';
-import { useAccountNames } from './use-account-names';
+import { useMutation } from '../../api/hooks';
 import { ErrorNote } from '../../components';
+import { BundleExport } from './BundleExport';
 import { downloadFile, fileSafe } from './download';
 import { colonHex, expiryText, formatDate, reasonLabels } from './format';
 import { pkiApi } from './pki-api';
 import { type CertificateRecord, type RevocationReason, revocationReasons } from './types';
+import { useAccountNames } from './use-account-names';
 
 const MIN_P12_PASSWORD = 4;
 
@@ -79,7 +79,9 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
           type="button"
           disabled={pem.busy}
           onClick={async () => {
-            const r = await pem.perform(() => pkiApi.exportPem(cert.serial, includeKey && cert.hasPrivateKey));
+            const r = await pem.perform(() =>
+              pkiApi.exportPem(cert.serial, includeKey && cert.hasPrivateKey),
+            );
             if (!r) return;
             const parts = [r.certificatePem.trim(), r.chainPem.trim(), r.privateKeyPem?.trim()].filter(
               Boolean,

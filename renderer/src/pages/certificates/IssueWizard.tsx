@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
-import { useQuery, useMutation } from '../../api/hooks';
-import { Dialog, ErrorNote } from '../../components';
 import { pkiMethods } from '../../../../preload/contract/pki';
+import { useMutation, useQuery } from '../../api/hooks';
+import { Dialog, ErrorNote } from '../../components';
 import { type IssueDeviceRequest, pkiApi } from './pki-api';
 import { type CertificateRecord, type CommonNameStyle, type KeyAlgorithm, keyAlgorithms } from './types';
 

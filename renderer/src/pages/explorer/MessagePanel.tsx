@@ -6,9 +6,9 @@ import { useMutation } from '../../api/hooks';
 import { ErrorNote } from '../../components';
 import { formatBytes, formatTime } from '../../format';
 import { JsonTree } from './JsonTree';
-import { type SeriesData, SeriesChart } from './SeriesChart';
+import { SeriesChart, type SeriesData } from './SeriesChart';
 import { treeModel, useTree } from './tree-store';
-import { base64ToText, downloadBlob, fileSafe, lineDiff, prettyText, base64ToBytes } from './util';
+import { base64ToBytes, base64ToText, downloadBlob, fileSafe, lineDiff, prettyText } from './util';
 
 const PAGE = 100;
 /** Text larger than this is shown in part, with the size said and the full payload a click away. */

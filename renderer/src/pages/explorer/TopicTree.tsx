@@ -2,13 +2,12 @@ import { type KeyboardEvent, useCallback, useEffect, useMemo, useState } from 'r
 import type { ExplorerTreeNode } from '../../../../preload/contract/explorer';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
-import { ErrorNote } from '../../components';
+import { ErrorNote, VirtualList } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatRate } from '../../format';
 import { useConnections } from './connections-store';
 import { treeModel, useTree } from './tree-store';
 import { topicFilterProblem } from './util';
-import { VirtualList } from '../../components';
 
 export const ROW_HEIGHT = 24;
 

@@ -1,11 +1,10 @@
-import type { ResponseOf } from '../../../../preload/contract';
 import { useState } from 'react';
-import { useMutation, useApiEvent, useQuery } from '../../api/hooks';
+import type { ResponseOf } from '../../../../preload/contract';
+import { useApiEvent, useMutation, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
 import { formatBytes, formatTime } from '../../format';
 import { useConnections } from '../explorer/connections-store';
-import { base64ToText } from '../explorer/util';
-import { topicFilterProblem } from '../explorer/util';
+import { base64ToText, topicFilterProblem } from '../explorer/util';
 
 type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
 type Opened = ResponseOf<'explorer.capture.open'>;

@@ -1,15 +1,14 @@
-import type { ResponseOf } from '../../../../preload/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ResponseOf } from '../../../../preload/contract';
 import { packetTypes } from '../../../../preload/contract/explorer';
 import { useMutation } from '../../api/hooks';
-import { ErrorNote } from '../../components';
+import { ErrorNote, VirtualList } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatTime } from '../../format';
 import { useConnection } from '../../state/connection';
 import { ConnectionsBar } from '../explorer/ConnectionsBar';
 import { useConnections } from '../explorer/connections-store';
 import { topicFilterProblem } from '../explorer/util';
-import { VirtualList } from '../../components';
 import { CapturePanel } from './CapturePanel';
 import { type PacketFilter, packetModel, usePackets } from './packet-store';
 import '../explorer/explorer.css';

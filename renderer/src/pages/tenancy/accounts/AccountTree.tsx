@@ -1,7 +1,7 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { Account, MessagingService } from '../../../../../preload/contract/tenancy';
+import { AccountStatusBadge, accountStatus, QuotaBar } from '../shared/AccountStatus';
 import { accountById, serviceById } from '../shared/store';
-import { accountStatus, AccountStatusBadge, QuotaBar } from '../shared/AccountStatus';
 
 const ROW = 30;
 

@@ -1,12 +1,11 @@
-import { ConfirmDialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { useEffect, useId, useRef, useState } from 'react';
-import { useApiEvent, useMutation } from '../../../api/hooks';
 import { type Account, type MessagingService, tenancyMethods } from '../../../../../preload/contract/tenancy';
-
-import { accountById, serviceById } from '../shared/store';
+import { useApiEvent, useMutation } from '../../../api/hooks';
+import { ConfirmDialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { useAccounts } from '../shared/AccountPicker';
-import { accountStatus, AccountStatusBadge } from '../shared/AccountStatus';
+import { AccountStatusBadge, accountStatus } from '../shared/AccountStatus';
 import { formatWhen, fromLocalInput, toLocalInput } from '../shared/dates';
+import { accountById, serviceById } from '../shared/store';
 import { AccountTree, serviceLabel } from './AccountTree';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -174,7 +173,9 @@ function AccountDetails({
         ) : (
           <button
             type="button"
-            onClick={() => void act(() => m.attempt('accounts.setEnabled', { id: account.id, enabled: true }))}
+            onClick={() =>
+              void act(() => m.attempt('accounts.setEnabled', { id: account.id, enabled: true }))
+            }
             data-testid="enable-account"
           >
             Enable

@@ -1,4 +1,3 @@
-import { ConfirmDialog, Dialog, ErrorNote, PageHeader, StatusBadge } from '../../../components';
 import { useState } from 'react';
 import {
   type AccessRule,
@@ -10,11 +9,11 @@ import {
   tenancyMethods,
 } from '../../../../../preload/contract/tenancy';
 import { useMutation, useQuery } from '../../../api/hooks';
-
-import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
-import { accountById } from '../shared/store';
+import { ConfirmDialog, Dialog, ErrorNote, PageHeader, StatusBadge } from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
 import { formatWhen, fromLocalInput } from '../shared/dates';
+import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
+import { accountById } from '../shared/store';
 
 const SCOPES = apiKeyScopeSchema.options;
 const TYPES = apiKeyTypeSchema.options;

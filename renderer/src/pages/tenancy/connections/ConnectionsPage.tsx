@@ -1,13 +1,12 @@
-import { ErrorNote, PageHeader, StatusBadge } from '../../../components';
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { Credential, DeviceConnection, UserCoupling } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
 import { useApiEvent, useMutation } from '../../../api/hooks';
-
-import { accountById, useTenancy } from '../shared/store';
+import { ErrorNote, PageHeader, StatusBadge } from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
 import { formatShort, formatWhen } from '../shared/dates';
+import { accountById, useTenancy } from '../shared/store';
 
 type StatusFilter = 'all' | DeviceConnection['status'];
 const ROW = 30;

@@ -1,15 +1,14 @@
-import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader, StatusBadge } from '../../../components';
 import { useEffect, useId, useState } from 'react';
 import { type AccessRule, type Credential, tenancyMethods } from '../../../../../preload/contract/tenancy';
 import { errorMessage } from '../../../api/api-call-error';
 import { api } from '../../../api/client';
 import { useMutation, useQuery } from '../../../api/hooks';
-
-import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
-import { accountById } from '../shared/store';
+import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader, StatusBadge } from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
-import { StrengthMeter } from '../shared/StrengthMeter';
 import { formatWhen, fromLocalInput } from '../shared/dates';
+import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
+import { StrengthMeter } from '../shared/StrengthMeter';
+import { accountById } from '../shared/store';
 
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
 

@@ -1,4 +1,3 @@
-import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { useId, useState } from 'react';
 import { z } from 'zod';
 import {
@@ -10,10 +9,10 @@ import {
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
 import { useMutation, useQuery } from '../../../api/hooks';
-
-import { accountById } from '../shared/store';
+import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader } from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
 import { confirmText, needsConfirm } from '../shared/confirm';
+import { accountById } from '../shared/store';
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

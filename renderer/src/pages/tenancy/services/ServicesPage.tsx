@@ -1,15 +1,14 @@
-import { ConfirmDialog, ErrorNote, PageHeader } from '../../../components';
-import { useMutation } from '../../../api/hooks';
 import { useState } from 'react';
 import {
   connectionOptions,
   type MessagingService,
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
-
-import { accountById, serviceById } from '../shared/store';
+import { useMutation } from '../../../api/hooks';
+import { ConfirmDialog, ErrorNote, PageHeader } from '../../../components';
 import { useAccounts } from '../shared/AccountPicker';
 import { formatWhen } from '../shared/dates';
+import { accountById, serviceById } from '../shared/store';
 
 const OPTION_TEXT: Record<string, string> = {
   mqtt: 'MQTT over TCP',

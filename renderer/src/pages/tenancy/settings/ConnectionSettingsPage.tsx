@@ -1,5 +1,3 @@
-import { ErrorNote, PageHeader } from '../../../components';
-import { useMutation } from '../../../api/hooks';
 import { useState } from 'react';
 import {
   type Account,
@@ -7,9 +5,10 @@ import {
   connectionOptions,
   type UserCoupling,
 } from '../../../../../preload/contract/tenancy';
-
-import { accountById, serviceById } from '../shared/store';
+import { useMutation } from '../../../api/hooks';
+import { ErrorNote, PageHeader } from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { accountById, serviceById } from '../shared/store';
 
 const OPTION_TEXT: Record<ConnectionOption, string> = {
   mqtt: 'MQTT over TCP (plain)',
