@@ -45,10 +45,20 @@ export function App() {
   return (
     <div className="app">
       <nav className="nav" aria-label="Main">
-        <div className="brand">Fieldbench</div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            F
+          </span>
+          <span className="brand-text">
+            <span className="brand-name">Fieldbench</span>
+            <span className="brand-sub">IoT operator workbench</span>
+          </span>
+        </div>
         {navGroups().map(([group, entries]) => (
-          <div key={group} className="nav-group">
-            <div className="nav-group-title">{group}</div>
+          <div key={group} className="nav-group" role="group" aria-labelledby={`nav-${group}`}>
+            <div className="nav-group-title" id={`nav-${group}`}>
+              {group}
+            </div>
             <ul>
               {entries.map((p) => (
                 <li key={p.id}>

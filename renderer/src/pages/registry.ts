@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
+import { HomePage } from './home/HomePage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -20,6 +21,7 @@ export interface PageEntry {
 
 /** The navigation, in order within each group. Each capability adds its page here with one line. */
 export const pages: PageEntry[] = [
+  { id: 'home', title: 'Home', group: 'Overview', component: HomePage },
   { id: 'system', title: 'System', group: 'Overview', component: SystemPage },
   { id: 'explorer', title: 'Explorer', group: 'Traffic', component: ExplorerPage },
   { id: 'traffic', title: 'Traffic', group: 'Traffic', component: TrafficPage },
