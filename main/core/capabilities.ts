@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { AllHandlers, EventBus, RouteHandler } from '../api';
+import type { MethodName } from '../../preload/contract';
+import type { systemMethods } from '../../preload/contract/system';
+import type { EventBus, HandlersFor, RouteHandler } from '../api';
 import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
@@ -31,7 +33,8 @@ export interface CapabilityOptions {
 export interface Capabilities {
   broker: Broker;
   listeners: ListenerManager;
-  handlers: Partial<AllHandlers>;
+  /** Every contract method except the system ones (create-core adds those): a missing one fails type-checking. */
+  handlers: HandlersFor<Exclude<MethodName, keyof typeof systemMethods>>;
   routes: Record<string, RouteHandler>;
   readyDetails(): string[];
   close(): Promise<void>;

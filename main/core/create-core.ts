@@ -97,7 +97,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log.close();
     throw err;
   }
-  const handlers: Partial<AllHandlers> = {
+  // Declared complete: a contract method without a handler is a type error here, not UNAVAILABLE at run time.
+  const handlers: AllHandlers = {
     ...createSystemHandlers(facts, store, log.ring, eventsDropped),
     ...capabilities.handlers,
   };

@@ -55,7 +55,7 @@ export function App() {
           </span>
         </div>
         {navGroups().map(([group, entries]) => (
-          <div key={group} className="nav-group" role="group" aria-labelledby={`nav-${group}`}>
+          <section key={group} className="nav-group" aria-labelledby={`nav-${group}`}>
             <div className="nav-group-title" id={`nav-${group}`}>
               {group}
             </div>
@@ -68,7 +68,7 @@ export function App() {
                 </li>
               ))}
             </ul>
-          </div>
+          </section>
         ))}
       </nav>
       <main className="content">
