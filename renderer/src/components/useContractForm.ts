@@ -12,6 +12,8 @@ export interface ContractFormOptions<Draft, Schema extends z.ZodType> {
   toRequest?(draft: Draft): unknown;
   /** Names the draft field an issue belongs to; defaults to the issue path joined with dots. */
   fieldOf?(path: Path): string;
+  /** A friendlier message per field, used instead of the schema's for any issue of that field. */
+  messages?: Record<string, string>;
 }
 
 export interface ContractForm<Draft, Parsed> {
@@ -47,11 +49,15 @@ export function contractErrors(
   schema: z.ZodType,
   request: unknown,
   fieldOf: (path: Path) => string = (path) => path.map(String).join('.'),
+  messages: Record<string, string> = {},
 ): { errors: Record<string, string>; parsed?: unknown } {
   const result = schema.safeParse(request);
   if (result.success) return { errors: {}, parsed: result.data };
   const errors: Record<string, string> = {};
-  for (const issue of result.error.issues) errors[fieldOf(issue.path)] ??= issueMessage(issue);
+  for (const issue of result.error.issues) {
+    const field = fieldOf(issue.path);
+    errors[field] ??= messages[field] ?? issueMessage(issue);
+  }
   return { errors };
 }
 
@@ -65,11 +71,12 @@ export function useContractForm<Draft extends object, Schema extends z.ZodType>(
   initial,
   toRequest,
   fieldOf,
+  messages,
 }: ContractFormOptions<Draft, Schema>): ContractForm<Draft, z.output<Schema>> {
   const [draft, setDraft] = useState<Draft>(initial);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
-  const { errors, parsed } = contractErrors(schema, toRequest ? toRequest(draft) : draft, fieldOf);
+  const { errors, parsed } = contractErrors(schema, toRequest ? toRequest(draft) : draft, fieldOf, messages);
   const valid = Object.keys(errors).length === 0;
 
   const set = useCallback(<K extends keyof Draft>(key: K, value: Draft[K]) => {
