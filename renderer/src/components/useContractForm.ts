@@ -35,13 +35,20 @@ export interface ContractForm<Draft, Parsed> {
   submitted: boolean;
 }
 
-/** An issue phrased for a person: "required" and "a number" instead of zod's type wording. */
-export function issueMessage(issue: z.core.$ZodIssue): string {
+/** An issue phrased for a person: "required" and "a whole number" instead of zod's type wording. */
+export function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'invalid_type') {
-    if (issue.input === undefined || issue.input === '') return 'required';
+    if (input === undefined || input === '') return 'required';
     if (issue.expected === 'number') return 'a whole number is required';
   }
   return issue.message;
+}
+
+/** The value an issue's path points at (zod does not report inputs by default). */
+function valueAt(request: unknown, path: Path): unknown {
+  let value = request;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
 }
 
 /** Field → first message for a draft parsed by a contract schema. */
@@ -56,7 +63,7 @@ export function contractErrors(
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) {
     const field = fieldOf(issue.path);
-    errors[field] ??= messages[field] ?? issueMessage(issue);
+    errors[field] ??= messages[field] ?? issueMessage(issue, valueAt(request, issue.path));
   }
   return { errors };
 }
