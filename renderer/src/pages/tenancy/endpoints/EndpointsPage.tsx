@@ -9,7 +9,14 @@ import {
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
 import { useMutation, useQuery } from '../../../api/hooks';
-import { ConfirmDialog, Dialog, ErrorNote, FieldError, PageHeader } from '../../../components';
+import {
+  ConfirmDialog,
+  Dialog,
+  ErrorNote,
+  FieldError,
+  PageHeader,
+  useContractForm,
+} from '../../../components';
 import { AccountPicker, useAccounts } from '../shared/AccountPicker';
 import { confirmText, needsConfirm } from '../shared/confirm';
 import { accountById } from '../shared/store';
@@ -278,35 +285,34 @@ function EndpointForm({
 }) {
   const m = useMutation();
   const ids = useId();
-  const [scheme, setScheme] = useState<EndpointScheme>(existing?.scheme ?? 'mqtt');
-  const [domain, setDomain] = useState(existing?.domain ?? '');
-  const [port, setPort] = useState(String(existing?.port ?? DEFAULT_PORT.mqtt));
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [confirmMessage, setConfirmMessage] = useState<string>();
-  const parsed = endpointForm.safeParse({
-    scheme,
-    domain,
-    port: port.trim() === '' ? Number.NaN : Number(port),
+  const initial = () => ({
+    scheme: existing?.scheme ?? ('mqtt' as EndpointScheme),
+    domain: existing?.domain ?? '',
+    port: String(existing?.port ?? DEFAULT_PORT.mqtt),
   });
-  const issue = (field: string): string | undefined => {
-    if (!touched[field] || parsed.success) return undefined;
-    const found = parsed.error.issues.find((i) => i.path[0] === field);
-    if (!found) return undefined;
-    return field === 'port' ? 'Use a whole number from 1 to 65535.' : found.message;
-  };
+  const form = useContractForm({
+    schema: endpointForm,
+    initial,
+    toRequest: (d: ReturnType<typeof initial>) => ({
+      ...d,
+      port: d.port.trim() === '' ? Number.NaN : Number(d.port),
+    }),
+    messages: { port: 'Use a whole number from 1 to 65535.' },
+  });
+  const { scheme, domain, port } = form.draft;
+  const issue = form.error;
+  const [confirmMessage, setConfirmMessage] = useState<string>();
 
   const save = async (confirm: boolean) => {
-    if (!parsed.success) return;
-    const fields = { ...parsed.data, secure: isSecure(parsed.data.scheme) };
+    const parsed = form.submit();
+    if (!parsed) return;
+    const fields = { ...parsed, secure: isSecure(parsed.scheme) };
     const r = existing
       ? await m.attempt('endpoints.update', { id: existing.id, ...fields, confirm })
       : await m.attempt('endpoints.create', { accountId, ...fields });
     if (r.ok) {
       setConfirmMessage(undefined);
-      if (!existing) {
-        setDomain('');
-        setTouched({});
-      }
+      if (!existing) form.reset({ ...form.draft, domain: '' });
       onSaved();
     } else if (needsConfirm(r.error)) {
       setConfirmMessage(confirmText(r.error));
@@ -321,7 +327,6 @@ function EndpointForm({
         data-testid={existing ? 'endpoint-edit-form' : 'endpoint-form'}
         onSubmit={(e) => {
           e.preventDefault();
-          setTouched({ scheme: true, domain: true, port: true });
           void save(false);
         }}
       >
@@ -333,8 +338,8 @@ function EndpointForm({
             onChange={(e) => {
               const next = endpointSchemeSchema.parse(e.target.value);
               // Follow the default port while the user has not typed one.
-              if (Number(port) === DEFAULT_PORT[scheme]) setPort(String(DEFAULT_PORT[next]));
-              setScheme(next);
+              if (Number(port) === DEFAULT_PORT[scheme]) form.set('port', String(DEFAULT_PORT[next]));
+              form.set('scheme', next);
             }}
           >
             {endpointSchemes.map((s) => (
@@ -352,10 +357,7 @@ function EndpointForm({
             data-testid="endpoint-domain"
             aria-invalid={issue('domain') ? true : undefined}
             aria-describedby={`${ids}-d`}
-            onChange={(e) => {
-              setDomain(e.target.value);
-              setTouched((t) => ({ ...t, domain: true }));
-            }}
+            onChange={(e) => form.set('domain', e.target.value)}
           />
           <FieldError id={`${ids}-d`} message={issue('domain')} />
         </label>
@@ -368,10 +370,7 @@ function EndpointForm({
             data-testid="endpoint-port"
             aria-invalid={issue('port') ? true : undefined}
             aria-describedby={`${ids}-p`}
-            onChange={(e) => {
-              setPort(e.target.value);
-              setTouched((t) => ({ ...t, port: true }));
-            }}
+            onChange={(e) => form.set('port', e.target.value)}
           />
           <FieldError id={`${ids}-p`} message={issue('port')} />
         </label>
@@ -383,7 +382,7 @@ function EndpointForm({
         <button
           type="submit"
           className="primary"
-          disabled={m.busy || !parsed.success}
+          disabled={m.busy || !form.valid}
           data-testid="endpoint-save"
         >
           {submitLabel}
