@@ -2,12 +2,14 @@ import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
 import { useApiEvent, useMutation, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
-import { formatBytes, formatTime } from '../../format';
+import { formatBytes, } from '../../format';
 import { useConnections } from '../explorer/connections-store';
-import { base64ToText, topicFilterProblem } from '../explorer/util';
+import { CaptureList } from './CaptureList';
+import { ExportForm } from './ExportForm';
+import { OpenedCapture } from './OpenedCapture';
 
-type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
-type Opened = ResponseOf<'explorer.capture.open'>;
+export type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
+export type Opened = ResponseOf<'explorer.capture.open'>;
 
 const OPEN_PAGE = 200;
 
@@ -30,9 +32,6 @@ export function CapturePanel() {
     done: boolean;
     error?: string;
   }>();
-  const [exportFormat, setExportFormat] = useState<'csv' | 'json'>('csv');
-  const [exportTopic, setExportTopic] = useState('#');
-  const [exportFile, setExportFile] = useState('');
   const [notice, setNotice] = useState<string>();
   const action = useMutation();
 
@@ -79,18 +78,6 @@ export function CapturePanel() {
       ...(topicPrefix ? { topicPrefix } : {}),
     });
     if (res) setReplay({ replayId: res.replayId, sent: 0, total: res.total, done: res.total === 0 });
-  };
-  const exportProblem =
-    topicFilterProblem(exportTopic) ?? (exportFile ? undefined : 'Enter a file path on the Fieldbench host.');
-  const doExport = async () => {
-    if (exportProblem) return;
-    const res = await action.run('explorer.export', {
-      connectionId,
-      topic: exportTopic,
-      format: exportFormat,
-      file: exportFile,
-    });
-    if (res) setNotice(`Exported ${res.count} messages to ${res.file}`);
   };
 
   return (
@@ -150,44 +137,13 @@ export function CapturePanel() {
           </>
         )}
       </div>
-      {list.length > 0 ? (
-        <table className="grid captures">
-          <thead>
-            <tr>
-              <th>Started</th>
-              <th>File</th>
-              <th>Messages</th>
-              <th>Size</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => (
-              <tr key={c.captureId}>
-                <td>{formatTime(c.startedAt)}</td>
-                <td className="mono small">{c.file}</td>
-                <td>{c.messages.toLocaleString()}</td>
-                <td>{formatBytes(c.bytes)}</td>
-                <td>
-                  {c.active ? (
-                    'recording'
-                  ) : (
-                    <button
-                      type="button"
-                      onClick={() => {
-                        setFile(c.file);
-                        void open(c.file);
-                      }}
-                    >
-                      Open
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <CaptureList
+        captures={list}
+        onOpen={(path) => {
+          setFile(path);
+          void open(path);
+        }}
+      />
       <form
         className="inline-form"
         onSubmit={(e) => {
@@ -209,63 +165,13 @@ export function CapturePanel() {
         </button>
       </form>
       {opened ? (
-        <div className="opened-capture" data-testid="opened-capture">
-          <div className="muted small">
-            {opened.data.totalMessages.toLocaleString()} messages, {opened.data.packets.toLocaleString()}{' '}
-            packets in {opened.file}
-            {opened.data.totalMessages > OPEN_PAGE
-              ? ` — showing ${opened.offset + 1}–${opened.offset + opened.data.messages.length}`
-              : ''}
-          </div>
-          <table className="grid small">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Topic</th>
-                <th>QoS</th>
-                <th>Size</th>
-                <th>Payload</th>
-              </tr>
-            </thead>
-            <tbody>
-              {opened.data.messages.map((m, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: a capture page is static.
-                <tr key={i}>
-                  <td>{formatTime(m.time)}</td>
-                  <td className="mono">{m.topic}</td>
-                  <td>
-                    {m.qos}
-                    {m.retain ? ' R' : ''}
-                  </td>
-                  <td>{m.size}</td>
-                  <td className="mono capture-payload">
-                    {m.payload === null ? (
-                      <span className="muted">(redacted)</span>
-                    ) : (
-                      (base64ToText(m.payload) ?? `base64 ${m.payload.slice(0, 60)}`).slice(0, 200)
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="form-actions">
-            <button
-              type="button"
-              disabled={opened.offset === 0}
-              onClick={() => open(opened.file, Math.max(0, opened.offset - OPEN_PAGE))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              disabled={opened.offset + OPEN_PAGE >= opened.data.totalMessages}
-              onClick={() => open(opened.file, opened.offset + OPEN_PAGE)}
-            >
-              Next
-            </button>
-          </div>
-        </div>
+        <OpenedCapture
+          file={opened.file}
+          offset={opened.offset}
+          data={opened.data}
+          pageSize={OPEN_PAGE}
+          onPage={(offset) => void open(opened.file, offset)}
+        />
       ) : null}
       <div className="inline-form replay-form">
         <label className="field">
@@ -307,43 +213,7 @@ export function CapturePanel() {
           </span>
         </div>
       ) : null}
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void doExport();
-        }}
-      >
-        <label className="field">
-          <span>Export stored messages</span>
-          <select
-            data-testid="export-format"
-            value={exportFormat}
-            onChange={(e) => setExportFormat(e.target.value as 'csv' | 'json')}
-          >
-            <option value="csv">CSV</option>
-            <option value="json">JSON</option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Topic filter</span>
-          <input value={exportTopic} onChange={(e) => setExportTopic(e.target.value)} />
-        </label>
-        <label className="field wide">
-          <span>File (path on the Fieldbench host)</span>
-          <input
-            value={exportFile}
-            onChange={(e) => setExportFile(e.target.value)}
-            placeholder={`/tmp/messages.${exportFormat}`}
-            data-testid="export-file"
-            className="mono"
-          />
-        </label>
-        <button type="submit" disabled={!!exportProblem || action.busy} data-testid="export-start">
-          Export
-        </button>
-      </form>
-      {exportFile && exportProblem ? <span className="field-problem">{exportProblem}</span> : null}
+      <ExportForm connectionId={connectionId} onExported={setNotice} />
       {notice ? (
         <p role="status" className="muted" data-testid="capture-notice">
           {notice}
