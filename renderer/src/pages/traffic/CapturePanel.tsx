@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
 import { useApiEvent, useMutation, useQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components';
-import { formatBytes, } from '../../format';
+import { formatBytes } from '../../format';
 import { useConnections } from '../explorer/connections-store';
 import { CaptureList } from './CaptureList';
 import { ExportForm } from './ExportForm';
