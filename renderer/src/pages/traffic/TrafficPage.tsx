@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
 import { packetTypes } from '../../../../preload/contract/explorer';
-import { useMutation } from '../../api/hooks';
+import { useQuery } from '../../api/hooks';
 import { ErrorNote, VirtualList } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatTime } from '../../format';
@@ -90,22 +90,9 @@ const KIND_COLORS: Record<string, string> = {
 
 function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) {
   const connectionId = useConnections((s) => s.selectedId);
-  const action = useMutation();
-  const [entries, setEntries] = useState<TimelineEntry[]>([]);
-  const [truncated, setTruncated] = useState(false);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the client or connection changes.
-  useEffect(() => {
-    let live = true;
-    void action.run('explorer.packets.timeline', { connectionId, clientId, limit: 1000 }).then((res) => {
-      if (live && res) {
-        setEntries(res.entries);
-        setTruncated(res.truncated);
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [clientId, connectionId]);
+  const timeline = useQuery('explorer.packets.timeline', { connectionId, clientId, limit: 1000 });
+  const entries: TimelineEntry[] = timeline.data?.entries ?? [];
+  const truncated = timeline.data?.truncated ?? false;
   const t0 = entries[0]?.time ?? 0;
   const t1 = entries.at(-1)?.time ?? t0 + 1;
   const span = Math.max(1, t1 - t0);
@@ -123,7 +110,7 @@ function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) 
           Close
         </button>
       </div>
-      <ErrorNote message={action.error} />
+      <ErrorNote message={timeline.error} />
       <svg
         className="timeline-strip"
         viewBox="0 0 1000 30"
@@ -154,7 +141,7 @@ function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) 
           </li>
         ))}
       </ol>
-      {entries.length === 0 && !action.busy ? (
+      {entries.length === 0 && !timeline.loading ? (
         <p className="muted">No packets of this client are kept.</p>
       ) : null}
     </section>
