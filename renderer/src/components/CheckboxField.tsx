@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useFieldIds } from './Field';
+import { FieldErrorText, FieldHint, useFieldIds } from './Field';
 
 export interface CheckboxFieldProps {
   label: ReactNode;
@@ -33,16 +33,8 @@ export function CheckboxField({
         onChange={(e) => onChange(e.target.checked)}
       />
       <label htmlFor={id}>{label}</label>
-      {error ? (
-        <span id={`${id}-error`} className="ui-field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
-      {hint ? (
-        <div id={`${id}-hint`} className="ui-field-hint muted">
-          {hint}
-        </div>
-      ) : null}
+      <FieldErrorText id={id} error={error} />
+      <FieldHint id={id} hint={hint} />
     </div>
   );
 }

@@ -49,19 +49,29 @@ export function FieldFrame({
       </label>
       <div className="ui-field-control">
         {children}
-        {error ? (
-          <span id={`${id}-error`} className="ui-field-error" role="alert">
-            {error}
-          </span>
-        ) : null}
+        <FieldErrorText id={id} error={error} />
       </div>
-      {hint ? (
-        <div id={`${id}-hint`} className="ui-field-hint muted">
-          {hint}
-        </div>
-      ) : null}
+      <FieldHint id={id} hint={hint} />
     </div>
   );
+}
+
+/** The error beside a control (id `<id>-error`, announced as an alert). */
+export function FieldErrorText({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <span id={`${id}-error`} className="ui-field-error" role="alert">
+      {error}
+    </span>
+  ) : null;
+}
+
+/** The hint under a control (id `<id>-hint`). */
+export function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+  return hint ? (
+    <div id={`${id}-hint`} className="ui-field-hint muted">
+      {hint}
+    </div>
+  ) : null;
 }
 
 /** A field's validation message on its own, for controls the field components do not cover. */

@@ -12,24 +12,11 @@ export interface NumberFieldProps extends FieldBaseProps {
 }
 
 /** A labelled number input with its error beside it; an empty input is `undefined`. */
-export function NumberField({
-  label,
-  error,
-  hint,
-  testId,
-  disabled,
-  className,
-  value,
-  onChange,
-  min,
-  max,
-  step,
-  placeholder,
-  autoFocus,
-}: NumberFieldProps) {
-  const { id, control } = useFieldIds(error, hint);
+export function NumberField(props: NumberFieldProps) {
+  const { testId, disabled, value, onChange, min, max, step, placeholder, autoFocus } = props;
+  const { id, control } = useFieldIds(props.error, props.hint);
   return (
-    <FieldFrame id={id} label={label} error={error} hint={hint} className={className}>
+    <FieldFrame id={id} {...props}>
       <input
         {...control}
         type="number"

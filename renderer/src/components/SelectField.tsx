@@ -10,20 +10,11 @@ export interface SelectFieldProps<V extends string> extends FieldBaseProps {
 }
 
 /** A labelled select with its error beside it; options are values or `{ value, label }`. */
-export function SelectField<V extends string>({
-  label,
-  error,
-  hint,
-  testId,
-  disabled,
-  className,
-  value,
-  onChange,
-  options,
-}: SelectFieldProps<V>) {
-  const { id, control } = useFieldIds(error, hint);
+export function SelectField<V extends string>(props: SelectFieldProps<V>) {
+  const { testId, disabled, value, onChange, options } = props;
+  const { id, control } = useFieldIds(props.error, props.hint);
   return (
-    <FieldFrame id={id} label={label} error={error} hint={hint} className={className}>
+    <FieldFrame id={id} {...props}>
       <select
         {...control}
         value={value}

@@ -14,22 +14,19 @@ export interface TextFieldProps extends FieldBaseProps {
 }
 
 /** A labelled text input (or text area) with its error beside it. */
-export function TextField({
-  label,
-  error,
-  hint,
-  testId,
-  disabled,
-  className,
-  value,
-  onChange,
-  type = 'text',
-  placeholder,
-  rows,
-  autoFocus,
-  inputProps,
-}: TextFieldProps) {
-  const { id, control } = useFieldIds(error, hint);
+export function TextField(props: TextFieldProps) {
+  const {
+    testId,
+    disabled,
+    value,
+    onChange,
+    type = 'text',
+    placeholder,
+    rows,
+    autoFocus,
+    inputProps,
+  } = props;
+  const { id, control } = useFieldIds(props.error, props.hint);
   const common = {
     ...inputProps,
     ...control,
@@ -40,7 +37,7 @@ export function TextField({
     'data-autofocus': autoFocus ? true : undefined,
   };
   return (
-    <FieldFrame id={id} label={label} error={error} hint={hint} className={className}>
+    <FieldFrame id={id} {...props}>
       {rows ? (
         <textarea {...common} rows={rows} onChange={(e) => onChange(e.target.value)} />
       ) : (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
 import { useApiEvent, useMutation, useQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components';
+import { CheckboxField, ErrorNote } from '../../components';
 import { formatBytes } from '../../format';
 import { useConnections } from '../explorer/connections-store';
 import { CaptureList } from './CaptureList';
@@ -101,30 +101,13 @@ export function CapturePanel() {
           </>
         ) : (
           <>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={redactPayloads}
-                onChange={(e) => setRedactPayloads(e.target.checked)}
-              />
-              Redact payloads
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={redactCredentials}
-                onChange={(e) => setRedactCredentials(e.target.checked)}
-              />
-              Redact credentials
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={includePackets}
-                onChange={(e) => setIncludePackets(e.target.checked)}
-              />
-              Include packets
-            </label>
+            <CheckboxField label="Redact payloads" checked={redactPayloads} onChange={setRedactPayloads} />
+            <CheckboxField
+              label="Redact credentials"
+              checked={redactCredentials}
+              onChange={setRedactCredentials}
+            />
+            <CheckboxField label="Include packets" checked={includePackets} onChange={setIncludePackets} />
             <button
               type="button"
               className="primary"
