@@ -72,7 +72,8 @@ function onStreamDrain(this: OwnedStream): void {
 
 /**
  * One network connection: framing, writes, flow control and the per-connection MQTT state.
- * Protocol decisions live in the packet handlers (see `packet-handlers.ts`) and the broker core.
+ * Protocol decisions live in the broker core (`broker.ts`), which hands each packet to its handler
+ * (`connect-handler.ts`, `publish-handler.ts`, `subscribe-handler.ts`).
  */
 export class Connection {
   state = AWAIT_CONNECT;

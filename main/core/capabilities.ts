@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import type { AllHandlers, EventBus, RouteHandler } from '../api';
+import type { MethodName } from '../../preload/contract';
+import type { secretsMethods } from '../../preload/contract/secrets';
+import type { systemMethods } from '../../preload/contract/system';
+import type { EventBus, HandlersFor, RouteHandler } from '../api';
 import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
@@ -36,7 +39,9 @@ export interface CapabilityOptions {
 export interface Capabilities {
   broker: Broker;
   listeners: ListenerManager;
-  handlers: Partial<AllHandlers>;
+  /** Every contract method except the system ones (create-core adds those): a missing one fails type-checking. */
+  /** Every method but the system and secrets ones, which the core itself answers. */
+  handlers: HandlersFor<Exclude<MethodName, keyof typeof systemMethods | keyof typeof secretsMethods>>;
   routes: Record<string, RouteHandler>;
   readyDetails(): string[];
   /** Certificate (with chain) and key for the operator UI served over HTTPS on `bindHost`, and the CA chain. */

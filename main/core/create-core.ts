@@ -119,7 +119,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     throw err;
   }
   const operatorToken = new OperatorToken(options.dataDir);
-  const handlers: Partial<AllHandlers> = {
+  // Declared complete: a contract method without a handler is a type error here, not UNAVAILABLE at run time.
+  const handlers: AllHandlers = {
     ...createSystemHandlers(facts, store, log.ring, eventsDropped, operatorToken),
     ...capabilities.handlers,
     ...createSecretsHandlers(keyProtector),

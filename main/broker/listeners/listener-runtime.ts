@@ -21,7 +21,12 @@ import { allowsClientAuth, peerChain } from './peer-chain';
 import { type ServerSecureOptions, TlsContexts } from './tls-contexts';
 import type { ConnectionSink, HandshakeFailure, ListenerInfo, ListenerRecord, TlsMaterial } from './types';
 import { RefusalLog } from './refusal-log';
-import { normalizeOrigin, type UpgradeFallback, type UpgradeRoute, WebSocketUpgrade } from './websocket-upgrade';
+import {
+  normalizeOrigin,
+  type UpgradeFallback,
+  type UpgradeRoute,
+  WebSocketUpgrade,
+} from './websocket-upgrade';
 
 const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 /** A WebSocket frame may carry one whole MQTT packet: its fixed header (up to 5 bytes) plus the limit. */

@@ -8,7 +8,7 @@ export function takeTokenFromLocation(): string | undefined {
   const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash);
   if (match?.[1]) {
     sessionStorage.setItem(STORAGE_KEY, match[1]);
-    history.replaceState(null, '', `${location.pathname}${location.search}#/system`);
+    history.replaceState(null, '', `${location.pathname}${location.search}#/home`);
   }
   return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
 }

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { GatewayDevice } from '../../../../preload/contract/gateways';
-import { VirtualList } from '../explorer/VirtualList';
+import { VirtualList } from '../../components';
 
 export type TreeRow =
   | { type: 'gateway'; device: GatewayDevice }

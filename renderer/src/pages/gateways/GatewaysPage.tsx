@@ -3,8 +3,8 @@ import type { GatewayAuthMethod, GatewayErrorEntry } from '../../../../preload/c
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
 import { useApiEvent } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { AccountPicker, PageHeader, useAccounts } from '../tenancy/shared/ui';
+import { ErrorNote, PageHeader } from '../../components';
+import { AccountPicker, useAccounts } from '../tenancy/shared/AccountPicker';
 import { DeviceDetail } from './DeviceDetail';
 import { DeviceTree } from './DeviceTree';
 import { useLiveDevices } from './use-live-devices';

@@ -1,14 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type {
   ResourceKeyDto,
   ResourceOverview,
   ResourceSubscriberDto,
   RestListenerDto,
 } from '../../../../preload/contract/resources';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { SeriesChart } from '../explorer/SeriesChart';
-import { formatWhen, useMutation } from '../tenancy/shared/ui';
+import { formatWhen } from '../tenancy/shared/dates';
 
 type Resource = ResourceOverview['thngs'][number];
 const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -34,7 +34,7 @@ export function ThngsPanel({
         className="tn-form-row"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await m.run('resources.createThng', { accountId, name });
+          const r = await m.attempt('resources.createThng', { accountId, name });
           if (r.ok) {
             setName('');
             onChanged();
@@ -98,16 +98,17 @@ function ThngDetail({ accountId, thng }: { accountId: string; thng: Resource }) 
   const id = String(thng['id']);
   const keys = Object.keys((thng['properties'] ?? {}) as Record<string, unknown>);
   const [key, setKey] = useState<string | undefined>(keys[0]);
-  const history = useApiQuery(
-    'resources.history',
-    { accountId, ownerId: id, key: key ?? '-' },
-    `${id}/${key}/${text(thng['updatedAt'])}/${text((thng['properties'] as Record<string, unknown>)?.[key ?? ''])}`,
-  );
-  const locations = useApiQuery(
-    'resources.locations',
-    { accountId, thngId: id },
-    `${id}/${text(thng['location'])}`,
-  );
+  const history = useQuery('resources.history', { accountId, ownerId: id, key: key ?? '-' });
+  const locations = useQuery('resources.locations', { accountId, thngId: id });
+  // The overview is polled; a changed latest value or location means new history to read.
+  const latest = `${text(thng['updatedAt'])}/${text((thng['properties'] as Record<string, unknown>)?.[key ?? ''])}`;
+  const where = text(thng['location']);
+  const reloadHistory = history.reload;
+  const reloadLocations = locations.reload;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `latest` is the signal to read history again
+  useEffect(() => reloadHistory(), [latest, reloadHistory]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `where` is the signal to read locations again
+  useEffect(() => reloadLocations(), [where, reloadLocations]);
   const points = [...(history.data?.points ?? [])].reverse();
   const numeric = points.every((p) => typeof p.value === 'number');
   return (
@@ -247,7 +248,7 @@ export function KeysPanel({
                     aria-label={`Thng of ${k.name}`}
                     value={k.thngId ?? ''}
                     onChange={async (e) => {
-                      const r = await m.run('resources.bindKey', {
+                      const r = await m.attempt('resources.bindKey', {
                         apiKeyId: k.id,
                         thngId: e.target.value || null,
                         projectId: k.projectId,
@@ -304,7 +305,7 @@ export function SubscribersPanel({ subscribers }: { subscribers: ResourceSubscri
 }
 
 export function RestListenersPanel() {
-  const list = useApiQuery('resources.restListeners.list', {});
+  const list = useQuery('resources.restListeners.list', {});
   const [port, setPort] = useState('8081');
   const [kind, setKind] = useState<'rest' | 'rests'>('rest');
   const m = useMutation();
@@ -321,7 +322,7 @@ export function RestListenersPanel() {
             <button
               type="button"
               onClick={async () => {
-                await m.run('resources.restListeners.remove', { id: l.id });
+                await m.attempt('resources.restListeners.remove', { id: l.id });
                 list.reload();
               }}
             >
@@ -334,7 +335,7 @@ export function RestListenersPanel() {
         className="tn-form-row"
         onSubmit={async (e) => {
           e.preventDefault();
-          await m.run('resources.restListeners.set', {
+          await m.attempt('resources.restListeners.set', {
             kind,
             port: Number(port),
             host: '0.0.0.0',

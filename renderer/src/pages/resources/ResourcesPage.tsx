@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { AccountPicker, PageHeader, useAccounts } from '../tenancy/shared/ui';
+import { useQuery } from '../../api/hooks';
+import { ErrorNote, PageHeader } from '../../components';
+import { AccountPicker, useAccounts } from '../tenancy/shared/AccountPicker';
 import {
   ActionsPanel,
   KeysPanel,
@@ -17,7 +17,7 @@ const REFRESH_MS = 2000;
 /** EVRYTHNG-style resources of one account: Thngs, products, collections, actions, keys, live subscribers. */
 export function ResourcesPage() {
   const { selectedId, error } = useAccounts();
-  const overview = useApiQuery('resources.overview', { accountId: selectedId ?? '' }, selectedId ?? '');
+  const overview = useQuery('resources.overview', { accountId: selectedId ?? '' }, { enabled: !!selectedId });
   const reload = overview.reload;
   useEffect(() => {
     if (!selectedId) return;

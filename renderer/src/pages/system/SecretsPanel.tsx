@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 
 const PROTECTION: Record<string, string> = {
   'key-file': 'a key file only this user can read, in the data directory',
@@ -10,8 +10,8 @@ const PROTECTION: Record<string, string> = {
 
 /** How private keys and passwords are sealed at rest, with a warning where that seal is weak. */
 export function SecretsPanel() {
-  const status = useApiQuery('secrets.status', {});
-  const action = useApiAction();
+  const status = useQuery('secrets.status', {});
+  const action = useMutation();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');

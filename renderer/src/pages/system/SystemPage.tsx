@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SystemStats } from '../../../../preload/contract/system';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatBytes, formatDuration } from '../../format';
 import { LogTail } from './LogTail';
@@ -12,8 +12,8 @@ const HISTORY = 120;
 
 /** Facts about this Fieldbench: where its data lives, how big it is, and how the process is doing. */
 export function SystemPage() {
-  const info = useApiQuery('system.info', {});
-  const firstStats = useApiQuery('system.stats', {});
+  const info = useQuery('system.info', {});
+  const firstStats = useQuery('system.stats', {});
   const [stats, setStats] = useState<SystemStats>();
   const [rssHistory, setRssHistory] = useState<number[]>([]);
   useApiEvent('system.stats', (next) => {

@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import { useApiAction } from '../../api/hooks';
+import { useMutation } from '../../api/hooks';
 import { storeToken } from '../../api/token';
-import { ErrorNote } from '../../components/ErrorNote';
+import { ErrorNote } from '../../components';
 
 /**
  * Rotating the operator token ends every browser session opened with the old one. In the browser this
  * page keeps the new token and reloads with it; the desktop window needs no token.
  */
 export function TokenPanel({ headless }: { headless: boolean }) {
-  const { run, busy, error } = useApiAction();
+  const { run, busy, error } = useMutation();
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState(false);
 

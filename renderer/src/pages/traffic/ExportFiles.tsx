@@ -1,6 +1,7 @@
 import { MAX_FILE_CHUNK_BYTES } from '../../../../preload/contract/explorer-files';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import type { ResponseOf } from '../../../../preload/contract';
+import { type Query, useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatBytes, formatTime } from '../../format';
 import { base64ToBytes, downloadBlob } from '../explorer/util';
 
@@ -14,9 +15,14 @@ const MIME: Record<string, string> = {
  * The exports folder: every capture and export Fieldbench wrote, to download into the browser (bytes
  * come over the operator API in chunks) or open as a capture; on the desktop the folder can be chosen.
  */
-export function ExportFiles({ generation, onOpen }: { generation: number; onOpen(name: string): void }) {
-  const files = useApiQuery('explorer.files.list', {}, String(generation));
-  const action = useApiAction();
+export function ExportFiles({
+  files,
+  onOpen,
+}: {
+  files: Query<ResponseOf<'explorer.files.list'>>;
+  onOpen(name: string): void;
+}) {
+  const action = useMutation();
 
   const download = async (name: string) => {
     const parts: Uint8Array[] = [];

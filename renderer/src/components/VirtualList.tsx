@@ -24,11 +24,16 @@ export interface VirtualListProps {
   containerProps?: React.HTMLAttributes<HTMLDivElement>;
   /** Keep the view pinned to the bottom while the user has not scrolled up (logs). */
   stickToBottom?: boolean;
+  /**
+   * Size the box to its rows, up to this many pixels (a table inside a page). Without it the list fills
+   * the height its container gives it (a pane).
+   */
+  maxHeight?: number;
 }
 
 /**
  * A fixed-row-height virtual list: only the rows inside the viewport (plus a small overscan) exist in
- * the DOM, so 100,000 rows cost as much as 40.
+ * the DOM, so 100,000 rows cost as much as 40. Rows are positioned absolutely inside a spacer.
  */
 export function VirtualList({
   count,
@@ -41,20 +46,22 @@ export function VirtualList({
   testId,
   containerProps,
   stickToBottom,
+  maxHeight,
 }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(400);
+  const fallbackHeight = maxHeight ?? 400;
+  const [height, setHeight] = useState(fallbackHeight);
   const atBottom = useRef(true);
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    setHeight(el.clientHeight || 400);
-    const observer = new ResizeObserver(() => setHeight(el.clientHeight || 400));
+    setHeight(el.clientHeight || fallbackHeight);
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight || fallbackHeight));
     observer.observe(el);
     return () => observer.disconnect();
-  }, []);
+  }, [fallbackHeight]);
 
   const onScroll = useCallback(
     (e: UIEvent<HTMLDivElement>) => {
@@ -96,7 +103,12 @@ export function VirtualList({
     <div
       {...containerProps}
       ref={ref}
-      className={`vlist ${className ?? ''}`}
+      className={`${maxHeight === undefined ? 'vlist' : 'vlist vlist-fit'} ${className ?? ''}`}
+      style={
+        maxHeight === undefined
+          ? undefined
+          : { maxHeight, height: Math.min(maxHeight, count * rowHeight + 2) }
+      }
       onScroll={onScroll}
       data-testid={testId}
     >
