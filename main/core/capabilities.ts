@@ -5,6 +5,7 @@ import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers'
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
+import { createProvisioning } from '../provisioning';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
@@ -95,6 +96,16 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   });
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
+  const provisioning = createProvisioning({
+    db,
+    logger,
+    events,
+    tenancy,
+    pki,
+    runningListeners: () =>
+      running().map((l) => ({ kind: l.kind, host: l.host, port: l.boundPort ?? l.port })),
+    accountName: options.config?.provisioning?.accountName,
+  });
 
   const broker = createBroker({
     db,
@@ -113,12 +124,14 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
           message,
           detail: `refused at CONNECT (client id "${ctx.clientId}")`,
         }),
+      provisioning: provisioning.hooks,
     }),
     allowAnonymous: options.allowAnonymous,
     limits: options.config?.broker,
     logger: logger.child({ module: 'broker' }),
   });
   tenancy.attachBrokerEvents(broker);
+  closers.push(provisioning.attachBroker(broker));
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -229,6 +242,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
+      ...provisioning.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),

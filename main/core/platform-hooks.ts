@@ -1,6 +1,7 @@
 import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
+import type { Provisioning } from '../provisioning';
 import type { Tenancy } from '../tenancy';
 
 const NOT_AUTHORIZED = 0x87;
@@ -13,6 +14,8 @@ export interface PlatformHooksOptions {
   anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
   /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
+  /** Device provisioning: logins into the provision account and their own topics (main/provisioning). */
+  provisioning?: Provisioning['hooks'];
 }
 
 export type CertificateRefusal =
@@ -36,6 +39,7 @@ const refusalByVerification: Record<string, CertificateRefusal> = {
 export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
   const { tenancy, pki } = options;
   const anonymous = createDefaultHooks(options.allowAnonymous, options.anonymousRules);
+  const provisioning = options.provisioning;
 
   async function authenticateCertificate(ctx: ConnectContext) {
     const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
@@ -92,20 +96,24 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         const attributes = { ...login.principal.attributes, certificateSerial: byCertificate.transportOnly };
         return { ok: true, principal: { ...login.principal, attributes } };
       }
+      if (provisioning?.claims(ctx)) return provisioning.authenticate(ctx);
       return tenancy.hooks.authenticate(ctx);
     },
     authorizePublish(client, topic, qos, retain) {
+      if (provisioning?.owns(client)) return provisioning.authorizePublish(client, topic);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
     authorizeSubscribe(client, filter, qos) {
+      if (provisioning?.owns(client)) return provisioning.authorizeSubscribe(client, filter);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
     // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
     authorizeDelivery(client, topic, message) {
+      if (provisioning?.owns(client)) return provisioning.authorizeDelivery(client, topic);
       return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
         ? true
         : tenancy.hooks.authorizeDelivery(client, topic, message);

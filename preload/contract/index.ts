@@ -4,6 +4,7 @@ import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
+import { provisioningEvents, provisioningMethods } from './provisioning';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -18,6 +19,7 @@ export const methods = {
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
+  ...provisioningMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -28,6 +30,7 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...provisioningEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;
