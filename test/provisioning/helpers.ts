@@ -21,11 +21,19 @@ export interface ProvisioningLab {
 }
 
 /** A real core with mqtt, mqtts and mutual-TLS listeners on loopback and a target account `acme`. */
-export async function startLab(dataDir = tempDir('fb-prov-')): Promise<ProvisioningLab> {
+export async function startLab(
+  dataDir = tempDir('fb-prov-'),
+  fixedPorts?: { mqtt: number; mqtts: number; mutual: number },
+): Promise<ProvisioningLab> {
   const core = await createCore({
     dataDir,
     mode: 'headless',
-    listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsPort: 0, mqttsMutualPort: 0 },
+    listeners: {
+      brokerHost: '127.0.0.1',
+      mqttPort: fixedPorts?.mqtt ?? 0,
+      mqttsPort: fixedPorts?.mqtts ?? 0,
+      mqttsMutualPort: fixedPorts?.mutual ?? 0,
+    },
   });
   const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
   const details = core.readyDetails();

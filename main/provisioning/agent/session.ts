@@ -83,6 +83,7 @@ export class ProvisionSession {
     const reply = new Promise<ProvisionMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
+        this.client.off('close', closed);
         reject(new Error(`no reply to ${operation} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       const closed = () => {
@@ -98,8 +99,16 @@ export class ProvisionSession {
       });
     });
     const payload = encodeMessage({ metrics: { ...metrics, 'request.id': requestId } }, this.format);
-    await this.client.publishAsync(this.topics[operation], payload, { qos: 1 });
-    const message = await reply;
+    if (!this.client.connected) {
+      this.pending.delete(requestId);
+      reply.catch(() => {});
+      throw new Error(`the provision broker connection is closed (${operation})`);
+    }
+    // A publish on a connection that drops may never settle; the reply's timeout still ends the wait.
+    const [, message] = await Promise.all([
+      this.client.publishAsync(this.topics[operation], payload, { qos: 1 }),
+      reply,
+    ]);
     const code = Number(message.metrics['response.code']);
     if (code !== 200) {
       throw new ProvisioningRefused(
