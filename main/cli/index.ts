@@ -5,6 +5,7 @@ import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
+import { runSimulateProvisioning } from './simulate-provisioning';
 import { electronJsFlagsArg } from './runtime-flags';
 import { readAppVersion } from '../core';
 
@@ -18,6 +19,15 @@ function launchDesktop(electronPath: string, argv: readonly string[]): void {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'simulate-provisioning') {
+    try {
+      process.exitCode = await runSimulateProvisioning(argv.slice(1));
+    } catch (err) {
+      console.error(`fieldbench simulate-provisioning: ${(err as Error).message}`);
+      process.exitCode = 2;
+    }
+    return;
+  }
   let options: CliOptions;
   try {
     options = parseCli(argv);

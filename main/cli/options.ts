@@ -33,6 +33,8 @@ export const HELP_TEXT = `Fieldbench — operator workbench for IoT messaging
 Usage:
   fieldbench [start] [options]   open the desktop window, or run headless when Electron or a display is missing
   fieldbench serve [options]     run headless: the broker and the UI served to a browser
+  fieldbench simulate-provisioning [options]
+                                 simulate devices provisioning themselves (see simulate-provisioning --help)
 
 Options:
   --data-dir DIR          where the database, keys and logs live
