@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
+import { ProvisioningPage } from './provisioning/ProvisioningPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -34,4 +35,5 @@ export const pages: PageEntry[] = [
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
+  { id: 'provisioning', title: 'Provisioning', group: 'Tenants', component: ProvisioningPage },
 ];
