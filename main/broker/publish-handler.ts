@@ -155,7 +155,8 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
         consumed = false;
       }
       if (consumed === true) {
-        acknowledge(broker, conn, p, 0);
+        // QoS 0 has nothing to acknowledge (a PUBACK without a packet id would break the connection).
+        if (p.qos > 0) acknowledge(broker, conn, p, 0);
         return;
       }
       if (consumed instanceof Promise) {
@@ -183,8 +184,9 @@ function finishIntercepted(
 ): void {
   if (conn.state === CLOSED) return;
   conn.safely(() => {
-    if (consumed) acknowledge(broker, conn, p, 0);
-    else routeAndAcknowledge(broker, conn, p, topic);
+    if (consumed) {
+      if (p.qos > 0) acknowledge(broker, conn, p, 0);
+    } else routeAndAcknowledge(broker, conn, p, topic);
   });
   conn.resume();
 }

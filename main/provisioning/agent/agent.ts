@@ -163,7 +163,8 @@ async function attemptOnce(bundle: ProvisionBundle, identity: DeviceIdentity, op
       ...options.mqtt,
       username: bundle.username,
       password: bundle.password,
-      ...(options.trustedCaPem ? { ca: options.trustedCaPem } : {}),
+      // The transport may be verified with other CAs (options.mqtt.ca) than the chain check.
+      ...(options.mqtt?.ca === undefined && options.trustedCaPem ? { ca: options.trustedCaPem } : {}),
     },
     options.format ?? 'json',
     timeoutMs,
