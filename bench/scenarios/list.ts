@@ -10,3 +10,4 @@ export { pkiIssue } from './pki-issue';
 export { hostileTraffic } from './hostile-traffic';
 export { gateways } from './gateways';
 export { resources } from './resources';
+export { provisioning } from './provisioning';

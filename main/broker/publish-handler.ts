@@ -161,7 +161,8 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
         consumed = false;
       }
       if (consumed === true) {
-        acknowledge(broker, conn, p, 0);
+        // QoS 0 has nothing to acknowledge (a PUBACK without a packet id would break the connection).
+        if (p.qos > 0) acknowledge(broker, conn, p, 0);
         return;
       }
       if (typeof consumed === 'object' && !(consumed instanceof Promise)) {
@@ -193,8 +194,9 @@ function finishIntercepted(
 ): void {
   if (conn.state === CLOSED) return;
   conn.safely(() => {
-    if (consumed === true) acknowledge(broker, conn, p, 0);
-    else if (consumed === false) routeAndAcknowledge(broker, conn, p, topic);
+    if (consumed === true) {
+      if (p.qos > 0) acknowledge(broker, conn, p, 0);
+    } else if (consumed === false) routeAndAcknowledge(broker, conn, p, topic);
     else refusePublish(broker, conn, p, topic, consumed);
   });
   conn.resume();

@@ -7,6 +7,7 @@ import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
+import { runSimulateProvisioning } from './simulate-provisioning';
 import { electronJsFlagsArg } from './runtime-flags';
 import { runSimulateGateways } from './simulate-gateways';
 import { readAppVersion } from '../core';
@@ -26,6 +27,15 @@ async function main(argv: readonly string[]): Promise<void> {
       console.error(`fieldbench simulate-gateways: ${(err as Error).message}`);
       process.exitCode = 1;
     });
+  }
+  if (argv[0] === 'simulate-provisioning') {
+    try {
+      process.exitCode = await runSimulateProvisioning(argv.slice(1));
+    } catch (err) {
+      console.error(`fieldbench simulate-provisioning: ${(err as Error).message}`);
+      process.exitCode = 2;
+    }
+    return;
   }
   let options: CliOptions;
   try {

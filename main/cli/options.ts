@@ -42,6 +42,8 @@ Usage:
                                  replace the operator token; a running Fieldbench ends the sessions opened
                                  with the old one, and prints nothing new: open the UI with the new token
   fieldbench simulate-gateways   simulated JWT gateways and devices (--help for its options)
+  fieldbench simulate-provisioning [options]
+                                 simulate devices provisioning themselves (see simulate-provisioning --help)
 
 Options:
   --data-dir DIR          where the database, keys and logs live

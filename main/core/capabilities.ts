@@ -10,6 +10,7 @@ import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createGateways } from '../gateways';
 import { createResources } from '../resources';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
+import { createProvisioning } from '../provisioning';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
@@ -131,6 +132,17 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     },
   });
 
+  const provisioning = createProvisioning({
+    db,
+    logger,
+    events,
+    tenancy,
+    pki,
+    runningListeners: () =>
+      running().map((l) => ({ kind: l.kind, host: l.host, port: l.boundPort ?? l.port })),
+    accountName: options.config?.provisioning?.accountName,
+  });
+
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
@@ -150,6 +162,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
           message,
           detail: `refused at CONNECT (client id "${ctx.clientId}")`,
         }),
+      provisioning: provisioning.hooks,
     }),
     allowAnonymous: options.allowAnonymous,
     limits: options.config?.broker,
@@ -159,6 +172,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   gateways.attachBroker(broker);
   closers.push(() => gateways.close());
   resources.attachBroker(broker);
+  closers.push(provisioning.attachBroker(broker));
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -277,6 +291,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...gateways.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
       ...resources.handlers,
+      ...provisioning.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => [

@@ -92,6 +92,16 @@ export const fileConfigSchema = z
       })
       .strict()
       .optional(),
+    provisioning: z
+      .object({
+        /** Name of the provision account, used when it is created on first start (default `provision`). */
+        accountName: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 characters among letters, digits, "_" and "-"')
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

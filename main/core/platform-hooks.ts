@@ -2,6 +2,7 @@ import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
 import type { AuthorizeResult, ClientRef, DeliveryMessage, Principal } from '../broker/hooks';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
+import type { Provisioning } from '../provisioning';
 import type { Tenancy } from '../tenancy';
 
 /** The resource API's share of the broker hooks (main/resources): API-key clients on resource topics. */
@@ -28,6 +29,8 @@ export interface PlatformHooksOptions {
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
   /** Resource topics of API-key clients are decided here instead of by access rules. */
   resources?: ResourceHooks;
+  /** Device provisioning: logins into the provision account and their own topics (main/provisioning). */
+  provisioning?: Provisioning['hooks'];
 }
 
 export type CertificateRefusal =
@@ -55,6 +58,7 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     ...options.anonymousRules,
     allowDollarTopics: false,
   });
+  const provisioning = options.provisioning;
 
   async function authenticateCertificate(ctx: ConnectContext) {
     const verified = await pki.verifyClientChain(ctx.peerCertificates ?? []);
@@ -117,10 +121,12 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         const attributes = { ...login.principal.attributes, certificateSerial: byCertificate.transportOnly };
         return { ok: true, principal: { ...login.principal, attributes } };
       }
+      if (provisioning?.claims(ctx)) return provisioning.authenticate(ctx);
       const result = await tenancy.hooks.authenticate(ctx);
       return result.ok && resources ? { ok: true, principal: resources.decorate(result.principal) } : result;
     },
     authorizePublish(client, topic, qos, retain) {
+      if (provisioning?.owns(client)) return provisioning.authorizePublish(client, topic);
       if (gateways?.owns(client)) return gateways.hooks.authorizePublish(client, topic, qos, retain);
       if (resources?.owns(client, topic)) return resources.authorizePublish(client, topic);
       return client.principal.kind === 'anonymous'
@@ -128,6 +134,7 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
     authorizeSubscribe(client, filter, qos, packetId) {
+      if (provisioning?.owns(client)) return provisioning.authorizeSubscribe(client, filter);
       if (gateways?.owns(client)) return gateways.hooks.authorizeSubscribe(client, filter, qos, packetId);
       if (resources?.owns(client, filter)) return resources.authorizeSubscribe(client, filter);
       return client.principal.kind === 'anonymous'
@@ -136,6 +143,7 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     },
     // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
+      if (provisioning?.owns(client)) return provisioning.authorizeDelivery(client, topic);
       if (gateways?.owns(client)) return gateways.hooks.authorizeDelivery?.(client, topic, message) ?? true;
       if (resources && !resources.authorizeDelivery(client, topic, message)) return RESOURCE_DELIVERY_REFUSED;
       if (resources?.owns(client, topic)) return true;

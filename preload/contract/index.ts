@@ -7,6 +7,7 @@ import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { secretsMethods } from './secrets';
 import { resourceMethods } from './resources';
+import { provisioningEvents, provisioningMethods } from './provisioning';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -24,6 +25,7 @@ export const methods = {
   ...secretsMethods,
   ...gatewaysMethods,
   ...resourceMethods,
+  ...provisioningMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -35,6 +37,7 @@ export const events = {
   ...pkiEvents,
   ...explorerEvents,
   ...gatewaysEvents,
+  ...provisioningEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

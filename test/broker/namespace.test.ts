@@ -216,6 +216,27 @@ test('interceptors consume reserved control topics before routing', async () => 
   }
 });
 
+test('an intercepted QoS 0 publish is consumed without an acknowledgement and the client stays connected', async () => {
+  const tb = await startBroker();
+  try {
+    const seen: string[] = [];
+    const off = tb.broker.intercept('$control/#', (_client, msg) => {
+      seen.push(String(msg.payload));
+      return true;
+    });
+    const pub = await connect(tb.url, { clientId: 'ctl0' });
+    for (let i = 0; i < 5; i++) pub.publish('$control/ping', String(i));
+    // A QoS 1 marker after them: its PUBACK proves the connection survived the QoS 0 ones.
+    await pub.publishAsync('$control/ping', 'marker', { qos: 1 });
+    assert.deepEqual(seen, ['0', '1', '2', '3', '4', 'marker']);
+    assert.equal(pub.connected, true);
+    off();
+    await endAll(pub);
+  } finally {
+    await tb.close();
+  }
+});
+
 test('disconnectWhere closes every client of an account', async () => {
   const tb = await startBroker({ hooks: tenantHooks({ publish: 0 }) });
   try {

@@ -6,8 +6,9 @@ import { explorerMigration } from './0005-explorer';
 import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
+import { provisioningMigration } from './0009-provisioning';
 import { gatewaysMigration } from './0010-gateways';
-import { resourcesMigration } from './0012-resources';
+import { resourcesMigration } from './0011-resources';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   listenersMigration,
   loginFailuresMigration,
   brokerWillsMigration,
+  provisioningMigration,
   gatewaysMigration,
   resourcesMigration,
 ];

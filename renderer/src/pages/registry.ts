@@ -5,6 +5,7 @@ import { ExplorerPage } from './explorer/ExplorerPage';
 import { GatewaysPage } from './gateways/GatewaysPage';
 import { ResourcesPage } from './resources/ResourcesPage';
 import { HomePage } from './home/HomePage';
+import { ProvisioningPage } from './provisioning/ProvisioningPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -42,6 +43,7 @@ export const pages: PageEntry[] = [
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
+  { id: 'provisioning', title: 'Provisioning', group: 'Commissioning', component: ProvisioningPage },
   { id: 'gateways', title: 'Gateways', group: 'Commissioning', component: GatewaysPage },
   { id: 'resources', title: 'Resources', group: 'Commissioning', component: ResourcesPage },
 ];

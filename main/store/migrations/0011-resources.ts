@@ -4,7 +4,7 @@ import type { Migration } from './types';
 // tasks share one table: they differ only in a few fields, kept as JSON in `body`. Properties keep
 // their latest value beside a bounded history; actions and locations are append-only and bounded too.
 export const resourcesMigration: Migration = {
-  version: 10,
+  version: 11,
   name: 'resources (thngs, products, collections, properties, actions, locations)',
   up: `
     CREATE TABLE res_entities (
