@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { AllHandlers, EventBus, RouteHandler } from '../api';
-import { type Broker, createBroker } from '../broker';
+import { type Broker, type ConnectContext, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
+import { createOnboarding } from '../onboarding';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import type { KeyProtector } from '../secrets';
 import type { Store } from '../store';
@@ -14,7 +15,7 @@ import { lockoutPolicyOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
 import { describeListener, startListeners } from './listener-setup';
-import { createPlatformHooks } from './platform-hooks';
+import { type CertificateRefusal, createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
 
 export interface CapabilityOptions {
@@ -38,6 +39,12 @@ export interface Capabilities {
 }
 
 const LISTENER_EVENT_INTERVAL_MS = 2000;
+
+/** The host name agents are told to dial when the account has no mqtts endpoint. */
+function hubHostOf(listenerHost: string | undefined): string {
+  const loopbackOrAny = ['127.0.0.1', '::1', '0.0.0.0', '::', undefined];
+  return loopbackOrAny.includes(listenerHost) ? 'localhost' : listenerHost!;
+}
 
 function anonymousRules(config?: FileConfig) {
   const toRule = (r: { filter: string; access: 'publish' | 'subscribe' | 'both' }) => ({
@@ -96,6 +103,35 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
 
+  const reportRefusal = (ctx: ConnectContext, reason: CertificateRefusal, message: string) =>
+    listeners?.reportFailure({
+      time: new Date().toISOString(),
+      listenerId: ctx.listener.id,
+      listenerKind: ctx.listener.kind,
+      remoteAddress: ctx.remoteAddress,
+      reason,
+      message,
+      detail: `refused at CONNECT (client id "${ctx.clientId}")`,
+    });
+  const onboarding = createOnboarding({
+    db,
+    logger,
+    events,
+    account: (id) => tenancy.accounts.row(id),
+    accountsWithTenantCa: () =>
+      pki
+        .listTenantCas()
+        .filter((ca) => ca.status === 'accepted')
+        .map((ca) => ca.accountId),
+    endpointHost: (id) => tenancy.endpoints.effective(id).endpoints.find((e) => e.scheme === 'mqtts')?.domain,
+    defaultHubHost: () => hubHostOf(running().find((l) => l.kind === 'mqtts-mutual')?.host),
+    verify: (ctx) => pki.verifyClientChain(ctx.peerCertificates ?? []),
+    audit: (call, action, target, details) => tenancy.audit.record(call, action, target, details),
+    onRefused: reportRefusal,
+  });
+  onboarding.refreshScopeIds();
+  closers.push(pki.onTrustChanged(() => onboarding.refreshScopeIds()));
+
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
@@ -103,22 +139,15 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       pki,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
-      onCertificateRefused: (ctx, reason, message) =>
-        listeners?.reportFailure({
-          time: new Date().toISOString(),
-          listenerId: ctx.listener.id,
-          listenerKind: ctx.listener.kind,
-          remoteAddress: ctx.remoteAddress,
-          reason,
-          message,
-          detail: `refused at CONNECT (client id "${ctx.clientId}")`,
-        }),
+      onCertificateRefused: reportRefusal,
+      onboarding: onboarding.hooks,
     }),
     allowAnonymous: options.allowAnonymous,
     limits: options.config?.broker,
     logger: logger.child({ module: 'broker' }),
   });
   tenancy.attachBrokerEvents(broker);
+  closers.push(onboarding.attachBroker(broker));
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -229,6 +258,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
+      ...onboarding.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),

@@ -1,5 +1,6 @@
 import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
 import { createDefaultHooks } from '../broker';
+import type { Onboarding, OnboardingRefusal } from '../onboarding';
 import type { Pki } from '../pki';
 import type { Tenancy } from '../tenancy';
 
@@ -13,6 +14,8 @@ export interface PlatformHooksOptions {
   anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
   /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
+  /** Certificate onboarding (client-id modes, zero-touch, DPS, topic structures); without it: client id = CN. */
+  onboarding?: Onboarding['hooks'];
 }
 
 export type CertificateRefusal =
@@ -20,6 +23,7 @@ export type CertificateRefusal =
   | 'certificate-revoked'
   | 'unknown-ca'
   | 'certificate-expired'
+  | OnboardingRefusal
   | 'other';
 
 const refusalByVerification: Record<string, CertificateRefusal> = {
@@ -51,7 +55,8 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonString: `Client certificate refused: ${verified.message}`,
       };
     }
-    if (verified.commonName !== ctx.clientId) {
+    const strictCheck = () => {
+      if (verified.commonName === ctx.clientId) return undefined;
       options.onCertificateRefused?.(
         ctx,
         'client-id-mismatch',
@@ -62,6 +67,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonCode: 0x85,
         reasonString: `Client id "${ctx.clientId}" does not match the certificate's common name "${verified.commonName}"`,
       };
+    };
+    if (!verified.accountId || !options.onboarding) {
+      const mismatch = strictCheck();
+      if (mismatch) return mismatch;
     }
     if (!verified.accountId) return { transportOnly: verified.serial };
     const account = tenancy.accounts.row(verified.accountId);
@@ -72,16 +81,28 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonString: 'The certificate belongs to an account that no longer exists',
       };
     }
-    return tenancy.admitToAccount(
-      ctx,
-      account,
-      { kind: 'device', attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy } },
-      null,
-    );
+    const admit = () =>
+      tenancy.admitToAccount(
+        ctx,
+        account,
+        { kind: 'device', attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy } },
+        null,
+      );
+    if (!options.onboarding) return admit();
+    // The account's onboarding mode decides the client-id convention and records the agent.
+    const admission = options.onboarding.admitCertificate(ctx, verified, account, admit);
+    if (!admission.ok && admission.refusal) {
+      options.onCertificateRefused?.(ctx, admission.refusal.reason, admission.refusal.message);
+    }
+    return admission.result;
   }
 
   return {
     async authenticate(ctx) {
+      const onMutualTls = ctx.listener.kind === 'mqtts-mutual' && (ctx.peerCertificates?.length ?? 0) > 0;
+      if (onMutualTls && options.onboarding?.isRegistrationLogin(ctx)) {
+        return options.onboarding.authenticateRegistration(ctx);
+      }
       if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
         const byCertificate = await authenticateCertificate(ctx);
         if (!('transportOnly' in byCertificate)) return byCertificate;
@@ -95,17 +116,22 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       return tenancy.hooks.authenticate(ctx);
     },
     authorizePublish(client, topic, qos, retain) {
+      const byOnboarding = options.onboarding?.authorizePublish(client, topic);
+      if (byOnboarding !== undefined) return byOnboarding;
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
     authorizeSubscribe(client, filter, qos) {
+      const byOnboarding = options.onboarding?.authorizeSubscribe(client, filter);
+      if (byOnboarding !== undefined) return byOnboarding;
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
     // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
     authorizeDelivery(client, topic, message) {
+      if (options.onboarding?.authorizeDelivery(client) !== undefined) return true;
       return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
         ? true
         : tenancy.hooks.authorizeDelivery(client, topic, message);

@@ -3,6 +3,7 @@ import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
 import { listenerEvents, listenerMethods } from './listeners';
+import { onboardingEvents, onboardingMethods } from './onboarding';
 import { pkiEvents, pkiMethods } from './pki';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
@@ -18,6 +19,7 @@ export const methods = {
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
+  ...onboardingMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -28,6 +30,7 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...onboardingEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

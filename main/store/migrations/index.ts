@@ -6,6 +6,7 @@ import { explorerMigration } from './0005-explorer';
 import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
+import { onboardingMigration } from './0011-onboarding';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   listenersMigration,
   loginFailuresMigration,
   brokerWillsMigration,
+  onboardingMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;
