@@ -47,6 +47,13 @@ describe('eu1 zero-touch onboarding through the embedded broker', () => {
     assert.equal(disconnect.reasonCode, 0x98);
     assert.match(disconnect.properties?.reasonString ?? '', /reconnect after 3600 s/);
 
+    await waitFor(async () => {
+      const { events } = await bench.call('onboarding.agents.timeline', {
+        accountId: bench.accounts.acme,
+        clientId: agentId,
+      });
+      return events.some((e) => e.kind === 'disconnected');
+    }, 'the onboarding disconnect on the timeline');
     const record = await waitFor(async () => {
       const a = await agent();
       return a?.state === 'awaiting-reconnect' && a.acceptAfter !== null ? a : undefined;
