@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
+import { OnboardingPage } from './onboarding/OnboardingPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -33,5 +34,6 @@ export const pages: PageEntry[] = [
   { id: 'connections', title: 'Connections', group: 'Tenants', component: tenancy.ConnectionsPage },
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
+  { id: 'onboarding', title: 'Onboarding', group: 'Tenants', component: OnboardingPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
 ];
