@@ -99,4 +99,45 @@ describe('the Onboarding page in Chromium against the headless app', () => {
       throw err;
     }
   });
+
+  test('the ALPN port preset makes a mutual-TLS listener for x-amzn-mqtt-ca with SNI required; an agent connects through it', async () => {
+    const broker = (await openAppPage(browser, bench.app, 'broker')).page;
+    try {
+      await broker.getByTestId('add-listener').click();
+      const form = broker.getByTestId('listener-form');
+      await form.getByTestId('listener-preset-alpn').click();
+      assert.equal(await form.getByLabel('Port', { exact: true }).inputValue(), '443');
+      assert.equal(await form.getByLabel('ALPN protocols').inputValue(), 'x-amzn-mqtt-ca');
+      assert.equal(await form.getByLabel('Require SNI', { exact: false }).isChecked(), true);
+      // 443 needs privileges here; any free port shows the preset works.
+      await form.getByLabel('Port', { exact: true }).fill('0');
+      await form.getByRole('button', { name: 'Add listener' }).click();
+      const created = await waitFor(async () => {
+        const { listeners } = await bench.call('listeners.list', {});
+        return listeners.find(
+          (l) => l.options.alpnProtocols.includes('x-amzn-mqtt-ca') && l.state === 'running',
+        );
+      }, 'the ALPN listener running');
+      assert.equal(created.kind, 'mqtts-mutual');
+      assert.equal(created.options.requireSni, true);
+
+      const cert = bench.issue('acme', 'AlpnAgent');
+      await bench.call('onboarding.settings.update', { accountId: bench.accounts.acme, mode: 'strict' });
+      bench.ports.mutual = created.boundPort!;
+      const agent = await waitFor(
+        () =>
+          bench.connectAgent('AlpnAgent', cert, {
+            ALPNProtocols: ['x-amzn-mqtt-ca'],
+            servername: 'localhost',
+          }),
+        'the agent through the ALPN listener',
+        30_000,
+      );
+      assert.equal((agent.stream as unknown as { alpnProtocol?: string }).alpnProtocol, 'x-amzn-mqtt-ca');
+      await broker.context().close();
+    } catch (err) {
+      await broker.screenshot({ path: screenshotPath('onboarding-alpn-failed'), fullPage: true });
+      throw err;
+    }
+  });
 });

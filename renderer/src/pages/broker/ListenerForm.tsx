@@ -110,6 +110,11 @@ export function ListenerForm({
     setDraft((d) => ({ ...d, [key]: value }));
     setTouched((t) => ({ ...t, [key === 'alpn' ? 'alpnProtocols' : key]: true }));
   };
+  // Agents written for the ALPN port (443) negotiate `x-amzn-mqtt-ca` and send a server name.
+  const applyAlpnPreset = () => {
+    setDraft((d) => ({ ...d, kind: 'mqtts-mutual', port: '443', alpn: 'x-amzn-mqtt-ca', requireSni: true }));
+    setTouched((t) => ({ ...t, kind: true, port: true, alpnProtocols: true }));
+  };
   const show = (field: string) => (submitted || touched[field] ? errors[field] : undefined);
   const touch = (field: string) => () => setTouched((t) => ({ ...t, [field]: true }));
 
@@ -163,6 +168,15 @@ export function ListenerForm({
           This listener comes from command-line flags: changes apply to this run only and are not saved.
         </p>
       ) : null}
+      {listener ? null : (
+        <p className="muted small">
+          <button type="button" data-testid="listener-preset-alpn" onClick={applyAlpnPreset}>
+            ALPN port preset
+          </button>{' '}
+          mutual TLS on 443 with ALPN <code>x-amzn-mqtt-ca</code> and SNI required, as agents that dial the
+          ALPN port expect.
+        </p>
+      )}
       <div className="brk-form-grid">
         {field(
           'kind',
