@@ -63,7 +63,8 @@ export function createOnboardingHandlers(d: HandlerDeps): HandlersFor<keyof type
     },
     'onboarding.settings.update': (req, call) => {
       const account = requireAccount(req.accountId);
-      const { accountId: _, ...changes } = req;
+      const { accountId: _, ...given } = req;
+      const changes = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
       d.store.updateSettings(account.id, changes);
       d.refreshScopeId(account.id);
       d.audit(call, 'onboarding.settings.update', `account:${account.name}`, changes);

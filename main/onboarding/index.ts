@@ -200,7 +200,13 @@ export function createOnboarding(options: OnboardingOptions) {
     attachBroker,
     /** Call when tenant CAs change: accounts with an accepted CA get their scope id. */
     refreshScopeIds(): void {
-      for (const accountId of new Set(options.accountsWithTenantCa())) store.ensureScopeId(accountId);
+      for (const accountId of new Set(options.accountsWithTenantCa())) {
+        try {
+          store.ensureScopeId(accountId);
+        } catch (err) {
+          logger.error({ err, accountId }, 'could not give the account a scope id');
+        }
+      }
     },
   };
 }

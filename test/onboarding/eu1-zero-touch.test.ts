@@ -19,6 +19,7 @@ describe('eu1 zero-touch onboarding through the embedded broker', () => {
     await bench.start();
     await bench.createTenants();
     await bench.waitForTrust('acme');
+    await bench.waitForTrust('globex');
     const settings = await bench.call('onboarding.settings.update', {
       accountId: bench.accounts.acme,
       mode: 'eu1',
@@ -115,6 +116,23 @@ describe('eu1 zero-touch onboarding through the embedded broker', () => {
       (await bench.call('onboarding.agents.list', { accountId: bench.accounts.acme })).agents.some(
         (a) => a.commonName === 'MQTTAgent02',
       ),
+      false,
+    );
+  });
+
+  test("a certificate from another account's CA does not onboard into this account", async () => {
+    const foreign = bench.issue('globex', 'MQTTAgent03');
+    await assert.rejects(
+      bench.connectAgent('acme_MQTTAgent03', foreign),
+      (err: Error & { code?: number; reasonString?: string }) => {
+        assert.equal(err.code, 0x85, err.message);
+        return true;
+      },
+    );
+    const acme = await bench.call('onboarding.agents.list', { accountId: bench.accounts.acme });
+    const globex = await bench.call('onboarding.agents.list', { accountId: bench.accounts.globex });
+    assert.equal(
+      [...acme.agents, ...globex.agents].some((a) => a.commonName === 'MQTTAgent03'),
       false,
     );
   });
