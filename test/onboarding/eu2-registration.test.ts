@@ -177,6 +177,23 @@ describe('eu2 onboarding and the DPS-compatible registration service', () => {
     assert.notEqual(operationId, second.responses[0]?.body['operationId']);
   });
 
+  test('a connection remembers only its last 4 operations (bounded); older ones answer 404', async () => {
+    const cert = bench.issue('acme', 'acme_Agent08');
+    const login = await dps(cert, 'acme_Agent08', scopeId, [1, 2, 3, 4, 5].map(register));
+    const ids = login.responses.map((r) => String(r.body['operationId']));
+    assert.equal(new Set(ids).size, 5);
+    const polls: DpsResponse[] = [];
+    login.client.removeAllListeners('message');
+    login.client.on('message', (topic, payload) =>
+      polls.push({ topic, body: JSON.parse(payload.toString()) }),
+    );
+    await login.client.publishAsync(status(6, ids[0]!), '', { qos: 1 });
+    await login.client.publishAsync(status(7, ids[1]!), '', { qos: 1 });
+    await waitFor(() => polls.length === 2, 'both status responses');
+    assert.match(polls[0]!.topic, /\/res\/404\/\?\$rid=6$/);
+    assert.match(polls[1]!.topic, /\/res\/200\/\?\$rid=7$/);
+  });
+
   test('DPS errors: unknown scope, registration id ≠ CN, certificate of another account, too many requests', async () => {
     const expectError = (r: DpsResponse | undefined, status: number, message: RegExp) => {
       assert.match(r?.topic ?? '', new RegExp(`^\\$dps/registrations/res/${status}/\\?\\$rid=\\d+`));
