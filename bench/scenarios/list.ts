@@ -7,3 +7,4 @@ export { idleConnections } from './idle-connections';
 export { flood } from './flood';
 export { explorerUi } from './explorer-ui';
 export { pkiIssue } from './pki-issue';
+export { onboardingStorm } from './onboarding-storm';
