@@ -2,9 +2,13 @@ import type { z } from 'zod';
 import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
+import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
 import { onboardingEvents, onboardingMethods } from './onboarding';
 import { pkiEvents, pkiMethods } from './pki';
+import { secretsMethods } from './secrets';
+import { resourceMethods } from './resources';
+import { provisioningEvents, provisioningMethods } from './provisioning';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -19,6 +23,10 @@ export const methods = {
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
+  ...secretsMethods,
+  ...gatewaysMethods,
+  ...resourceMethods,
+  ...provisioningMethods,
   ...onboardingMethods,
 } satisfies Record<string, MethodSpec>;
 
@@ -30,6 +38,8 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...gatewaysEvents,
+  ...provisioningEvents,
   ...onboardingEvents,
 } satisfies Record<string, EventSpec>;
 

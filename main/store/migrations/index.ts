@@ -6,7 +6,10 @@ import { explorerMigration } from './0005-explorer';
 import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
-import { onboardingMigration } from './0011-onboarding';
+import { provisioningMigration } from './0009-provisioning';
+import { gatewaysMigration } from './0010-gateways';
+import { resourcesMigration } from './0011-resources';
+import { onboardingMigration } from './0012-onboarding';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -20,6 +23,9 @@ export const migrations: readonly Migration[] = [
   listenersMigration,
   loginFailuresMigration,
   brokerWillsMigration,
+  provisioningMigration,
+  gatewaysMigration,
+  resourcesMigration,
   onboardingMigration,
 ];
 

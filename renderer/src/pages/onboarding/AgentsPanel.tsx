@@ -1,25 +1,19 @@
 import { useState } from 'react';
 import type { AgentDto } from '../../../../preload/contract/onboarding';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { formatShort, useMutation } from '../tenancy/shared/ui';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
+import { formatShort } from '../tenancy/shared/dates';
 
 /** The account's agents with their onboarding state, and one agent's live timeline. */
 export function AgentsPanel({ accountId }: { accountId: string }) {
-  const query = useApiQuery('onboarding.agents.list', { accountId }, accountId);
+  const query = useQuery('onboarding.agents.list', { accountId }, { refetchOn: ['onboarding.changed'] });
   const [selected, setSelected] = useState<string>();
-  const [revision, setRevision] = useState(0);
   const { reload } = query;
-  useApiEvent('onboarding.changed', (e) => {
-    if (e.accountId !== accountId) return;
-    reload();
-    setRevision((r) => r + 1);
-  });
   const m = useMutation();
   const agents = query.data?.agents ?? [];
   const remove = async (agent: AgentDto) => {
     const r = await m.run('onboarding.agents.remove', { accountId, clientId: agent.clientId });
-    if (r.ok) reload();
+    if (r) reload();
   };
   return (
     <section className="panel" aria-labelledby="onb-agents-title">
@@ -77,26 +71,16 @@ export function AgentsPanel({ accountId }: { accountId: string }) {
           </tbody>
         </table>
       )}
-      {selected ? (
-        <AgentDetail key={selected} accountId={accountId} clientId={selected} revision={revision} />
-      ) : null}
+      {selected ? <AgentDetail key={selected} accountId={accountId} clientId={selected} /> : null}
     </section>
   );
 }
 
-function AgentDetail({
-  accountId,
-  clientId,
-  revision,
-}: {
-  accountId: string;
-  clientId: string;
-  revision: number;
-}) {
-  const timeline = useApiQuery(
+function AgentDetail({ accountId, clientId }: { accountId: string; clientId: string }) {
+  const timeline = useQuery(
     'onboarding.agents.timeline',
     { accountId, clientId },
-    `${clientId}-${revision}`,
+    { refetchOn: ['onboarding.changed'] },
   );
   const m = useMutation();
   const [subtopic, setSubtopic] = useState('');
@@ -104,7 +88,7 @@ function AgentDetail({
   const [sentTo, setSentTo] = useState<string>();
   const send = async () => {
     const r = await m.run('onboarding.agents.send', { accountId, clientId, subtopic, payload });
-    if (r.ok) setSentTo(r.data.topic);
+    if (r) setSentTo(r.topic);
   };
   return (
     <div data-testid="agent-detail">

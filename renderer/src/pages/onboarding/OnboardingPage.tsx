@@ -1,6 +1,6 @@
-import { ErrorNote } from '../../components/ErrorNote';
+import { ErrorNote, PageHeader } from '../../components';
+import { AccountPicker, useAccounts } from '../tenancy/shared/AccountPicker';
 import { accountById } from '../tenancy/shared/store';
-import { AccountPicker, PageHeader, useAccounts } from '../tenancy/shared/ui';
 import { AgentsPanel } from './AgentsPanel';
 import { SettingsPanel } from './SettingsPanel';
 

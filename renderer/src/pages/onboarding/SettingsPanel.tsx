@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { OnboardingMode, OnboardingSettingsDto } from '../../../../preload/contract/onboarding';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { useMutation } from '../tenancy/shared/ui';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 
 const MODE_TEXT: Record<OnboardingMode, string> = {
   strict: 'strict: client id = certificate common name',
@@ -11,7 +10,7 @@ const MODE_TEXT: Record<OnboardingMode, string> = {
 };
 
 export function SettingsPanel({ accountId }: { accountId: string }) {
-  const query = useApiQuery('onboarding.settings.get', { accountId }, accountId);
+  const query = useQuery('onboarding.settings.get', { accountId });
   const [saved, setSaved] = useState<OnboardingSettingsDto>();
   const settings = saved ?? query.data;
   return (
@@ -50,7 +49,7 @@ function SettingsForm({
         .map((a) => a.trim())
         .filter((a) => a !== ''),
     });
-    if (r.ok) onSaved(r.data);
+    if (r) onSaved(r);
   };
 
   return (
