@@ -3,11 +3,12 @@ import type { MethodName } from '../../preload/contract';
 import type { secretsMethods } from '../../preload/contract/secrets';
 import type { systemMethods } from '../../preload/contract/system';
 import type { EventBus, HandlersFor, RouteHandler } from '../api';
-import { type Broker, createBroker } from '../broker';
+import { type Broker, type ConnectContext, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createGateways } from '../gateways';
+import { createOnboarding } from '../onboarding';
 import { createResources } from '../resources';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import { createProvisioning } from '../provisioning';
@@ -20,7 +21,7 @@ import { lockoutPolicyOf, loginQueueOf, warnAboutFirstStartSettings } from './co
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
 import { describeListener, startListeners, startRestListeners } from './listener-setup';
-import { createPlatformHooks } from './platform-hooks';
+import { type CertificateRefusal, createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
 import { uiServerCredentials } from './ui-tls';
 
@@ -51,6 +52,12 @@ export interface Capabilities {
 }
 
 const LISTENER_EVENT_INTERVAL_MS = 2000;
+
+/** The host name agents are told to dial when the account has no mqtts endpoint. */
+function hubHostOf(listenerHost: string | undefined): string {
+  const loopbackOrAny = ['127.0.0.1', '::1', '0.0.0.0', '::', undefined];
+  return loopbackOrAny.includes(listenerHost) ? 'localhost' : listenerHost!;
+}
 
 function anonymousRules(config?: FileConfig) {
   const toRule = (r: { filter: string; access: 'publish' | 'subscribe' | 'both' }) => ({
@@ -143,6 +150,35 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     accountName: options.config?.provisioning?.accountName,
   });
 
+  const reportRefusal = (ctx: ConnectContext, reason: CertificateRefusal, message: string) =>
+    listeners?.reportFailure({
+      time: new Date().toISOString(),
+      listenerId: ctx.listener.id,
+      listenerKind: ctx.listener.kind,
+      remoteAddress: ctx.remoteAddress,
+      reason,
+      message,
+      detail: `refused at CONNECT (client id "${ctx.clientId}")`,
+    });
+  const onboarding = createOnboarding({
+    db,
+    logger,
+    events,
+    account: (id) => tenancy.accounts.row(id),
+    accountsWithTenantCa: () =>
+      pki
+        .listTenantCas()
+        .filter((ca) => ca.status === 'accepted')
+        .map((ca) => ca.accountId),
+    endpointHost: (id) => tenancy.endpoints.effective(id).endpoints.find((e) => e.scheme === 'mqtts')?.domain,
+    defaultHubHost: () => hubHostOf(running().find((l) => l.kind === 'mqtts-mutual')?.host),
+    verify: (ctx) => pki.verifyClientChain(ctx.peerCertificates ?? []),
+    audit: (call, action, target, details) => tenancy.audit.record(call, action, target, details),
+    onRefused: reportRefusal,
+  });
+  onboarding.refreshScopeIds();
+  closers.push(pki.onTrustChanged(() => onboarding.refreshScopeIds()));
+
   const broker = createBroker({
     db,
     hooks: createPlatformHooks({
@@ -152,17 +188,9 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
       resources: resources.hooks,
-      onCertificateRefused: (ctx, reason, message) =>
-        listeners?.reportFailure({
-          time: new Date().toISOString(),
-          listenerId: ctx.listener.id,
-          listenerKind: ctx.listener.kind,
-          remoteAddress: ctx.remoteAddress,
-          reason,
-          message,
-          detail: `refused at CONNECT (client id "${ctx.clientId}")`,
-        }),
+      onCertificateRefused: reportRefusal,
       provisioning: provisioning.hooks,
+      onboarding: onboarding.hooks,
     }),
     allowAnonymous: options.allowAnonymous,
     limits: options.config?.broker,
@@ -173,6 +201,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   closers.push(() => gateways.close());
   resources.attachBroker(broker);
   closers.push(provisioning.attachBroker(broker));
+  closers.push(onboarding.attachBroker(broker));
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -292,6 +321,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
       ...resources.handlers,
       ...provisioning.handlers,
+      ...onboarding.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => [

@@ -1,6 +1,7 @@
 import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
 import type { AuthorizeResult, ClientRef, DeliveryMessage, Principal } from '../broker/hooks';
 import { createDefaultHooks } from '../broker';
+import type { Onboarding, OnboardingRefusal } from '../onboarding';
 import type { Pki } from '../pki';
 import type { Provisioning } from '../provisioning';
 import type { Tenancy } from '../tenancy';
@@ -31,6 +32,8 @@ export interface PlatformHooksOptions {
   resources?: ResourceHooks;
   /** Device provisioning: logins into the provision account and their own topics (main/provisioning). */
   provisioning?: Provisioning['hooks'];
+  /** Certificate onboarding (client-id modes, zero-touch, DPS, topic structures); without it: client id = CN. */
+  onboarding?: Onboarding['hooks'];
 }
 
 export type CertificateRefusal =
@@ -38,6 +41,7 @@ export type CertificateRefusal =
   | 'certificate-revoked'
   | 'unknown-ca'
   | 'certificate-expired'
+  | OnboardingRefusal
   | 'other';
 
 const refusalByVerification: Record<string, CertificateRefusal> = {
@@ -78,7 +82,8 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
             : `Client certificate refused: ${verified.message}`,
       };
     }
-    if (verified.commonName !== ctx.clientId) {
+    const strictCheck = () => {
+      if (verified.commonName === ctx.clientId) return undefined;
       options.onCertificateRefused?.(
         ctx,
         'client-id-mismatch',
@@ -89,6 +94,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonCode: 0x85,
         reasonString: `Client id "${ctx.clientId}" does not match the certificate's common name "${verified.commonName}"`,
       };
+    };
+    if (!verified.accountId || !options.onboarding) {
+      const mismatch = strictCheck();
+      if (mismatch) return mismatch;
     }
     if (!verified.accountId) return { transportOnly: verified.serial };
     const account = tenancy.accounts.row(verified.accountId);
@@ -99,17 +108,29 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         reasonString: 'The certificate belongs to an account that no longer exists',
       };
     }
-    return tenancy.admitToAccount(
-      ctx,
-      account,
-      { kind: 'device', attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy } },
-      null,
-    );
+    const admit = () =>
+      tenancy.admitToAccount(
+        ctx,
+        account,
+        { kind: 'device', attributes: { certificateSerial: verified.serial, issuedBy: verified.issuedBy } },
+        null,
+      );
+    if (!options.onboarding) return admit();
+    // The account's onboarding mode decides the client-id convention and records the agent.
+    const admission = options.onboarding.admitCertificate(ctx, verified, account, admit);
+    if (!admission.ok && admission.refusal) {
+      options.onCertificateRefused?.(ctx, admission.refusal.reason, admission.refusal.message);
+    }
+    return admission.result;
   }
 
   const gateways = options.gateways;
   return {
     async authenticate(ctx) {
+      const onMutualTls = ctx.listener.kind === 'mqtts-mutual' && (ctx.peerCertificates?.length ?? 0) > 0;
+      if (onMutualTls && options.onboarding?.isRegistrationLogin(ctx)) {
+        return options.onboarding.authenticateRegistration(ctx);
+      }
       if (gateways?.claims(ctx)) return gateways.hooks.authenticate(ctx);
       if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
         const byCertificate = await authenticateCertificate(ctx);
@@ -129,6 +150,8 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       if (provisioning?.owns(client)) return provisioning.authorizePublish(client, topic);
       if (gateways?.owns(client)) return gateways.hooks.authorizePublish(client, topic, qos, retain);
       if (resources?.owns(client, topic)) return resources.authorizePublish(client, topic);
+      const byOnboarding = options.onboarding?.authorizePublish(client, topic);
+      if (byOnboarding !== undefined) return byOnboarding;
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
@@ -137,6 +160,8 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       if (provisioning?.owns(client)) return provisioning.authorizeSubscribe(client, filter);
       if (gateways?.owns(client)) return gateways.hooks.authorizeSubscribe(client, filter, qos, packetId);
       if (resources?.owns(client, filter)) return resources.authorizeSubscribe(client, filter);
+      const byOnboarding = options.onboarding?.authorizeSubscribe(client, filter);
+      if (byOnboarding !== undefined) return byOnboarding;
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
@@ -144,6 +169,7 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
       if (provisioning?.owns(client)) return provisioning.authorizeDelivery(client, topic);
+      if (options.onboarding?.authorizeDelivery(client) !== undefined) return true;
       if (gateways?.owns(client)) return gateways.hooks.authorizeDelivery?.(client, topic, message) ?? true;
       if (resources && !resources.authorizeDelivery(client, topic, message)) return RESOURCE_DELIVERY_REFUSED;
       if (resources?.owns(client, topic)) return true;

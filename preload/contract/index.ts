@@ -4,6 +4,7 @@ import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
 import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
+import { onboardingEvents, onboardingMethods } from './onboarding';
 import { pkiEvents, pkiMethods } from './pki';
 import { secretsMethods } from './secrets';
 import { resourceMethods } from './resources';
@@ -26,6 +27,7 @@ export const methods = {
   ...gatewaysMethods,
   ...resourceMethods,
   ...provisioningMethods,
+  ...onboardingMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -38,6 +40,7 @@ export const events = {
   ...explorerEvents,
   ...gatewaysEvents,
   ...provisioningEvents,
+  ...onboardingEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

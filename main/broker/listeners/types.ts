@@ -85,6 +85,10 @@ export type HandshakeFailureReason =
   | 'not-tls'
   /** The certificate was valid but its common name is not the client id the device connected with. */
   | 'client-id-mismatch'
+  /** Onboarding (eu2 mode): the certificate's common name carries another tenant's prefix, or none. */
+  | 'wrong-tenant-prefix'
+  /** Onboarding (eu1 mode): the agent came back before the account's reconnect delay had passed. */
+  | 'reconnect-too-early'
   | 'other';
 
 export interface HandshakeFailure {

@@ -9,6 +9,7 @@ import { brokerWillsMigration } from './0008-broker-wills';
 import { provisioningMigration } from './0009-provisioning';
 import { gatewaysMigration } from './0010-gateways';
 import { resourcesMigration } from './0011-resources';
+import { onboardingMigration } from './0012-onboarding';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   provisioningMigration,
   gatewaysMigration,
   resourcesMigration,
+  onboardingMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;

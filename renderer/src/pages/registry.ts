@@ -3,9 +3,10 @@ import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { GatewaysPage } from './gateways/GatewaysPage';
-import { ResourcesPage } from './resources/ResourcesPage';
 import { HomePage } from './home/HomePage';
+import { OnboardingPage } from './onboarding/OnboardingPage';
 import { ProvisioningPage } from './provisioning/ProvisioningPage';
+import { ResourcesPage } from './resources/ResourcesPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
@@ -42,6 +43,7 @@ export const pages: PageEntry[] = [
   { id: 'connections', title: 'Connections', group: 'Tenants', component: tenancy.ConnectionsPage },
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
+  { id: 'onboarding', title: 'Onboarding', group: 'Tenants', component: OnboardingPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
   { id: 'provisioning', title: 'Provisioning', group: 'Commissioning', component: ProvisioningPage },
   { id: 'gateways', title: 'Gateways', group: 'Commissioning', component: GatewaysPage },

@@ -98,6 +98,13 @@ export function ListenerForm({
   });
   const { run, busy, error } = useMutation();
   const d = form.draft;
+  // Agents written for the ALPN port (443) negotiate `x-amzn-mqtt-ca` and send a server name.
+  const applyAlpnPreset = () => {
+    form.set('kind', 'mqtts-mutual');
+    form.set('port', '443');
+    form.set('alpn', 'x-amzn-mqtt-ca');
+    form.set('requireSni', true);
+  };
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -123,6 +130,15 @@ export function ListenerForm({
           This listener comes from command-line flags: changes apply to this run only and are not saved.
         </p>
       ) : null}
+      {listener ? null : (
+        <p className="muted small">
+          <button type="button" data-testid="listener-preset-alpn" onClick={applyAlpnPreset}>
+            ALPN port preset
+          </button>{' '}
+          mutual TLS on 443 with ALPN <code>x-amzn-mqtt-ca</code> and SNI required, as agents that dial the
+          ALPN port expect.
+        </p>
+      )}
       <div className="ui-form-grid">
         <SelectField label="Kind" {...form.bind('kind')} options={listenerKinds} disabled={!!listener} />
         <TextField
