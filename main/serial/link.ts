@@ -40,6 +40,13 @@ const MAX_PENDING = 32;
 /** Non-text bytes seen without a single valid frame before the baud rate is named as the likely cause. */
 const NOISE_THRESHOLD = 16;
 
+/** Bytes that never occur in the protocol's text: a wrong baud rate turns text into these. */
+function countNoise(data: Buffer): number {
+  let n = 0;
+  for (const b of data) if (b >= 0x7f || (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) n++;
+  return n;
+}
+
 /** Opens a port with `serialport`, reporting a port locked by another program as `busy`. */
 export async function openPort(path: string, baudRate: number): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
@@ -69,7 +76,8 @@ export class SerialLink extends EventEmitter<{
   raw: [{ direction: 'in' | 'out'; at: number; data: Buffer }];
   closed: [string];
 }> {
-  private nextId = 1;
+  // A random start: a device's reply cache from an earlier session never answers a new request.
+  private nextId = 1 + Math.floor(Math.random() * 1_000_000_000);
   private readonly pending = new Map<number, (frame: ResponseFrame) => void>();
   private readonly splitter: LineSplitter;
   private noiseSinceFrame = 0;
@@ -92,11 +100,12 @@ export class SerialLink extends EventEmitter<{
       (line) => this.onLine(line),
       (bytes) => {
         this.stats.overflows++;
-        this.noiseSinceFrame += bytes;
+        this.stats.garbageBytes += bytes;
       },
     );
     port.on('data', (data: Buffer) => {
       this.emit('raw', { direction: 'in', at: Date.now(), data });
+      this.noiseSinceFrame += countNoise(data);
       this.splitter.push(data);
     });
     port.on('close', () => this.markClosed('the serial port closed (cable pulled or device gone)'));
@@ -122,7 +131,6 @@ export class SerialLink extends EventEmitter<{
     const decoded = decodeLine(line);
     if (decoded.kind === 'garbage') {
       this.stats.garbageBytes += decoded.bytes;
-      this.noiseSinceFrame += decoded.bytes;
       return;
     }
     if (decoded.kind !== 'frame') {

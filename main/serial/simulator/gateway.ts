@@ -67,6 +67,7 @@ export class SimulatedGateway {
     const port = await openPort(path, baudRate);
     this.port = port;
     this.splitter.reset();
+    this.cache.clear();
     port.on('data', (data: Buffer) => this.splitter.push(data));
     port.on('close', () => {
       if (this.port === port) this.port = undefined;
