@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NODE_RUNTIME_FLAGS } from '../../main/cli/runtime-flags';
 import { defaultBundle } from '../../main/provisioning/agent/bundle';
 import { simulatedIdentity, simulateDevices } from '../../main/provisioning/agent/simulate';
-import { rssBytes } from '../lib/proc-stats';
+import { cpuSeconds, rssBytes } from '../lib/proc-stats';
 import type { Metric, Scenario, ScenarioContext, ScenarioOutcome } from './types';
 
 /*
@@ -57,6 +57,8 @@ async function run(ctx: Pick<ScenarioContext, 'log'>): Promise<ScenarioOutcome> 
       `${DEVICES} provision requests created in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`,
     );
     const rssBefore = rssBytes(child.pid!);
+    const cpuBefore = cpuSeconds(child.pid!);
+    const ownCpuBefore = process.cpuUsage();
     let rssPeak = rssBefore;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, rssBytes(child.pid!));
@@ -74,7 +76,19 @@ async function run(ctx: Pick<ScenarioContext, 'log'>): Promise<ScenarioOutcome> 
         }),
       };
     });
-    const report = await simulateDevices({ devices, agent: { trustedCaPem: ca, csr: CSR } });
+    let finished = 0;
+    const report = await simulateDevices({
+      devices,
+      agent: { trustedCaPem: ca, csr: CSR },
+      onDevice: (r) => {
+        finished += 1;
+        if (!r.ok || finished % Math.max(1, Math.floor(DEVICES / 10)) === 0) {
+          ctx.log(
+            `  ${finished}/${DEVICES} devices done${r.ok ? '' : ` (${r.clientId} failed: ${r.error})`}`,
+          );
+        }
+      },
+    });
     // Completion is recorded by Fieldbench when each device connects to its account; wait for all of them.
     if (completed < report.succeeded) {
       await new Promise<void>((resolve) => {
@@ -88,6 +102,9 @@ async function run(ctx: Pick<ScenarioContext, 'log'>): Promise<ScenarioOutcome> 
       });
     }
     clearInterval(sampler);
+    const serverCpu = cpuSeconds(child.pid!) - cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const deviceCpu = (ownCpu.user + ownCpu.system) / 1e6;
     rssPeak = Math.max(rssPeak, rssBytes(child.pid!));
     await new Promise((r) => setTimeout(r, 2000));
     const rssAfter = rssBytes(child.pid!);
@@ -95,6 +112,7 @@ async function run(ctx: Pick<ScenarioContext, 'log'>): Promise<ScenarioOutcome> 
     ctx.log(
       `${report.succeeded}/${DEVICES} provisioned (${completed} completed) in ${(report.durationMs / 1000).toFixed(1)} s: ` +
         `${report.devicesPerSecond.toFixed(1)} devices/s, p99 ${report.p99Seconds.toFixed(2)} s` +
+        `; CPU per device: Fieldbench ${((serverCpu / DEVICES) * 1000).toFixed(1)} ms, simulator ${((deviceCpu / DEVICES) * 1000).toFixed(1)} ms` +
         (report.errors[0] ? `; first error: ${report.errors[0].error}` : ''),
     );
     const mib = (b: number) => b / 1024 / 1024;
@@ -111,6 +129,13 @@ async function run(ctx: Pick<ScenarioContext, 'log'>): Promise<ScenarioOutcome> 
         ),
         metric('provision-p99-s', 'p99 per device', 's', 'lower', report.p99Seconds),
         metric('provision-failures', 'failed devices', 'devices', 'lower', failures),
+        metric(
+          'provision-cpu-ms-per-device',
+          'Fieldbench CPU per device',
+          'ms',
+          'lower',
+          (serverCpu / DEVICES) * 1000,
+        ),
         metric('provision-rss-peak-mib', 'Fieldbench RSS during', 'MiB', 'lower', mib(rssPeak)),
         metric('provision-rss-after-mib', 'Fieldbench RSS after', 'MiB', 'lower', mib(rssAfter)),
       ],

@@ -117,10 +117,35 @@ export class ProvisionRequests {
     const id = crypto.randomUUID();
     const replaced = this.repo.byTarget(account.id, input.clientId);
     if (replaced) this.remove(replaced, 'replaced by a new request');
+    try {
+      this.insertRow(id, account.id, input, passwordHash, activationKey, attachments);
+    } catch (err) {
+      // Another request for this client id was stored while the password was being hashed.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ApiError(
+          'CONFLICT',
+          `A provision request for client id "${input.clientId}" was just created.`,
+        );
+      }
+      throw err;
+    }
+    const row = this.require(id);
+    this.jobs.announce(row);
+    return { row, activationKey };
+  }
+
+  private insertRow(
+    id: string,
+    accountId: string,
+    input: CreateInput,
+    passwordHash: string,
+    activationKey: string | null,
+    attachments: Omit<AttachmentRow, 'request_id'>[],
+  ): void {
     this.repo.insert(
       {
         id,
-        target_account_id: account.id,
+        target_account_id: accountId,
         client_id: input.clientId,
         username: input.username,
         password_hash: passwordHash,
@@ -135,9 +160,6 @@ export class ProvisionRequests {
       },
       attachments,
     );
-    const row = this.require(id);
-    this.jobs.announce(row);
-    return { row, activationKey };
   }
 
   setEnabled(id: string, enabled: boolean): RequestRow {

@@ -1,9 +1,9 @@
 import crypto, { X509Certificate } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { subtle, x509 } from '../../pki/x509';
 import type { ProvisionMessage, WireFormat } from '../protocol';
 import type { DeviceIdentity, ProvisionBundle } from './bundle';
-import { ProvisioningRefused, ProvisionSession } from './session';
+import { closeMqtt, connectMqtt, ProvisioningRefused, ProvisionSession } from './session';
 
 export interface ReceivedFile {
   kind: 'configuration' | 'application';
@@ -143,14 +143,11 @@ async function connectToTarget(config: DeviceConfiguration, options: AgentOption
   const credentials: IClientOptions = config.certificatePem
     ? { cert: config.certificatePem, key: config.privateKeyPem }
     : { username: config.username, password: config.password };
-  return mqtt.connectAsync(config.brokerUrl, {
-    ...options.mqtt,
-    ...credentials,
-    ca: config.caChainPem,
-    clientId: config.clientId,
-    reconnectPeriod: 0,
-    connectTimeout: timeoutMs,
-  });
+  return connectMqtt(
+    config.brokerUrl,
+    { ...options.mqtt, ...credentials, ca: config.caChainPem, clientId: config.clientId },
+    timeoutMs,
+  );
 }
 
 async function attemptOnce(bundle: ProvisionBundle, identity: DeviceIdentity, options: AgentOptions) {
@@ -205,10 +202,10 @@ async function attemptOnce(bundle: ProvisionBundle, identity: DeviceIdentity, op
     await session.close();
     const target = await connectToTarget(config, options, timeoutMs);
     step('CONNECTED_TO_ACCOUNT', config.accountName);
-    if (!options.keepTargetConnection) await target.endAsync();
+    if (!options.keepTargetConnection) await closeMqtt(target);
     return { config, files, target: options.keepTargetConnection ? target : undefined };
   } finally {
-    if (session.client.connected) await session.client.endAsync(true).catch(() => {});
+    if (session.client.connected) session.client.end(true);
   }
 }
 

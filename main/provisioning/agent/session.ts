@@ -9,6 +9,55 @@ import {
   type WireFormat,
 } from '../protocol';
 
+/** Rejects when `promise` has not settled within `ms` (a connection that drops may leave it pending). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Connects with mqtt.js; a refused, failed or silently closed connection rejects within `timeoutMs`. */
+export async function connectMqtt(
+  url: string,
+  options: IClientOptions,
+  timeoutMs: number,
+): Promise<MqttClient> {
+  const client = mqtt.connect(url, { ...options, reconnectPeriod: 0, connectTimeout: timeoutMs });
+  // mqtt.js emits 'error' for socket errors at any time; without a listener that would crash the device.
+  client.on('error', () => {});
+  let onConnect = () => {};
+  let onError = (_err: Error) => {};
+  let onClose = () => {};
+  try {
+    return await withTimeout(
+      new Promise<MqttClient>((resolve, reject) => {
+        onConnect = () => resolve(client);
+        onError = reject;
+        onClose = () => reject(new Error(`the connection to ${url} closed before CONNACK`));
+        client.once('connect', onConnect);
+        client.once('error', onError);
+        client.once('close', onClose);
+      }),
+      timeoutMs,
+      `connecting to ${url}`,
+    );
+  } catch (err) {
+    client.end(true);
+    throw err;
+  } finally {
+    client.off('connect', onConnect);
+    client.off('error', onError);
+    client.off('close', onClose);
+  }
+}
+
+/** Closes a client without waiting forever for a dead connection. */
+export async function closeMqtt(client: MqttClient, timeoutMs = 5_000): Promise<void> {
+  await withTimeout(client.endAsync(), timeoutMs, 'closing the connection').catch(() => client.end(true));
+}
+
 /** A reply with a response code other than 200. */
 export class ProvisioningRefused extends Error {
   override name = 'ProvisioningRefused';
@@ -56,18 +105,12 @@ export class ProvisionSession {
     format: WireFormat,
     timeoutMs: number,
   ): Promise<ProvisionSession> {
-    const client = await mqtt.connectAsync(url, {
-      ...options,
-      clientId,
-      reconnectPeriod: 0,
-      connectTimeout: timeoutMs,
-      clean: true,
-    });
+    const client = await connectMqtt(url, { ...options, clientId, clean: true }, timeoutMs);
     const session = new ProvisionSession(client, clientId, format, timeoutMs);
     try {
-      await client.subscribeAsync(session.topics.replies, { qos: 1 });
+      await withTimeout(client.subscribeAsync(session.topics.replies, { qos: 1 }), timeoutMs, 'subscribing');
     } catch (err) {
-      await client.endAsync(true);
+      client.end(true);
       throw err;
     }
     return session;
@@ -121,6 +164,6 @@ export class ProvisionSession {
   }
 
   close(): Promise<void> {
-    return this.client.endAsync().then(() => undefined);
+    return closeMqtt(this.client);
   }
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { ErrorNote } from '../../components/ErrorNote';
 import { formatTime } from '../../format';
@@ -15,7 +15,15 @@ export function ProvisioningPage() {
   const info = useApiQuery('provisioning.info', {});
   const accounts = useApiQuery('accounts.list', {});
   const refresh = () => setRevision((r) => r + 1);
-  useApiEvent('provisioning.changed', refresh);
+  // Hundreds of devices provisioning at once send thousands of steps: refetch at most every 300 ms.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useApiEvent('provisioning.changed', () => {
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      refresh();
+    }, 300);
+  });
+  useEffect(() => () => clearTimeout(pending.current), []);
 
   const requests = list.data?.requests ?? [];
   const selected = requests.find((r) => r.id === selectedId);
