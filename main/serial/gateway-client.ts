@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { crc32 } from '../pki/crc32';
-import type { EventFrame } from './frames';
-import { PROTOCOL_VERSION } from './frames';
-import { type RequestOptions, SerialLink, SerialLinkError } from './link';
+import { type EventFrame, PROTOCOL_VERSION } from './frames';
+import { type RequestOptions, type SerialLink, SerialLinkError } from './link';
 
 export interface DeviceHello {
   protocol: number;

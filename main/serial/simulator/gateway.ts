@@ -116,7 +116,10 @@ export class SimulatedGateway {
     if (decoded.kind !== 'frame' || !isRequest(decoded.frame) || this.booting) return;
     const request = decoded.frame;
     const cached = this.cache.get(request.id);
-    if (cached) return this.write(cached);
+    if (cached) {
+      this.write(cached);
+      return;
+    }
     if (this.faults.rebootOnOp === request.op) {
       this.faults.rebootOnOp = undefined;
       void this.reboot();
