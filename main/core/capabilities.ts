@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AllHandlers, EventBus, RouteHandler } from '../api';
 import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
+import { createCommissioning } from '../commissioning';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
@@ -132,6 +133,16 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   });
   tenancy.attachBrokerEvents(broker);
   closers.push(provisioning.attachBroker(broker));
+  const commissioning = createCommissioning({
+    db,
+    logger,
+    events,
+    pki,
+    tenancy,
+    provisioning,
+    brokerEvents: broker.events,
+  });
+  closers.push(() => commissioning.close());
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -243,6 +254,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...explorer.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
       ...provisioning.handlers,
+      ...commissioning.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => manager.list().map(describeListener),

@@ -5,6 +5,7 @@ import { explorerEvents, explorerMethods } from './explorer';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
 import { provisioningEvents, provisioningMethods } from './provisioning';
+import { serialEvents, serialMethods } from './serial';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -20,6 +21,7 @@ export const methods = {
   ...pkiMethods,
   ...explorerMethods,
   ...provisioningMethods,
+  ...serialMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -31,6 +33,7 @@ export const events = {
   ...pkiEvents,
   ...explorerEvents,
   ...provisioningEvents,
+  ...serialEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

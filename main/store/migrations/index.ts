@@ -7,6 +7,7 @@ import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
 import { provisioningMigration } from './0009-provisioning';
+import { commissioningMigration } from './0014-commissioning';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   loginFailuresMigration,
   brokerWillsMigration,
   provisioningMigration,
+  commissioningMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;
