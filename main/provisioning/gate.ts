@@ -3,11 +3,13 @@ import type { AuthenticateResult, AuthorizeResult, ClientRef, ConnectContext } f
 import { namespaceOf, type Tenancy } from '../tenancy';
 import { verifyAgainstDummy, verifyPassword } from '../tenancy/password-hash';
 import type { ProvisionJobs } from './jobs';
+import { LoginLimiter } from './login-limiter';
 import { FINAL, IN_FLIGHT } from './jobs';
 import { PROTOCOL_APP } from './protocol/topics';
 import type { ProvisionRepository, RequestRow } from './repository';
 
 const NOT_AUTHORIZED = 0x87;
+const SERVER_BUSY = 0x89;
 
 const refuse = (reasonString: string): AuthenticateResult => ({
   ok: false,
@@ -58,6 +60,7 @@ export class ProvisionGate {
     private readonly provisionAccountId: () => string,
     private readonly now: () => number,
     private readonly logger: Logger,
+    private readonly limiter = new LoginLimiter(),
   ) {}
 
   /** A CONNECT is a provisioning login when its username belongs to a provision request. */
@@ -85,9 +88,17 @@ export class ProvisionGate {
     }
     const password = ctx.password?.toString('utf8') ?? '';
     const found = this.repo.byUsername(username).find((r) => r.client_id === ctx.clientId);
-    const valid = found
-      ? await verifyPassword(password, found.password_hash)
-      : await verifyAgainstDummy(password);
+    const checked = this.limiter.run(() =>
+      found ? verifyPassword(password, found.password_hash) : verifyAgainstDummy(password),
+    );
+    if (checked === null) {
+      return {
+        ok: false,
+        reasonCode: SERVER_BUSY,
+        reasonString: 'Server busy: too many devices provisioning; retry',
+      };
+    }
+    const valid = await checked;
     if (!found || !valid) {
       failures.recordFailure(username, ctx.remoteAddress);
       return this.refused(ctx, 'no provision request matches this client id, username and password');

@@ -256,7 +256,8 @@ export async function runProvisioningAgent(
       if (err instanceof ProvisioningRefused && err.error === 'RETRIES_EXHAUSTED') throw err;
       options.onStep?.('RETRY', (err as Error).message);
       if (max >= 0 && attempts >= max) break;
-      await sleep(bundle['retry-interval'] * 1000, options.signal);
+      // Jitter spreads a fleet that failed together (e.g. refused as busy) over the interval.
+      await sleep(bundle['retry-interval'] * 1000 * (0.5 + Math.random()), options.signal);
     }
   }
   throw lastError instanceof Error ? lastError : new Error('provisioning was aborted');

@@ -22,6 +22,8 @@ export interface SimulationReport {
   devicesPerSecond: number;
   p50Seconds: number;
   p99Seconds: number;
+  /** Attempts beyond the first, over all devices (e.g. after a busy refusal). */
+  retries: number;
   errors: { clientId: string; error: string }[];
 }
 
@@ -43,6 +45,7 @@ const percentile = (sorted: number[], p: number) =>
 export async function simulateDevices(options: SimulationOptions): Promise<SimulationReport> {
   const durations: number[] = [];
   const errors: SimulationReport['errors'] = [];
+  let retries = 0;
   const started = performance.now();
   let next = 0;
   const worker = async () => {
@@ -51,7 +54,8 @@ export async function simulateDevices(options: SimulationOptions): Promise<Simul
       const t0 = performance.now();
       const clientId = device.bundle['client-id'];
       try {
-        await runProvisioningAgent(device.bundle, device.identity, options.agent);
+        const result = await runProvisioningAgent(device.bundle, device.identity, options.agent);
+        retries += result.attempts - 1;
         const ms = performance.now() - t0;
         durations.push(ms);
         options.onDevice?.({ clientId, ok: true, ms });
@@ -76,6 +80,7 @@ export async function simulateDevices(options: SimulationOptions): Promise<Simul
     devicesPerSecond: durations.length / (durationMs / 1000),
     p50Seconds: percentile(durations, 50) / 1000,
     p99Seconds: percentile(durations, 99) / 1000,
+    retries,
     errors,
   };
 }
