@@ -122,7 +122,7 @@ export async function commissionOnePort(
       if (e.ev === 'status' && e.data?.['state'] === 'failed')
         deviceFailure = String(e.data['detail'] ?? 'failed');
     });
-    const device = await step(
+    let device = await step(
       'identify',
       () => gateway.hello(),
       (h) => `${h.model} ${h.serial} (${h.mac}), firmware ${h.firmware}`,
@@ -194,19 +194,21 @@ export async function commissionOnePort(
         record.files = [{ name: 'ca.pem', sha256: written.sha256, size: caChain.length }];
         const generation = await step(
           'commit',
-          () => gateway.commit(),
+          () => gateway.commit(device.bootId),
           (g) => `configuration generation ${g}`,
         );
         committed = generation > 0;
         break;
       } catch (err) {
-        const rebooted = /NO_FILE|INCOMPLETE|restarted|no answer/.test((err as Error).message);
+        const rebooted = /REBOOTED|NO_FILE|INCOMPLETE|restarted/.test((err as Error).message);
         if (attempt >= 2 || !rebooted || link.closed) throw err;
-        await step(
+        device = await step(
           're-identify after device restart',
           () => gateway.hello(),
           (h) => h.serial,
         );
+        if (device.serial !== record.device?.serial)
+          throw new StepFailure('identify: a different device answered');
       }
     }
 

@@ -10,6 +10,8 @@ export interface DeviceHello {
   mac: string;
   firmware: string;
   capabilities: string[];
+  /** Changes at every boot: a commit carries it so staging from an earlier boot is never applied. */
+  bootId: string | null;
 }
 
 /** Bytes per file chunk (before base64): keeps every frame far below the line limit. */
@@ -48,6 +50,7 @@ export class GatewayClient {
       mac: str(r['mac'], 'MAC'),
       firmware: str(r['firmware'], 'firmware'),
       capabilities: Array.isArray(r['capabilities']) ? r['capabilities'].map(String).slice(0, 32) : [],
+      bootId: typeof r['bootId'] === 'string' ? r['bootId'] : null,
     };
   }
 
@@ -76,8 +79,9 @@ export class GatewayClient {
     return { sha256, resumedAt };
   }
 
-  async commit(): Promise<number> {
-    return Number((await this.request('commit', {}, { timeoutMs: 5000 }))['generation']);
+  async commit(bootId?: string | null): Promise<number> {
+    const args = bootId ? { bootId } : {};
+    return Number((await this.request('commit', args, { timeoutMs: 5000 }))['generation']);
   }
 
   abort(): Promise<unknown> {

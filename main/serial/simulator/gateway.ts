@@ -25,6 +25,10 @@ export interface GatewayFaults {
   offline?: boolean;
   /** Reboot by itself (once) on receiving this operation, without answering it. */
   rebootOnOp?: string;
+  /** Never answer these operations (a hung firmware task). */
+  ignoreOps?: string[];
+  /** Store a different activation key than the one pushed (a corrupted setting). */
+  corruptActivationKey?: boolean;
 }
 
 export interface GatewayOptions {
@@ -55,7 +59,8 @@ export class SimulatedGateway {
   private target: MqttClient | undefined;
   private telemetry: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly faults: GatewayFaults;
+  faults: GatewayFaults;
+  private bootId = crypto.randomBytes(6).toString('hex');
 
   constructor(private readonly options: GatewayOptions) {
     this.store = new DeviceStore(options.stateFile);
@@ -108,6 +113,7 @@ export class SimulatedGateway {
       firmware: identity.firmware,
       capabilities: SIMULATOR_CAPABILITIES,
       generation: this.store.flash.generation,
+      bootId: this.bootId,
     };
   }
 
@@ -120,6 +126,7 @@ export class SimulatedGateway {
       this.write(cached);
       return;
     }
+    if (this.faults.ignoreOps?.includes(request.op)) return;
     if (this.faults.rebootOnOp === request.op) {
       this.faults.rebootOnOp = undefined;
       void this.reboot();
@@ -155,8 +162,13 @@ export class SimulatedGateway {
         for (const secret of ['password', 'activation-key']) if (settings[secret]) settings[secret] = '***';
         return { settings, generation: s.flash.generation };
       }
-      case 'settings.set':
-        return { staged: s.stageSettings((args['settings'] ?? {}) as Record<string, unknown>) };
+      case 'settings.set': {
+        const settings = { ...((args['settings'] ?? {}) as Record<string, unknown>) };
+        if (this.faults.corruptActivationKey && typeof settings['activation-key'] === 'string') {
+          settings['activation-key'] = `${settings['activation-key']}x`;
+        }
+        return { staged: s.stageSettings(settings) };
+      }
       case 'keys.generate': {
         const { csrPem, privateKeyPem } = await generateCsr(
           String(args['commonName'] ?? this.options.identity.serial),
@@ -175,6 +187,10 @@ export class SimulatedGateway {
         s.endFile(String(args['name']));
         return { complete: true };
       case 'commit':
+        // Staging lives in RAM: a commit meant for an earlier boot would apply only part of it.
+        if (args['bootId'] !== undefined && args['bootId'] !== this.bootId) {
+          throw new DeviceError('REBOOTED', 'the device restarted since staging began; stage again');
+        }
         return { generation: s.commit() };
       case 'abort':
         s.clearStaging();
@@ -192,6 +208,7 @@ export class SimulatedGateway {
     this.stopNetwork();
     this.store.clearStaging();
     this.cache.clear();
+    this.bootId = crypto.randomBytes(6).toString('hex');
     this.state = 'booting';
     await new Promise((resolve) => setTimeout(resolve, this.options.bootMs ?? 300));
     if (this.stopped) return;
