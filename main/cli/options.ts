@@ -35,6 +35,8 @@ Usage:
   fieldbench serve [options]     run headless: the broker and the UI served to a browser
   fieldbench simulate-provisioning [options]
                                  simulate devices provisioning themselves (see simulate-provisioning --help)
+  fieldbench simulate-serial-gateway --port PATH [options]
+                                 act as a gateway on a serial port for commissioning (see its --help)
 
 Options:
   --data-dir DIR          where the database, keys and logs live
