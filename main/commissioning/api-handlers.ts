@@ -1,7 +1,7 @@
 import type { serialMethods } from '../../preload/contract/serial';
 import { ApiError } from '../api/api-error';
 import type { HandlersFor } from '../api/handlers';
-import type { PortDiscovery, PortWatcher, SerialPortInfo } from '../serial';
+import type { PortDiscovery, PortWatcher, SerialConsole, SerialPortInfo } from '../serial';
 import type { Tenancy } from '../tenancy';
 import { type CommissioningRecord, recordToHtml } from './record';
 import type { RecordRepository } from './repository';
@@ -16,7 +16,17 @@ export interface CommissioningHandlerDeps {
   watcher: PortWatcher;
   inUse: (path: string) => SerialPortInfo['inUse'];
   tenancy: Tenancy;
+  consoles: ConsoleHandlers;
 }
+
+type ConsoleHandlers = Pick<
+  HandlersFor<keyof typeof serialMethods>,
+  | 'serial.consoleOpen'
+  | 'serial.consoleClose'
+  | 'serial.consoleSend'
+  | 'serial.consoleRead'
+  | 'serial.consoleControl'
+> & { held: Map<string, SerialConsole> };
 
 const FRAME_TIMEOUT_MS = 1500;
 const FRAME_RETRIES = 3;
@@ -50,11 +60,20 @@ export function createCommissioningHandlers(
       await d.watcher.poll();
       return { ok: true };
     },
+    'serial.consoleOpen': d.consoles['serial.consoleOpen'],
+    'serial.consoleClose': d.consoles['serial.consoleClose'],
+    'serial.consoleSend': d.consoles['serial.consoleSend'],
+    'serial.consoleRead': d.consoles['serial.consoleRead'],
+    'serial.consoleControl': d.consoles['serial.consoleControl'],
     'commissioning.start': (req, call) => {
       const account = d.tenancy.accounts.row(req.targetAccountId);
       if (!account) throw new ApiError('NOT_FOUND', `No account with id ${req.targetAccountId}.`);
       const paths = req.ports.map((p) => p.path);
       if (new Set(paths).size !== paths.length) throw new ApiError('BAD_REQUEST', 'A port is listed twice.');
+      const withConsole = paths.filter((p) => d.consoles.held.has(p));
+      if (withConsole.length > 0) {
+        throw new ApiError('CONFLICT', `Close the console of ${withConsole.join(', ')} first.`);
+      }
       d.tenancy.audit.record(call, 'commissioning.start', `account:${account.name}`, { ports: paths });
       const runs = d.station.start(
         req.ports.map((p) => ({

@@ -8,6 +8,7 @@ import type { Provisioning } from '../provisioning';
 import { PortDiscovery, PortWatcher, type SerialPortInfo } from '../serial';
 import type { Tenancy } from '../tenancy';
 import { createCommissioningHandlers } from './api-handlers';
+import { createConsoleHandlers } from './console-handlers';
 import type { CommissioningRecord } from './record';
 import { RecordRepository } from './repository';
 import { RecordSigner } from './signer';
@@ -88,8 +89,13 @@ export function createCommissioning(options: CommissioningOptions) {
     (run) => options.events.emit('commissioning.progress', run),
   );
 
+  const consoles = createConsoleHandlers(options.events, (path) => station.isBusy(path));
   const inUse = (path: string): SerialPortInfo['inUse'] =>
-    station.isBusy(path) ? 'fieldbench' : lockedElsewhere.has(path) ? 'other' : null;
+    station.isBusy(path) || consoles.held.has(path)
+      ? 'fieldbench'
+      : lockedElsewhere.has(path)
+        ? 'other'
+        : null;
   const watcher = new PortWatcher(
     discovery,
     inUse,
@@ -103,8 +109,20 @@ export function createCommissioning(options: CommissioningOptions) {
     repo,
     signer,
     discovery,
-    handlers: createCommissioningHandlers({ station, repo, signer, discovery, inUse, tenancy, watcher }),
+    handlers: createCommissioningHandlers({
+      station,
+      repo,
+      signer,
+      discovery,
+      inUse,
+      tenancy,
+      watcher,
+      consoles,
+    }),
     /** Stops hot-plug polling; runs in progress end on their own timeouts (their ports close with the process). */
-    close: () => watcher.stop(),
+    close: async () => {
+      watcher.stop();
+      for (const open of consoles.held.values()) await open.close();
+    },
   };
 }

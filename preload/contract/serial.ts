@@ -64,6 +64,19 @@ export const verificationSchema = z.object({
 
 export const MAX_STATION_PORTS = 32;
 
+export const consoleEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.number().int(),
+  direction: z.enum(['in', 'out']),
+  hex: z.string(),
+  text: z.string(),
+});
+export type ConsoleEntryDto = z.infer<typeof consoleEntrySchema>;
+
+/** Largest single send (bytes after decoding): a file is sent in pieces of at most this size. */
+export const CONSOLE_MAX_SEND_BYTES = 64 * 1024;
+const consolePort = z.object({ path: portPath });
+
 export const serialMethods = {
   'serial.listPorts': method(
     z.object({}).strict(),
@@ -80,10 +93,39 @@ export const serialMethods = {
     'Adds a port path discovery cannot find by itself (e.g. a socat PTY link).',
   ),
   'serial.removePort': method(z.object({ path: portPath }), ok, 'Forgets an added port path.'),
+  'serial.consoleOpen': method(
+    z.object({ path: portPath, baudRate: z.number().int().min(300).max(4_000_000).default(115200) }),
+    ok,
+    'Opens the raw console of a port (8N1 at the baud rate); a port open elsewhere is refused by name.',
+  ),
+  'serial.consoleClose': method(consolePort, ok, 'Closes a console.'),
+  'serial.consoleSend': method(
+    z.object({
+      path: portPath,
+      /** Text as typed, hex digits (spaces allowed) or a file's bytes as base64. */
+      data: z.string().max(CONSOLE_MAX_SEND_BYTES * 2 + 1024),
+      encoding: z.enum(['text', 'hex', 'base64']).default('text'),
+      lineEnding: z.enum(['none', 'lf', 'cr', 'crlf']).default('none'),
+    }),
+    z.object({ bytes: z.number().int() }),
+    'Sends text, hex or a file to the port.',
+  ),
+  'serial.consoleRead': method(
+    z.object({ path: portPath, afterSeq: z.number().int().min(0).default(0) }),
+    z.object({ entries: z.array(consoleEntrySchema), dropped: z.number().int(), paused: z.boolean() }),
+    'Console entries after a sequence number, with timestamps, as text and hex (at most 500 per call).',
+  ),
+  'serial.consoleControl': method(
+    z.object({ path: portPath, paused: z.boolean().optional(), clear: z.boolean().optional() }),
+    ok,
+    'Pauses or resumes capture, or clears the console.',
+  ),
   'commissioning.start': method(
     z.object({
       ports: z
-        .array(z.object({ path: portPath, baudRate: z.number().int().min(300).max(4_000_000).default(115200) }))
+        .array(
+          z.object({ path: portPath, baudRate: z.number().int().min(300).max(4_000_000).default(115200) }),
+        )
         .min(1)
         .max(MAX_STATION_PORTS),
       targetAccountId: z.string().min(1).max(128),
@@ -128,5 +170,14 @@ export const serialEvents = {
     'latest',
     'The serial port list changed (plugged, unplugged, opened, closed).',
   ),
-  'commissioning.progress': event(commissioningRunSchema, 'stream', 'A commissioning run moved to a new step.'),
+  'serial.console': event(
+    z.object({ path: z.string(), entry: consoleEntrySchema }),
+    'stream',
+    'Bytes in or out on an open console.',
+  ),
+  'commissioning.progress': event(
+    commissioningRunSchema,
+    'stream',
+    'A commissioning run moved to a new step.',
+  ),
 };
