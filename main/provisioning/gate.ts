@@ -88,17 +88,17 @@ export class ProvisionGate {
     }
     const password = ctx.password?.toString('utf8') ?? '';
     const found = this.repo.byUsername(username).find((r) => r.client_id === ctx.clientId);
-    const checked = this.limiter.run(() =>
+    const checked = this.limiter.run<boolean>(() =>
       found ? verifyPassword(password, found.password_hash) : verifyAgainstDummy(password),
     );
-    if (checked === null) {
+    const valid = checked === null ? null : await checked;
+    if (valid === null) {
       return {
         ok: false,
         reasonCode: SERVER_BUSY,
         reasonString: 'Server busy: too many devices provisioning; retry',
       };
     }
-    const valid = await checked;
     if (!found || !valid) {
       failures.recordFailure(username, ctx.remoteAddress);
       return this.refused(ctx, 'no provision request matches this client id, username and password');
@@ -116,7 +116,9 @@ export class ProvisionGate {
       return this.refused(ctx, 'the provision account is disabled');
     }
     let current = row;
-    if (IN_FLIGHT.includes(row.status) || row.status === 'APPS_INSTALLED') {
+    // A device back before its provision message was accepted (e.g. its CONNECT timed out while the password
+    // was checked) lost nothing: only attempts that got further count against the retries.
+    if (row.status !== 'STARTED' && (IN_FLIGHT.includes(row.status) || row.status === 'APPS_INSTALLED')) {
       current = this.jobs.fail(row, 'the device connected to the provision broker again before finishing');
       if (current.status === 'ABANDONED') return this.refused(ctx, 'provisioning was abandoned');
     }

@@ -10,14 +10,21 @@ export class LoginLimiter {
   constructor(
     private readonly concurrency = 4,
     private readonly maxWaiting = 64,
+    /** A check that waited longer is not run: its CONNECT is about to time out anyway. */
+    private readonly maxWaitMs = 5_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs `check` when a slot is free; null (without running it) when too many are already waiting. */
-  run<T>(check: () => Promise<T>): Promise<T> | null {
+  /**
+   * Runs `check` when a slot is free. Null (without running it) when too many are already waiting, or
+   * when it waited longer than `maxWaitMs` for its turn.
+   */
+  run<T>(check: () => Promise<T>): Promise<T | null> | null {
     if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) return null;
+    const queuedAt = this.now();
     return this.acquire().then(async () => {
       try {
-        return await check();
+        return this.now() - queuedAt > this.maxWaitMs ? null : await check();
       } finally {
         this.release();
       }
