@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { NODE_RUNTIME_FLAGS } from './main/cli/runtime-flags';
+import { rendererConfig } from './renderer.vite.config';
 
 const root = __dirname;
 
@@ -42,12 +42,5 @@ export default defineConfig({
       externalizeDeps: false,
     },
   },
-  renderer: {
-    root: resolve(root, 'renderer'),
-    build: {
-      outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
-    },
-    plugins: [react()],
-  },
+  renderer: rendererConfig,
 });

@@ -16,6 +16,20 @@ export function encodeConnect(clientId: string, keepalive = 0): Buffer {
   });
 }
 
+/** A 3.1.1 CONNECT with a username and password. */
+export function connectPacket(clientId: string, username: string, password: string): Buffer {
+  return mqttPacket.generate({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId,
+    keepalive: 0,
+    username,
+    password: Buffer.from(password),
+  });
+}
+
 export function encodeSubscribe(topic: string, qos: 0 | 1, messageId = 1): Buffer {
   return mqttPacket.generate({ cmd: 'subscribe', messageId, subscriptions: [{ topic, qos }] });
 }

@@ -7,4 +7,7 @@ export { idleConnections } from './idle-connections';
 export { flood } from './flood';
 export { explorerUi } from './explorer-ui';
 export { pkiIssue } from './pki-issue';
+export { hostileTraffic } from './hostile-traffic';
+export { gateways } from './gateways';
+export { resources } from './resources';
 export { provisioning } from './provisioning';

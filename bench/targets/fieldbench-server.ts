@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { defaultLimits } from '../../main/broker';
 import { ListenerManager } from '../../main/broker/listeners';
 import { openStore } from '../../main/store';
 import { loadFieldbenchEngine } from './fieldbench-engine';
@@ -13,7 +14,10 @@ async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const store = openStore(dataDir);
   const broker = await loadFieldbenchEngine({ db: store.db, allowAnonymous: true, logger });
-  const listeners = new ListenerManager({ broker, logger });
+  // The load generators connect thousands of clients from 127.0.0.1: per-address limits are counted
+  // (their cost is measured) but set out of reach.
+  const limits = { ...defaultLimits, maxConnectionsPerAddress: 0, maxUnauthenticatedPerAddress: 0 };
+  const listeners = new ListenerManager({ broker, logger, limits: () => limits });
   const status = await listeners.ensureEphemeral({ kind: 'mqtt', host: '127.0.0.1', port: 0 });
   if (status.state !== 'running') throw new Error(status.error ?? 'listener did not start');
   process.stdout.write(`PORT ${status.boundPort}\n`);

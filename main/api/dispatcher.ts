@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type ApiErrorShape, type MethodName, methods } from '../../preload/contract';
 import { ApiError } from './api-error';
+import { internalErrorMessage } from './internal-error';
 import type { AllHandlers, CallContext } from './handlers';
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorShape };
@@ -54,11 +55,9 @@ export function createDispatcher(handlers: Partial<AllHandlers>, logger: Logger)
       return { ok: true, result: checked.data };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, error: err.toShape() };
-      logger.error({ method, err }, 'operator API handler failed');
-      return {
-        ok: false,
-        error: { code: 'INTERNAL', message: `${method} failed: ${(err as Error).message}` },
-      };
+      const { message, reference } = internalErrorMessage(method, err);
+      logger.error({ method, reference, err }, 'operator API handler failed');
+      return { ok: false, error: { code: 'INTERNAL', message } };
     }
   };
 }

@@ -5,4 +5,10 @@ export { type EventBatch, EventOutbox } from './event-outbox';
 export type { AllHandlers, CallContext, Handler, HandlersFor } from './handlers';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './content-security';
 export { type HeadlessServer, type RouteHandler, startHeadlessServer } from './http-server';
-export { loadOrCreateOperatorToken, tokenMatches } from './operator-token';
+export {
+  loadOrCreateOperatorToken,
+  OperatorToken,
+  rotateOperatorToken,
+  tokenMatches,
+} from './operator-token';
+export { RequestGuard } from './request-guard';

@@ -15,13 +15,16 @@ import type { Dispatch } from './dispatcher';
 import type { EventBus } from './event-bus';
 import { EventOutbox } from './event-outbox';
 import { tokenMatches } from './operator-token';
+import type { RequestGuard } from './request-guard';
 
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export interface WsTransportOptions {
   server: http.Server;
-  token: string;
+  /** The operator token now (it can be rotated while clients are connected). */
+  token: () => string;
+  guard: RequestGuard;
   dispatch: Dispatch;
   events: EventBus;
   logger: Logger;
@@ -30,8 +33,12 @@ export interface WsTransportOptions {
 export interface WsTransport {
   clientCount(): number;
   droppedEvents(): number;
+  /** Closes every client that authenticated with a token other than the current one. */
+  endStaleSessions(): void;
   close(): void;
 }
+
+const FORBIDDEN = 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 function presentedToken(protocols: Set<string>): string | undefined {
   for (const p of protocols)
@@ -50,6 +57,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   const { logger } = options;
   let droppedTotal = 0;
   const outboxes = new Set<EventOutbox>();
+  const sessionTokens = new Map<WebSocket, string>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
@@ -58,6 +66,15 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
 
   options.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!options.guard.hostAllowed(req) || !options.guard.originAllowed(req)) {
+      logger.warn(
+        { remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin: req.headers.origin },
+        'operator API connection refused: foreign Host or Origin',
+      );
+      socket.once('error', () => {});
+      socket.end(FORBIDDEN);
+      return;
+    }
     if (url.pathname !== API_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
@@ -68,7 +85,8 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
         .map((p) => p.trim())
         .filter(Boolean),
     );
-    const authorized = tokenMatches(options.token, presentedToken(protocols));
+    const token = options.token();
+    const authorized = tokenMatches(token, presentedToken(protocols));
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!authorized) {
         logger.warn(
@@ -78,6 +96,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
         ws.close(CLOSE_UNAUTHORIZED, 'invalid operator token');
         return;
       }
+      sessionTokens.set(ws, token);
       serveClient(ws, req.socket.remoteAddress ?? 'unknown');
     });
   });
@@ -124,6 +143,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       reply(outcome.ok ? { id, result: outcome.result } : { id, error: outcome.error });
     });
     ws.on('close', () => {
+      sessionTokens.delete(ws);
       droppedTotal += outbox.dropped;
       outboxes.delete(outbox);
       outbox.close();
@@ -135,6 +155,15 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   return {
     clientCount: () => wss.clients.size,
     droppedEvents: () => droppedTotal + [...outboxes].reduce((sum, o) => sum + o.dropped, 0),
+    endStaleSessions: () => {
+      // After the current tick, so the reply to the rotation request itself goes out first.
+      setImmediate(() => {
+        const current = options.token();
+        for (const [ws, token] of sessionTokens) {
+          if (token !== current) ws.close(CLOSE_UNAUTHORIZED, 'operator token rotated');
+        }
+      });
+    },
     close: () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -59,10 +59,19 @@ export interface ElectronMain {
     ): void;
     handle(scheme: string, handler: (request: { url: string }) => Response | Promise<Response>): void;
   };
+  dialog: {
+    showOpenDialog(options: {
+      title?: string;
+      buttonLabel?: string;
+      properties: Array<'openDirectory' | 'createDirectory'>;
+    }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
   safeStorage: {
     isEncryptionAvailable(): boolean;
     encryptString(plain: string): Buffer;
     decryptString(encrypted: Buffer): string;
+    /** Linux only: 'basic_text' means a fixed, well-known password (no keyring). */
+    getSelectedStorageBackend?(): string;
   };
 }
 

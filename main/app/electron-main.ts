@@ -1,6 +1,9 @@
 import path from 'node:path';
+import pino from 'pino';
+import { type Dispatch, EventBus } from '../api';
 import { parseCli } from '../cli/options';
 import { type Core, createCore, loadConfigFile, resolveDataDir } from '../core';
+import { createUnlockGate, hasPassphraseKey, type KeyProtector } from '../secrets';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { loadElectron } from './electron-api';
 import { registerIpcTransport } from './ipc-transport';
@@ -33,18 +36,51 @@ async function start(): Promise<void> {
   const options = parseCli(process.argv.slice(2));
   const dataDir = options.dataDir ? resolveDataDir(options.dataDir) : app.getPath('userData');
   const config = options.configFile ? loadConfigFile(options.configFile) : undefined;
-  core = await createCore({
-    dataDir,
-    mode: 'desktop',
-    logLevel: options.logLevel,
-    consoleLevel: 'warn',
-    config,
-    allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
-    listeners: options,
-    keyProtector: createSafeStorageKeyProtector(electron, dataDir),
+  const events = new EventBus();
+  const startCore = async (keyProtector: KeyProtector) => {
+    core = await createCore({
+      dataDir,
+      mode: 'desktop',
+      logLevel: options.logLevel,
+      consoleLevel: 'warn',
+      config,
+      allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
+      listeners: options,
+      keyProtector,
+      events,
+      chooseExportFolder: async () => {
+        const picked = await electron.dialog.showOpenDialog({
+          title: 'Folder for captures and exports',
+          buttonLabel: 'Use this folder',
+          properties: ['openDirectory', 'createDirectory'],
+        });
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+    });
+    for (const counter of dropCounters) core.addDropCounter(counter);
+    dispatch = core.dispatch;
+  };
+  // Keys sealed with an operator passphrase: the window opens on an unlock screen (main/secrets/unlock-gate.ts).
+  const bootLogger = pino({ level: 'warn' });
+  const dropCounters: Array<() => number> = [];
+  let dispatch: Dispatch = createUnlockGate(dataDir, bootLogger, async (protector) => {
+    await startCore(protector);
+    return { protection: 'passphrase', fixedPassword: false, canSetPassphrase: true, locked: false };
   });
+  const locked = hasPassphraseKey(dataDir);
+  if (!locked) await startCore(createSafeStorageKeyProtector(electron, dataDir));
   serveAppScheme(electron, path.join(__dirname, '../renderer'));
-  registerIpcTransport(electron, core);
+  registerIpcTransport(electron, {
+    dispatch: (method, request, ctx) => dispatch(method, request, ctx),
+    events,
+    get logger() {
+      return core?.logger ?? bootLogger;
+    },
+    addDropCounter: (counter) => {
+      dropCounters.push(counter);
+      core?.addDropCounter(counter);
+    },
+  });
   const window = new BrowserWindow(secureWindowOptions(path.join(__dirname, '../preload/index.js')));
   window.once('ready-to-show', () => window.show());
   await window.loadURL(`${APP_ORIGIN}/index.html`);

@@ -15,8 +15,11 @@ function validEventNames(value: unknown): EventName[] {
     : [];
 }
 
+/** What the transport serves: the core, or (at a locked start) the unlock gate in front of it. */
+export type IpcTarget = Pick<Core, 'dispatch' | 'events' | 'logger' | 'addDropCounter'>;
+
 /** One `ipcMain.handle` per contract method; every call checks that it comes from our own page. */
-export function registerIpcTransport(electron: ElectronMain, core: Core): void {
+export function registerIpcTransport(electron: ElectronMain, core: IpcTarget): void {
   const { ipcMain } = electron;
   for (const method of methodNames) {
     ipcMain.handle(method, (event, request) => {

@@ -19,7 +19,7 @@ import { BrokerPersistence } from './persistence';
 import { handlePuback, handlePubcomp, handlePublish, handlePubrec, handlePubrel } from './publish-handler';
 import { RetainedStore } from './retained-store';
 import { restoreState } from './restore';
-import { NEVER_EXPIRES, Session } from './session';
+import { NEVER_EXPIRES, PersistentSessionIndex, Session } from './session';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-handler';
 import type { MatchTarget, SharedGroup, Subscription } from './subscription';
 import { SubscriptionTrie } from './subscription-trie';
@@ -86,6 +86,8 @@ export class BrokerCore {
   readonly pending = new Set<Connection>();
   private connectionCount = 0;
   readonly retained = new RetainedStore();
+  /** Persistent sessions per account namespace (quota). */
+  readonly persistentSessions = new PersistentSessionIndex();
   readonly persistence: BrokerPersistence | null;
   readonly startedAt: number;
   interceptors: Interceptor[] = [];
@@ -208,12 +210,24 @@ export class BrokerCore {
         return;
       }
       session.expiryInterval = expiry;
+      this.persistentSessions.update(session);
     }
     conn.extra().lastDisconnectReason = packet.reasonCode ?? 0;
     conn.close('normal');
   }
 
   // ---- sessions -------------------------------------------------------------------------------
+
+  /**
+   * Whether a new persistent session for this connection would exceed its account's quota
+   * (reconnecting to a session already kept, or a clean start that replaces it, never does).
+   */
+  persistentSessionQuotaReached(conn: Connection): boolean {
+    const prefix = conn.prefix;
+    if (prefix.length === 0) return false;
+    if (this.persistentSessions.countIn(prefix) < this.limits.maxPersistentSessionsPerAccount) return false;
+    return !this.persistentSessions.has(this.sessions.get(sessionKey(prefix, conn.clientId)));
+  }
 
   /** Binds a connection to its session (taking over any other connection using it). */
   attachSession(conn: Connection, expiryInterval: number): { session: Session; present: boolean } {
@@ -237,6 +251,7 @@ export class BrokerCore {
     session.conn = conn;
     session.disconnectedAt = 0;
     session.expiryInterval = expiryInterval;
+    this.persistentSessions.update(session);
     conn.session = session;
     if (this.persistence) {
       if (session.persistent) this.persistence.saveSession(session);
@@ -337,6 +352,7 @@ export class BrokerCore {
       session.subs = null;
     }
     if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
+    this.persistentSessions.remove(session);
     this.expiring.delete(session);
     if (session.stored && this.persistence) this.persistence.deleteSession(session.key);
     session.stored = false;
@@ -448,6 +464,11 @@ export class BrokerCore {
     const persist = this.persistence !== null && !msg.topic.startsWith('$SYS/');
     if (msg.payload.length === 0) {
       if (this.retained.delete(msg.topic) && persist) this.persistence!.deleteRetained(msg.topic);
+      return;
+    }
+    if (this.retained.overQuota(msg.topic, this.limits.maxRetainedPerAccount)) {
+      // Clients are refused 0x97 before this; a will beyond its account's quota is routed, not kept.
+      this.logger.info({ topic: msg.topic }, 'retained message not kept: account quota reached');
       return;
     }
     const copy: Message = { ...msg, origin: null, wire4: undefined, wire5: undefined };
@@ -623,6 +644,7 @@ export class BrokerCore {
       qos,
       retain,
       size: msg.payload.length,
+      payload: msg.payload,
     });
   }
 

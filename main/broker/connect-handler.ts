@@ -190,14 +190,24 @@ function completeConnect(
   conn.clientAliasMax = props?.topicAliasMaximum ?? 0;
   conn.requestProblemInfo = props?.requestProblemInformation !== false;
   let serverKeepAlive: number | undefined;
-  if (
-    version === 5 &&
-    limits.maxKeepAlive > 0 &&
-    (conn.keepAlive === 0 || conn.keepAlive > limits.maxKeepAlive)
-  ) {
-    serverKeepAlive = conn.keepAlive = limits.maxKeepAlive;
+  const ownCap = principal.maxKeepAlive ?? 0;
+  const keepAliveCap =
+    ownCap > 0 && (limits.maxKeepAlive === 0 || ownCap < limits.maxKeepAlive) ? ownCap : limits.maxKeepAlive;
+  if (version === 5 && keepAliveCap > 0 && (conn.keepAlive === 0 || conn.keepAlive > keepAliveCap)) {
+    serverKeepAlive = conn.keepAlive = keepAliveCap;
   }
-  const expiry = version === 5 ? (props?.sessionExpiryInterval ?? 0) : conn.cleanStart ? 0 : NEVER_EXPIRES;
+  let expiry = version === 5 ? (props?.sessionExpiryInterval ?? 0) : conn.cleanStart ? 0 : NEVER_EXPIRES;
+  let sessionNotKept: string | undefined;
+  if (expiry > 0 && broker.persistentSessionQuotaReached(conn)) {
+    const why = `the account already keeps ${limits.maxPersistentSessionsPerAccount} persistent sessions`;
+    // 3.1.1 cannot be told that its session will not be kept, so it is refused.
+    if (version !== 5) {
+      refuseConnect(broker, conn, 0x97, `Quota exceeded: ${why}`);
+      return;
+    }
+    expiry = 0;
+    sessionNotKept = `Session not kept (Session Expiry Interval 0): ${why}`;
+  }
   const will = p.will;
   if (will) {
     const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload;
@@ -218,6 +228,8 @@ function completeConnect(
   const { session, present } = broker.attachSession(conn, expiry);
   broker.pending.delete(conn);
   conn.state = CONNECTED;
+  conn.admission?.authenticated();
+  conn.admission = null;
   conn.connectedAt = broker.clock();
   if (version === 5) {
     const ack: Record<string, unknown> = {
@@ -230,6 +242,10 @@ function completeConnect(
       sharedSubscriptionAvailable: true,
     };
     if (assigned) ack.assignedClientIdentifier = conn.clientId;
+    if (sessionNotKept !== undefined) {
+      ack.sessionExpiryInterval = 0;
+      ack.reasonString = sessionNotKept;
+    }
     if (serverKeepAlive !== undefined) ack.serverKeepAlive = serverKeepAlive;
     if (props?.requestResponseInformation === true) ack.responseInformation = `reply/${conn.clientId}/`;
     conn.writePacket({ cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: ack });

@@ -7,7 +7,7 @@ import type { ClientRef, ListenerInfo, Principal } from './hooks';
 import type { Message, OutMessage } from './message';
 import { acquireParser, type PooledParser, releaseParser } from './parser-pool';
 import type { Session } from './session';
-import type { ConnectionInfo, DisconnectCause, QoS } from './types';
+import type { Admission, ConnectionInfo, DisconnectCause, QoS } from './types';
 
 export const AWAIT_CONNECT = 0;
 export const AUTHENTICATING = 1;
@@ -72,7 +72,8 @@ function onStreamDrain(this: OwnedStream): void {
 
 /**
  * One network connection: framing, writes, flow control and the per-connection MQTT state.
- * Protocol decisions live in the packet handlers (see `packet-handlers.ts`) and the broker core.
+ * Protocol decisions live in the broker core (`broker.ts`), which hands each packet to its handler
+ * (`connect-handler.ts`, `publish-handler.ts`, `subscribe-handler.ts`).
  */
 export class Connection {
   state = AWAIT_CONNECT;
@@ -87,6 +88,8 @@ export class Connection {
   extras: ConnectionExtras | null = null;
   /** Set once, when CONNECT is authenticated. */
   principal: Principal = UNAUTHENTICATED;
+  /** The listener's per-address budget, until CONNACK. */
+  admission: Admission | null;
   readonly listener: ListenerInfo;
   readonly remoteAddress: string;
   cleanStart = true;
@@ -120,6 +123,7 @@ export class Connection {
     this.connectedAt = this.lastActivity = broker.clock();
     this.listener = broker.internListener(info.listener);
     this.remoteAddress = info.remoteAddress;
+    this.admission = info.admission ?? null;
     if (info.peerCertificates !== undefined) this.extra().peerCertificates = info.peerCertificates;
     (stream as OwnedStream).fbConnection = this;
     stream.on('data', onStreamData);
@@ -134,6 +138,10 @@ export class Connection {
     this.bytesIn += chunk.length;
     this.broker.counters.bytesIn += chunk.length;
     this.lastActivity = this.broker.clock();
+    if (this.admission !== null && !this.admission.received(chunk.length)) {
+      this.protocolViolation('too many bytes from this address before CONNACK', 0x97);
+      return;
+    }
     this.parser ??= acquireParser(this, this.state === AWAIT_CONNECT ? undefined : this.version);
     const parser = this.parser;
     try {

@@ -80,6 +80,8 @@ export interface Principal {
   topicPrefix: string;
   /** Free-form data the authenticating capability wants back in later calls. */
   attributes?: Record<string, unknown>;
+  /** A keep alive cap (seconds) for this client, below the broker-wide one; announced to MQTT 5 clients. */
+  maxKeepAlive?: number;
 }
 
 export type AuthenticateResult =
@@ -88,6 +90,9 @@ export type AuthenticateResult =
 
 /** `true` allows; otherwise the MQTT 5 reason code to answer with (mapped for 3.1.1). */
 export type AuthorizeResult = true | { reasonCode: number; reasonString?: string };
+
+/** A subscription may also be allowed at a lower QoS than asked (e.g. QoS 2 granted as QoS 1). */
+export type SubscribeAuthorization = AuthorizeResult | { grantedQos: 0 | 1 };
 
 /**
  * A connected client. The broker hands out one object per connection for its whole life (usable as
@@ -113,12 +118,13 @@ export interface BrokerHooks {
     qos: 0 | 1 | 2,
     retain: boolean,
   ): AuthorizeResult | Promise<AuthorizeResult>;
-  /** `filter` as the client sent it, before namespacing. */
+  /** `filter` as the client sent it, before namespacing; `packetId` is the SUBSCRIBE's. */
   authorizeSubscribe(
     client: ClientRef,
     filter: string,
     qos: 0 | 1 | 2,
-  ): AuthorizeResult | Promise<AuthorizeResult>;
+    packetId?: number,
+  ): SubscribeAuthorization | Promise<SubscribeAuthorization>;
   /**
    * Optional, synchronous: called for each delivery to a subscriber (retained ones included) with
    * `topic` as that subscriber sees it and `message.qos` the delivery QoS. Anything but `true`
@@ -129,8 +135,20 @@ export interface BrokerHooks {
   authorizeDelivery?(client: ClientRef, topic: string, message: DeliveryMessage): AuthorizeResult;
 }
 
-/** A publish the platform intercepted on a reserved topic; returning true consumes it. */
+/**
+ * A publish the platform intercepted on a reserved topic; returning true consumes it. Returning a
+ * reason also consumes it, acknowledged with that reason code (MQTT 5; 3.1.1 acknowledges normally).
+ */
 export type PublishInterceptor = (
   client: ClientRef,
-  message: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Record<string, unknown> },
-) => boolean | Promise<boolean>;
+  message: {
+    topic: string;
+    payload: Buffer;
+    qos: 0 | 1 | 2;
+    properties?: Record<string, unknown>;
+    /** The PUBLISH packet identifier (0 for QoS 0). */
+    packetId: number;
+  },
+) => InterceptResult | Promise<InterceptResult>;
+
+export type InterceptResult = boolean | { reasonCode: number; reasonString?: string };

@@ -11,10 +11,12 @@ export type {
   ConnectProperties,
   ConnectWill,
   DeliveryMessage,
+  InterceptResult,
   ListenerInfo,
   ListenerKind,
   Principal,
   PublishInterceptor,
+  SubscribeAuthorization,
 } from './hooks';
 export { defaultLimits } from './limits';
 export { isValidTopicFilter, isValidTopicName, NAMESPACE_ROOT, topicMatches } from './topics';

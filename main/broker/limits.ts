@@ -14,6 +14,11 @@ export const defaultLimits: Readonly<BrokerLimits> = {
   maxConnections: 100_000,
   sysIntervalSeconds: 10,
   topicAliasMaximum: 1024,
+  maxConnectionsPerAddress: 10_000,
+  maxUnauthenticatedPerAddress: 2000,
+  maxPendingBytesPerAddress: 8 * 1024 * 1024,
+  maxRetainedPerAccount: 10_000,
+  maxPersistentSessionsPerAccount: 1000,
 };
 
 export function resolveLimits(partial: Partial<BrokerLimits> | undefined): BrokerLimits {

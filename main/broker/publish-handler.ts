@@ -7,7 +7,7 @@ import type {
 } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
 import { CLOSED, type Connection } from './connection';
-import type { AuthorizeResult } from './hooks';
+import type { AuthorizeResult, InterceptResult } from './hooks';
 import { createMessage, forwardableProperties } from './message';
 import { isValidTopicName, NAMESPACE_ROOT, topicMatches } from './topics';
 import type { QoS } from './types';
@@ -146,8 +146,14 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
   if (interceptors.length > 0) {
     for (const interceptor of interceptors) {
       if (!topicMatches(interceptor.filter, topic)) continue;
-      const message = { topic, payload: p.payload as Buffer, qos: p.qos, properties: p.properties };
-      let consumed: boolean | Promise<boolean>;
+      const message = {
+        topic,
+        payload: p.payload as Buffer,
+        qos: p.qos,
+        properties: p.properties,
+        packetId: p.messageId ?? 0,
+      };
+      let consumed: InterceptResult | Promise<InterceptResult>;
       try {
         consumed = interceptor.fn(conn.ref!, message);
       } catch (err) {
@@ -157,6 +163,10 @@ function acceptPublish(broker: BrokerCore, conn: Connection, p: IPublishPacket, 
       if (consumed === true) {
         // QoS 0 has nothing to acknowledge (a PUBACK without a packet id would break the connection).
         if (p.qos > 0) acknowledge(broker, conn, p, 0);
+        return;
+      }
+      if (typeof consumed === 'object' && !(consumed instanceof Promise)) {
+        refusePublish(broker, conn, p, topic, consumed);
         return;
       }
       if (consumed instanceof Promise) {
@@ -180,18 +190,27 @@ function finishIntercepted(
   conn: Connection,
   p: IPublishPacket,
   topic: string,
-  consumed: boolean,
+  consumed: InterceptResult,
 ): void {
   if (conn.state === CLOSED) return;
   conn.safely(() => {
-    if (consumed) {
+    if (consumed === true) {
       if (p.qos > 0) acknowledge(broker, conn, p, 0);
-    } else routeAndAcknowledge(broker, conn, p, topic);
+    } else if (consumed === false) routeAndAcknowledge(broker, conn, p, topic);
+    else refusePublish(broker, conn, p, topic, consumed);
   });
   conn.resume();
 }
 
 function routeAndAcknowledge(broker: BrokerCore, conn: Connection, p: IPublishPacket, topic: string): void {
+  if (p.retain && conn.prefix.length > 0 && overRetainedQuota(broker, conn.prefix, topic, p)) {
+    const limit = broker.limits.maxRetainedPerAccount;
+    refusePublish(broker, conn, p, topic, {
+      reasonCode: 0x97,
+      reasonString: `Quota exceeded: this account already holds ${limit} retained messages; clear some (empty retained payload) first`,
+    });
+    return;
+  }
   const props =
     conn.version === 5 && p.properties !== undefined ? forwardableProperties(p.properties) : undefined;
   const msg = createMessage(
@@ -207,11 +226,19 @@ function routeAndAcknowledge(broker: BrokerCore, conn: Connection, p: IPublishPa
   if (p.qos > 0) acknowledge(broker, conn, p, matched === 0 ? 0x10 : 0);
 }
 
+/** A new retained topic in an account namespace already at its quota (replacing or clearing one is fine). */
+function overRetainedQuota(broker: BrokerCore, prefix: string, topic: string, p: IPublishPacket): boolean {
+  if ((p.payload as Buffer).length === 0) return false;
+  return broker.retained.overQuota(prefix + topic, broker.limits.maxRetainedPerAccount);
+}
+
 /**
  * PUBACK / PUBREC. When the publish queued writes (persistent subscribers), the ack waits until
  * they are committed, so an acknowledged message survives a crash. Later acks queue behind it.
  */
 function acknowledge(broker: BrokerCore, conn: Connection, p: IPublishPacket, reasonCode: number): void {
+  // QoS 0 has nothing to acknowledge (intercepted publishes of any QoS end up here).
+  if (p.qos === 0) return;
   const id = p.messageId!;
   const session = conn.session!;
   if (p.qos === 2) {

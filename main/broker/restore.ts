@@ -39,6 +39,7 @@ export function restoreState(core: BrokerCore, persistence: BrokerPersistence): 
     session.disconnectedAt = disconnectedAt;
     session.stored = true;
     core.sessions.set(s.key, session);
+    core.persistentSessions.update(session);
     for (const stored of s.subscriptions) {
       const parsed = parseSubscriptionFilter(stored.key);
       if (!parsed) continue;

@@ -1,5 +1,5 @@
 import type { Message } from './message';
-import { isLiteralFilter, topicMatches } from './topics';
+import { isLiteralFilter, NAMESPACE_ROOT, topicMatches } from './topics';
 
 export interface RetainedEntry {
   message: Message;
@@ -19,13 +19,39 @@ interface LevelNode {
 export class RetainedStore {
   private readonly byTopic = new Map<string, RetainedEntry>();
   private readonly root: LevelNode = { entry: null, children: null };
+  /** Retained topics per account namespace (`$a/<name>/`), for the per-account quota. */
+  private readonly perNamespace = new Map<string, number>();
 
   get size(): number {
     return this.byTopic.size;
   }
 
+  has(topic: string): boolean {
+    return this.byTopic.has(topic);
+  }
+
+  /** Retained messages held under an account namespace prefix. */
+  countIn(prefix: string): number {
+    return this.perNamespace.get(prefix) ?? 0;
+  }
+
+  /** Whether retaining a new topic would take its account namespace past `limit` (replacing never does). */
+  overQuota(topic: string, limit: number): boolean {
+    const prefix = namespaceOf(topic);
+    return prefix !== null && this.countIn(prefix) >= limit && !this.byTopic.has(topic);
+  }
+
+  private count(topic: string, delta: 1 | -1): void {
+    const prefix = namespaceOf(topic);
+    if (prefix === null) return;
+    const n = (this.perNamespace.get(prefix) ?? 0) + delta;
+    if (n > 0) this.perNamespace.set(prefix, n);
+    else this.perNamespace.delete(prefix);
+  }
+
   set(message: Message, storedAt: number): void {
     const entry = { message, storedAt };
+    if (!this.byTopic.has(message.topic)) this.count(message.topic, 1);
     this.byTopic.set(message.topic, entry);
     let node = this.root;
     for (const level of message.topic.split('/')) {
@@ -42,6 +68,7 @@ export class RetainedStore {
 
   delete(topic: string): boolean {
     if (!this.byTopic.delete(topic)) return false;
+    this.count(topic, -1);
     const path: LevelNode[] = [this.root];
     const levels = topic.split('/');
     for (const level of levels) path.push(path[path.length - 1]!.children!.get(level)!);
@@ -90,6 +117,13 @@ export class RetainedStore {
     }
     out.push(entry);
   }
+}
+
+/** `$a/<name>/` of a namespaced topic, or null in the root namespace. */
+function namespaceOf(topic: string): string | null {
+  if (!topic.startsWith(NAMESPACE_ROOT)) return null;
+  const end = topic.indexOf('/', NAMESPACE_ROOT.length);
+  return end < 0 ? null : topic.slice(0, end + 1);
 }
 
 function collect(node: LevelNode, levels: string[], i: number, out: RetainedEntry[]): void {

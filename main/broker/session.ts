@@ -80,3 +80,39 @@ export class Session {
     return id;
   }
 }
+
+/**
+ * Persistent sessions per account namespace, for the per-account quota. Sessions are added when
+ * they become persistent and removed when they end; both are idempotent.
+ */
+export class PersistentSessionIndex {
+  private readonly byPrefix = new Map<string, Set<Session>>();
+
+  /** Records whether the session is persistent now (root-namespace sessions are not counted). */
+  update(session: Session): void {
+    const prefix = session.principal.topicPrefix;
+    if (prefix.length === 0) return;
+    if (session.persistent && !session.ended) {
+      let set = this.byPrefix.get(prefix);
+      if (set === undefined) {
+        set = new Set();
+        this.byPrefix.set(prefix, set);
+      }
+      set.add(session);
+    } else this.remove(session);
+  }
+
+  remove(session: Session): void {
+    const prefix = session.principal.topicPrefix;
+    const set = this.byPrefix.get(prefix);
+    if (set?.delete(session) && set.size === 0) this.byPrefix.delete(prefix);
+  }
+
+  countIn(prefix: string): number {
+    return this.byPrefix.get(prefix)?.size ?? 0;
+  }
+
+  has(session: Session | undefined): boolean {
+    return session !== undefined && (this.byPrefix.get(session.principal.topicPrefix)?.has(session) ?? false);
+  }
+}

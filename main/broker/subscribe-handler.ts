@@ -1,7 +1,7 @@
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { BrokerCore } from './broker';
 import { CLOSED, type Connection } from './connection';
-import type { AuthorizeResult } from './hooks';
+import type { SubscribeAuthorization } from './hooks';
 import type { Subscription } from './subscription';
 import { isValidTopicFilter, NAMESPACE_ROOT, parseSubscriptionFilter } from './topics';
 import type { QoS } from './types';
@@ -83,10 +83,10 @@ export function handleSubscribe(broker: BrokerCore, conn: Connection, p: ISubscr
     };
   }
 
-  const decisions: (AuthorizeResult | Promise<AuthorizeResult>)[] = requested.map((r) => {
+  const decisions: (SubscribeAuthorization | Promise<SubscribeAuthorization>)[] = requested.map((r) => {
     if (r.sub === undefined) return true;
     try {
-      return broker.hooks.authorizeSubscribe(conn.ref!, r.raw, r.sub.qos);
+      return broker.hooks.authorizeSubscribe(conn.ref!, r.raw, r.sub.qos, p.messageId);
     } catch (err) {
       broker.logger.error({ err, clientId: conn.clientId }, 'authorizeSubscribe threw');
       return { reasonCode: 0x80 };
@@ -108,7 +108,7 @@ export function handleSubscribe(broker: BrokerCore, conn: Connection, p: ISubscr
         conn.resume();
       },
     );
-  } else completeSubscribe(broker, conn, p, requested, decisions as AuthorizeResult[]);
+  } else completeSubscribe(broker, conn, p, requested, decisions as SubscribeAuthorization[]);
 }
 
 function completeSubscribe(
@@ -116,7 +116,7 @@ function completeSubscribe(
   conn: Connection,
   p: ISubscribePacket,
   requested: Requested[],
-  results: AuthorizeResult[],
+  results: SubscribeAuthorization[],
 ): void {
   const session = conn.session;
   if (session === null) return;
@@ -131,7 +131,7 @@ function completeSubscribe(
       code = subackCode(conn.version, r.failure);
       const reason = FAILURE_REASONS.get(r.failure);
       if (reason !== undefined) reasons.push(`${r.raw}: ${reason}`);
-    } else if (result !== true) {
+    } else if (result !== true && 'reasonCode' in result) {
       code = subackCode(conn.version, result.reasonCode);
       if (result.reasonString !== undefined) reasons.push(`${r.raw}: ${result.reasonString}`);
       broker.logger.info(
@@ -145,6 +145,7 @@ function completeSubscribe(
       );
     } else {
       const sub = r.sub!;
+      if (result !== true) sub.qos = Math.min(sub.qos, result.grantedQos) as QoS;
       added.push({ sub, isNew: broker.addSubscription(session, sub) });
       code = sub.qos;
     }

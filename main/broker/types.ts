@@ -42,6 +42,16 @@ export interface BrokerLimits {
   sysIntervalSeconds: number;
   /** MQTT 5 Topic Alias Maximum we announce. */
   topicAliasMaximum: number;
+  /** Open connections one remote address may hold across all listeners (0 = unlimited). */
+  maxConnectionsPerAddress: number;
+  /** Connections of one address not yet past CONNACK: TLS handshakes, WebSocket upgrades, CONNECTs (0 = unlimited). */
+  maxUnauthenticatedPerAddress: number;
+  /** Bytes one address's connections may send before their CONNACK, together (0 = unlimited). */
+  maxPendingBytesPerAddress: number;
+  /** Retained messages one account namespace (`$a/<name>/`) may hold; a new one beyond it is refused 0x97. */
+  maxRetainedPerAccount: number;
+  /** Persistent sessions one account namespace may hold; a new one beyond it is not kept. */
+  maxPersistentSessionsPerAccount: number;
 }
 
 export interface BrokerOptions {
@@ -58,6 +68,16 @@ export interface ConnectionInfo {
   listener: ListenerInfo;
   remoteAddress: string;
   peerCertificates?: PeerCertificate[];
+  /** The listener's per-address budget for this connection until its CONNACK. */
+  admission?: Admission;
+}
+
+/** What a connection reports to its listener's per-address limits before it is authenticated. */
+export interface Admission {
+  /** Counts bytes received before CONNACK; false when the address is over its budget (close the connection). */
+  received(bytes: number): boolean;
+  /** CONNACK sent: the connection stops counting as unauthenticated. */
+  authenticated(): void;
 }
 
 export interface PlatformMessage {
@@ -170,7 +190,15 @@ export interface BrokerEventMap {
    * A message handed over to a subscriber: QoS 0 when written to its socket, QoS 1 on PUBACK,
    * QoS 2 on PUBCOMP. `topic` as the subscriber sees it; `qos` is the delivery QoS.
    */
-  'message.delivered': { client: ClientRef; topic: string; qos: QoS; retain: boolean; size: number };
+  'message.delivered': {
+    client: ClientRef;
+    topic: string;
+    qos: QoS;
+    retain: boolean;
+    size: number;
+    /** The payload as delivered (shared, do not modify). */
+    payload: Buffer;
+  };
 }
 
 export type TapPacketType =

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../core';
+import { rotateOperatorToken } from '../api';
+import { ConfigError, resolveDataDir } from '../core';
 import { StoreError } from '../store';
 import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
@@ -8,6 +10,7 @@ import { runHeadless } from './run-headless';
 import { runSimulateProvisioning } from './simulate-provisioning';
 import { runSimulateSerialGateway } from './simulate-serial-gateway';
 import { electronJsFlagsArg } from './runtime-flags';
+import { runSimulateGateways } from './simulate-gateways';
 import { readAppVersion } from '../core';
 
 function launchDesktop(electronPath: string, argv: readonly string[]): void {
@@ -20,6 +23,12 @@ function launchDesktop(electronPath: string, argv: readonly string[]): void {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'simulate-gateways') {
+    return runSimulateGateways(argv.slice(1)).catch((err: unknown) => {
+      console.error(`fieldbench simulate-gateways: ${(err as Error).message}`);
+      process.exitCode = 1;
+    });
+  }
   if (argv[0] === 'simulate-provisioning') {
     try {
       process.exitCode = await runSimulateProvisioning(argv.slice(1));
@@ -54,6 +63,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.version) {
     console.log(readAppVersion());
+    return;
+  }
+  if (options.command === 'token-rotate') {
+    const dataDir = resolveDataDir(options.dataDir);
+    if (!fs.existsSync(dataDir)) {
+      console.error(`fieldbench: there is no data directory at ${dataDir}.`);
+      process.exit(1);
+    }
+    const token = rotateOperatorToken(dataDir);
+    console.log(`New operator token for ${dataDir}: ${token}`);
+    console.log('Sessions opened with the old token end; open the UI again with #token=<new token>.');
     return;
   }
   if (!options.forceHeadless) {

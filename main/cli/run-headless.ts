@@ -1,4 +1,4 @@
-import { loadOrCreateOperatorToken, startHeadlessServer } from '../api';
+import { startHeadlessServer } from '../api';
 import { type Core, createCore, loadConfigFile, resolveDataDir } from '../core';
 import type { CliOptions } from './options';
 import { findRendererDir } from './renderer-dir';
@@ -7,6 +7,11 @@ const SHUTDOWN_DEADLINE_MS = 2000;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Off loopback the UI (and its token) would cross the network in clear text, so it is served over HTTPS. */
+export function uiNeedsHttps(options: Pick<CliOptions, 'host' | 'https'>): boolean {
+  return options.https || !isLoopback(options.host);
 }
 
 /** Runs the core with the browser UI; resolves once the ready line is printed. */
@@ -22,14 +27,17 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
     allowAnonymous: options.allowAnonymous || config?.allowAnonymous,
     listeners: options,
   });
-  const token = loadOrCreateOperatorToken(dataDir);
+  const token = core.operatorToken;
+  const secure = uiNeedsHttps(options);
   let server: Awaited<ReturnType<typeof startHeadlessServer>>;
   try {
+    const tls = secure ? await core.uiTls(options.host) : undefined;
     server = await startHeadlessServer({
       host: options.host,
       port: options.httpPort,
       rendererDir: findRendererDir(),
-      token,
+      token: () => token.current(),
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
       dispatch: core.dispatch,
       events: core.events,
       logger: core.logger.child({ module: 'http' }),
@@ -46,9 +54,12 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
     throw err;
   }
   core.addDropCounter(() => server.ws.droppedEvents());
+  core.listeners.setUiOrigins(uiOrigins(server.origin, server.port, secure));
+  token.onChange(() => server.ws.endStaleSessions());
   if (!isLoopback(options.host)) {
     console.warn(
-      `Warning: the operator UI listens on ${options.host}, reachable from the network; it is protected only by the token.`,
+      `Warning: the operator UI listens on ${options.host}, reachable from the network (HTTPS with a certificate ` +
+        "from Fieldbench's CA, protected by the token).",
     );
   }
   if (options.allowAnonymous || config?.allowAnonymous) {
@@ -68,9 +79,15 @@ export async function runHeadless(options: CliOptions): Promise<{ core: Core; st
   stopOnSignals(stop);
   const extras = core.readyDetails();
   console.log(
-    `Fieldbench ready — open ${server.url}#token=${token}${extras.length ? ` (${extras.join(', ')})` : ''}`,
+    `Fieldbench ready — open ${server.url}#token=${token.current()}${extras.length ? ` (${extras.join(', ')})` : ''}`,
   );
   return { core, stop };
+}
+
+/** The UI's origin as a browser may spell it: its shown address, and `localhost` for loopback. */
+function uiOrigins(origin: string, port: number, secure: boolean): string[] {
+  const scheme = secure ? 'https' : 'http';
+  return [origin, `${scheme}://localhost:${port}`, `${scheme}://127.0.0.1:${port}`];
 }
 
 /** Stops cleanly on SIGINT/SIGTERM, and gives up after two seconds so a stuck close never hangs the terminal. */

@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
-import type { AllHandlers, EventBus, RouteHandler } from '../api';
+import type { MethodName } from '../../preload/contract';
+import type { secretsMethods } from '../../preload/contract/secrets';
+import type { systemMethods } from '../../preload/contract/system';
+import type { EventBus, HandlersFor, RouteHandler } from '../api';
 import { type Broker, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
 import { createCommissioning } from '../commissioning';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
+import { createGateways } from '../gateways';
+import { createResources } from '../resources';
 import { createPki, createPkiHandlers, explainCrlExpiredFailure, pkiHandlerDepsFrom } from '../pki';
 import { createProvisioning } from '../provisioning';
 import type { KeyProtector } from '../secrets';
@@ -12,12 +17,13 @@ import type { Store } from '../store';
 import { createTenancy } from '../tenancy';
 import { BrokerTls } from './broker-tls';
 import type { FileConfig } from './config-file';
-import { lockoutPolicyOf, warnAboutFirstStartSettings } from './config-options';
+import { lockoutPolicyOf, loginQueueOf, warnAboutFirstStartSettings } from './config-options';
 import type { ListenerFlags } from './create-core';
 import { createListenerHandlers, toListenerDto } from './listener-handlers';
-import { describeListener, startListeners } from './listener-setup';
+import { describeListener, startListeners, startRestListeners } from './listener-setup';
 import { createPlatformHooks } from './platform-hooks';
 import { Settings } from './settings';
+import { uiServerCredentials } from './ui-tls';
 
 export interface CapabilityOptions {
   store: Store;
@@ -28,14 +34,20 @@ export interface CapabilityOptions {
   config?: FileConfig;
   allowAnonymous: boolean;
   listenerFlags?: ListenerFlags;
+  /** Desktop: asks the operator for the exports folder (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
 }
 
 export interface Capabilities {
   broker: Broker;
   listeners: ListenerManager;
-  handlers: Partial<AllHandlers>;
+  /** Every contract method except the system ones (create-core adds those): a missing one fails type-checking. */
+  /** Every method but the system and secrets ones, which the core itself answers. */
+  handlers: HandlersFor<Exclude<MethodName, keyof typeof systemMethods | keyof typeof secretsMethods>>;
   routes: Record<string, RouteHandler>;
   readyDetails(): string[];
+  /** Certificate (with chain) and key for the operator UI served over HTTPS on `bindHost`, and the CA chain. */
+  uiTls(bindHost: string): Promise<{ cert: string; key: string; ca: string }>;
   close(): Promise<void>;
 }
 
@@ -79,6 +91,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     // Called only after start-up, once tenancy (created below) exists.
     accounts: (id) => tenancy.accounts.row(id),
     authorityAlgorithm: options.config?.pki?.authorityAlgorithm,
+    maxBatchRows: options.config?.pki?.maxBatchRows,
   });
   closers.push(() => pki.close());
 
@@ -94,9 +107,32 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     allowAnonymous: options.allowAnonymous,
     rootAccountName: options.config?.tenancy?.rootAccountName,
     lockout: lockoutPolicyOf(options.config),
+    loginQueue: loginQueueOf(options.config),
   });
   closers.push(() => tenancy.close());
   warnAboutFirstStartSettings(options.config, pki, tenancy, logger);
+  const gateways = createGateways({
+    db,
+    logger,
+    events,
+    account: (id) => tenancy.accounts.row(id),
+    admit: tenancy.admitToAccount,
+    audit: (call, action, target, details) => tenancy.audit.record(call, action, target, details),
+  });
+
+  const resources = createResources({
+    db,
+    logger,
+    tenancy,
+    // Called only once a rests listener starts, after `tls` (below) exists.
+    tlsMaterial: () => tls.material({ kind: 'mqtts' } as Parameters<BrokerTls['material']>[0]),
+    limits: options.config?.resources,
+    persistListeners: {
+      load: () => settings.get('resources.restListeners'),
+      save: (json) => settings.set('resources.restListeners', json),
+    },
+  });
+
   const provisioning = createProvisioning({
     db,
     logger,
@@ -113,8 +149,10 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     hooks: createPlatformHooks({
       tenancy,
       pki,
+      gateways,
       allowAnonymous: options.allowAnonymous,
       anonymousRules: anonymousRules(options.config),
+      resources: resources.hooks,
       onCertificateRefused: (ctx, reason, message) =>
         listeners?.reportFailure({
           time: new Date().toISOString(),
@@ -132,6 +170,9 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'broker' }),
   });
   tenancy.attachBrokerEvents(broker);
+  gateways.attachBroker(broker);
+  closers.push(() => gateways.close());
+  resources.attachBroker(broker);
   closers.push(provisioning.attachBroker(broker));
   const commissioning = createCommissioning({
     db,
@@ -161,6 +202,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     logger: logger.child({ module: 'listeners' }),
     db,
     tlsMaterial: tls.material,
+    limits: () => broker.limits(),
+    upgradeFallbacks: [resources.upgradeRoute],
     onStateChange: () => events.hasListeners && emitListeners(),
     onHandshakeFailure: (failure) => {
       // Rewrites the recorded entry in place: a stale tenant CRL gets its own reason.
@@ -184,6 +227,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       if (!tls.isCurrent(renewed.previousSerial)) return;
       tls.adopt(renewed.credentials);
       for (const id of tlsListenerIds()) void manager.updateTls(id);
+      void resources.rest.updateTls();
     },
   });
   closers.push(
@@ -206,6 +250,8 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   if (isFirstStart) settings.set('listeners.seeded', new Date().toISOString());
   closers.push(() => manager.close());
   closers.push(() => broker.close());
+  await startRestListeners(resources.rest, options.listenerFlags);
+  closers.push(() => resources.close());
 
   const explorer = createExplorer({
     db,
@@ -215,6 +261,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
     dataDir: options.dataDir,
     broker: asExplorerSource(broker),
     history: options.config?.explorer?.history,
+    ...(options.chooseExportFolder ? { chooseFolder: options.chooseExportFolder } : {}),
   });
   // Explorer first: it stops watching before the broker goes away.
   closers.push(() => explorer.close());
@@ -252,12 +299,30 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       'accounts.assignService': thenRefreshTlsNames(tenancy.handlers['accounts.assignService']),
       'accounts.delete': thenRefreshTlsNames(tenancy.handlers['accounts.delete']),
       ...explorer.handlers,
+      ...gateways.handlers,
       ...createPkiHandlers(pki, events, pkiHandlerDepsFrom(tenancy)),
+      ...resources.handlers,
       ...provisioning.handlers,
       ...commissioning.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
-    readyDetails: () => manager.list().map(describeListener),
+    readyDetails: () => [
+      ...manager.list().map(describeListener),
+      ...resources.rest
+        .list()
+        .map((l) =>
+          l.state === 'running' ? `${l.kind} ${l.host}:${l.boundPort}` : `${l.kind} :${l.port} ${l.state}`,
+        ),
+    ],
+    uiTls: async (bindHost) => {
+      const credentials = await uiServerCredentials(
+        pki,
+        settings,
+        bindHost,
+        logger.child({ module: 'ui-tls' }),
+      );
+      return { cert: credentials.cert, key: credentials.key, ca: pki.caChainPem() };
+    },
     close: async () => {
       for (const close of closers.reverse()) {
         try {

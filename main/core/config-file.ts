@@ -23,6 +23,8 @@ const tenancySchema = z
         maxFailures: positiveInt.optional(),
         windowSeconds: positiveInt.optional(),
         lockSeconds: positiveInt.optional(),
+        maxFailuresPerAddress: positiveInt.optional(),
+        maxQueuedLogins: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -56,6 +58,12 @@ export const fileConfigSchema = z
         connectTimeoutMs: positiveInt.optional(),
         maxConnections: positiveInt.optional(),
         sysIntervalSeconds: positiveInt.optional(),
+        // 0 = unlimited
+        maxConnectionsPerAddress: z.number().int().min(0).optional(),
+        maxUnauthenticatedPerAddress: z.number().int().min(0).optional(),
+        maxPendingBytesPerAddress: z.number().int().min(0).optional(),
+        maxRetainedPerAccount: positiveInt.optional(),
+        maxPersistentSessionsPerAccount: positiveInt.optional(),
       })
       .strict()
       .optional(),
@@ -65,10 +73,25 @@ export const fileConfigSchema = z
       .optional(),
     tenancy: tenancySchema.optional(),
     pki: z
-      .object({ authorityAlgorithm: z.enum(keyAlgorithms).optional() })
+      .object({
+        authorityAlgorithm: z.enum(keyAlgorithms).optional(),
+        /** Most device names one batch may hold (default 10,000). */
+        maxBatchRows: positiveInt.max(1_000_000).optional(),
+      })
       .strict()
       .optional(),
     explorer: z.object({ history: historySchema.optional() }).strict().optional(),
+    resources: z
+      .object({
+        // 0 = no cap for API-key clients beyond the broker's own
+        maxKeepAliveSeconds: z.number().int().min(0).max(65535).optional(),
+        maxPayloadBytes: positiveInt.max(16 * 1024 * 1024).optional(),
+        historyPerProperty: positiveInt.optional(),
+        locationsPerThng: positiveInt.optional(),
+        actionsPerAccount: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
     provisioning: z
       .object({
         /** Name of the provision account, used when it is created on first start (default `provision`). */

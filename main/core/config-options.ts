@@ -12,7 +12,15 @@ export function lockoutPolicyOf(config?: FileConfig): Partial<LockoutPolicy> | u
   if (lockout.windowSeconds !== undefined) policy.windowMs = lockout.windowSeconds * 1000;
   const lockSeconds = lockout.lockSeconds ?? lockout.windowSeconds;
   if (lockSeconds !== undefined) policy.lockMs = lockSeconds * 1000;
+  if (lockout.maxFailuresPerAddress !== undefined)
+    policy.maxFailuresPerAddress = lockout.maxFailuresPerAddress;
   return policy;
+}
+
+/** `tenancy.lockout.maxQueuedLogins`: logins that may wait for a password hash. */
+export function loginQueueOf(config?: FileConfig): { maxQueued: number } | undefined {
+  const maxQueued = config?.tenancy?.lockout?.maxQueuedLogins;
+  return maxQueued === undefined ? undefined : { maxQueued };
 }
 
 /**

@@ -1,8 +1,15 @@
-import { type AllHandlers, createDispatcher, type Dispatch, EventBus, type RouteHandler } from '../api';
+import {
+  type AllHandlers,
+  createDispatcher,
+  type Dispatch,
+  EventBus,
+  OperatorToken,
+  type RouteHandler,
+} from '../api';
 import type { Broker } from '../broker';
 import type { ListenerManager } from '../broker/listeners';
 import { createLogger, type Logger, type LogLevel, type LogRing } from '../log';
-import { createFileKeyProtector, type KeyProtector } from '../secrets';
+import { createFileKeyProtector, createSecretsHandlers, type KeyProtector } from '../secrets';
 import { openStore, type Store } from '../store';
 import { type Capabilities, createCapabilities } from './capabilities';
 import type { FileConfig } from './config-file';
@@ -22,6 +29,10 @@ export interface CoreOptions {
   listeners?: ListenerFlags;
   /** Seals secrets at rest; defaults to an owner-only key file in the data directory. */
   keyProtector?: KeyProtector;
+  /** Desktop: asks the operator for the folder captures and exports go to (native dialog). */
+  chooseExportFolder?: () => Promise<string | null>;
+  /** An event bus a transport already listens on (desktop: registered before a locked start). */
+  events?: EventBus;
 }
 
 export interface ListenerFlags {
@@ -31,6 +42,9 @@ export interface ListenerFlags {
   mqttsMutualPort?: number;
   wsPort?: number;
   wssPort?: number;
+  /** Resource REST API listeners (plain and TLS). */
+  restPort?: number;
+  restsPort?: number;
 }
 
 /** Everything that runs in the main process, independent of Electron and of the transport. */
@@ -45,6 +59,10 @@ export interface Core {
   readonly routes: Record<string, RouteHandler>;
   readonly broker: Broker;
   readonly listeners: ListenerManager;
+  /** The headless UI's operator token; `system.rotateToken` replaces it. */
+  readonly operatorToken: OperatorToken;
+  /** Certificate and key for serving the operator UI over HTTPS on `bindHost`, and the CA chain. */
+  uiTls(bindHost: string): Promise<{ cert: string; key: string; ca: string }>;
   /** Transports report how many events they dropped for slow clients, for the System page. */
   addDropCounter(counter: () => number): void;
   /** Short facts for the ready line, e.g. `mqtt 127.0.0.1:1883`. */
@@ -76,30 +94,36 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     version: readAppVersion(),
     startedAt,
   };
-  const events = new EventBus();
+  const events = options.events ?? new EventBus();
   const dropCounters: Array<() => number> = [];
   const eventsDropped = () => dropCounters.reduce((sum, count) => sum + count(), 0);
 
   let capabilities: Capabilities;
+  let keyProtector: KeyProtector;
   try {
+    keyProtector = options.keyProtector ?? createFileKeyProtector(options.dataDir);
     capabilities = await createCapabilities({
       store,
       dataDir: options.dataDir,
       logger,
       events,
-      keyProtector: options.keyProtector ?? createFileKeyProtector(options.dataDir),
+      keyProtector,
       config: options.config,
       allowAnonymous: Boolean(options.allowAnonymous ?? options.config?.allowAnonymous),
       listenerFlags: options.listeners,
+      ...(options.chooseExportFolder ? { chooseExportFolder: options.chooseExportFolder } : {}),
     });
   } catch (err) {
     store.close();
     log.close();
     throw err;
   }
-  const handlers: Partial<AllHandlers> = {
-    ...createSystemHandlers(facts, store, log.ring, eventsDropped),
+  const operatorToken = new OperatorToken(options.dataDir);
+  // Declared complete: a contract method without a handler is a type error here, not UNAVAILABLE at run time.
+  const handlers: AllHandlers = {
+    ...createSystemHandlers(facts, store, log.ring, eventsDropped, operatorToken),
     ...capabilities.handlers,
+    ...createSecretsHandlers(keyProtector),
   };
 
   const stopLogEvents = log.ring.onEntry((entry) => events.emit('system.log', entry));
@@ -129,6 +153,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     routes: capabilities.routes,
     broker: capabilities.broker,
     listeners: capabilities.listeners,
+    operatorToken,
+    uiTls: (bindHost) => capabilities.uiTls(bindHost),
     addDropCounter: (counter) => dropCounters.push(counter),
     readyDetails: () => capabilities.readyDetails(),
     close: async () => {
@@ -136,6 +162,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       closed = true;
       clearInterval(statsTimer);
       stopLogEvents();
+      operatorToken.close();
       await capabilities.close();
       logger.info('Fieldbench core stopped');
       store.close();

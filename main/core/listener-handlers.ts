@@ -26,6 +26,7 @@ export function toListenerDto(status: ListenerStatus, tlsSummary?: string): List
       alpnProtocols: options.alpnProtocols,
       requireSni: options.requireSni,
       wsPath: options.wsPath,
+      allowedOrigins: options.allowedOrigins,
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ListenerKind, ListenerManager, ListenerStatus } from '../broker/listeners';
+import type { RestListeners } from '../resources/rest-listeners';
 import type { ListenerFlags } from './create-core';
 
 /** Listeners saved on first start: devices on the LAN reach them; all of them require credentials by default. */
@@ -54,4 +55,20 @@ export function describeListener(status: ListenerStatus): string {
     return `${status.kind} ${host}:${status.boundPort}`;
   }
   return `${status.kind} :${status.port} ${status.state}${status.error ? ` (${status.error})` : ''}`;
+}
+
+/** REST listener flags define this run's REST listeners (not saved); otherwise the saved ones start. */
+export async function startRestListeners(
+  rest: RestListeners,
+  flags: ListenerFlags | undefined,
+): Promise<void> {
+  const wanted = [
+    ['rest', flags?.restPort],
+    ['rests', flags?.restsPort],
+  ] as const;
+  const flagged = wanted.filter((w) => w[1] !== undefined);
+  if (flagged.length === 0) return rest.load();
+  for (const [kind, port] of flagged) {
+    await rest.set({ id: kind, kind, host: flags!.brokerHost, port: port!, enabled: true }, true);
+  }
 }

@@ -1,10 +1,21 @@
 import type { AccessRule, BrokerHooks, ConnectContext } from '../broker';
+import type { AuthorizeResult, ClientRef, DeliveryMessage, Principal } from '../broker/hooks';
 import { createDefaultHooks } from '../broker';
 import type { Pki } from '../pki';
 import type { Provisioning } from '../provisioning';
 import type { Tenancy } from '../tenancy';
 
+/** The resource API's share of the broker hooks (main/resources): API-key clients on resource topics. */
+export interface ResourceHooks {
+  owns(client: ClientRef, topic: string): boolean;
+  decorate(principal: Principal): Principal;
+  authorizePublish(client: ClientRef, topic: string): AuthorizeResult;
+  authorizeSubscribe(client: ClientRef, filter: string): AuthorizeResult;
+  authorizeDelivery(client: ClientRef, topic: string, message: DeliveryMessage): boolean;
+}
+
 const NOT_AUTHORIZED = 0x87;
+const RESOURCE_DELIVERY_REFUSED = Object.freeze({ reasonCode: NOT_AUTHORIZED });
 
 export interface PlatformHooksOptions {
   tenancy: Tenancy;
@@ -12,8 +23,12 @@ export interface PlatformHooksOptions {
   allowAnonymous: boolean;
   /** Lab access rules for anonymous clients (`--config`). */
   anonymousRules?: { allow?: AccessRule[]; deny?: AccessRule[] };
+  /** JWT devices and gateways (`subscriptions/…/devices/<d>` client ids) are served by their own hooks. */
+  gateways?: { claims(ctx: ConnectContext): boolean; owns(client: ClientRef): boolean; hooks: BrokerHooks };
   /** Called when a certificate login is refused at CONNECT, for the TLS failure log. */
   onCertificateRefused?: (ctx: ConnectContext, reason: CertificateRefusal, message: string) => void;
+  /** Resource topics of API-key clients are decided here instead of by access rules. */
+  resources?: ResourceHooks;
   /** Device provisioning: logins into the provision account and their own topics (main/provisioning). */
   provisioning?: Provisioning['hooks'];
 }
@@ -37,8 +52,12 @@ const refusalByVerification: Record<string, CertificateRefusal> = {
  * clients through the operator's simple access rules.
  */
 export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks {
-  const { tenancy, pki } = options;
-  const anonymous = createDefaultHooks(options.allowAnonymous, options.anonymousRules);
+  const { tenancy, pki, resources } = options;
+  // $SYS counts over every account: only operators (the explorer) see it, never anonymous lab clients.
+  const anonymous = createDefaultHooks(options.allowAnonymous, {
+    ...options.anonymousRules,
+    allowDollarTopics: false,
+  });
   const provisioning = options.provisioning;
 
   async function authenticateCertificate(ctx: ConnectContext) {
@@ -52,7 +71,11 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
       return {
         ok: false as const,
         reasonCode: NOT_AUTHORIZED,
-        reasonString: `Client certificate refused: ${verified.message}`,
+        // The parser's own text stays in the log; the device is told what happened in our words.
+        reasonString:
+          verified.reason === 'unparseable'
+            ? 'Client certificate refused: it cannot be parsed'
+            : `Client certificate refused: ${verified.message}`,
       };
     }
     if (verified.commonName !== ctx.clientId) {
@@ -84,8 +107,10 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
     );
   }
 
+  const gateways = options.gateways;
   return {
     async authenticate(ctx) {
+      if (gateways?.claims(ctx)) return gateways.hooks.authenticate(ctx);
       if (ctx.listener.kind === 'mqtts-mutual' && ctx.peerCertificates && ctx.peerCertificates.length > 0) {
         const byCertificate = await authenticateCertificate(ctx);
         if (!('transportOnly' in byCertificate)) return byCertificate;
@@ -97,26 +122,33 @@ export function createPlatformHooks(options: PlatformHooksOptions): BrokerHooks 
         return { ok: true, principal: { ...login.principal, attributes } };
       }
       if (provisioning?.claims(ctx)) return provisioning.authenticate(ctx);
-      return tenancy.hooks.authenticate(ctx);
+      const result = await tenancy.hooks.authenticate(ctx);
+      return result.ok && resources ? { ok: true, principal: resources.decorate(result.principal) } : result;
     },
     authorizePublish(client, topic, qos, retain) {
       if (provisioning?.owns(client)) return provisioning.authorizePublish(client, topic);
+      if (gateways?.owns(client)) return gateways.hooks.authorizePublish(client, topic, qos, retain);
+      if (resources?.owns(client, topic)) return resources.authorizePublish(client, topic);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizePublish(client, topic, qos, retain)
         : tenancy.hooks.authorizePublish(client, topic, qos, retain);
     },
-    authorizeSubscribe(client, filter, qos) {
+    authorizeSubscribe(client, filter, qos, packetId) {
       if (provisioning?.owns(client)) return provisioning.authorizeSubscribe(client, filter);
+      if (gateways?.owns(client)) return gateways.hooks.authorizeSubscribe(client, filter, qos, packetId);
+      if (resources?.owns(client, filter)) return resources.authorizeSubscribe(client, filter);
       return client.principal.kind === 'anonymous'
         ? anonymous.authorizeSubscribe(client, filter, qos)
         : tenancy.hooks.authorizeSubscribe(client, filter, qos);
     },
-    // Anonymous lab rules never change at run time, so SUBSCRIBE already decided for them.
+    // A wide subscription may be granted beside denied topics: those are withheld here.
     authorizeDelivery(client, topic, message) {
       if (provisioning?.owns(client)) return provisioning.authorizeDelivery(client, topic);
-      return client.principal.kind === 'anonymous' || !tenancy.hooks.authorizeDelivery
-        ? true
-        : tenancy.hooks.authorizeDelivery(client, topic, message);
+      if (gateways?.owns(client)) return gateways.hooks.authorizeDelivery?.(client, topic, message) ?? true;
+      if (resources && !resources.authorizeDelivery(client, topic, message)) return RESOURCE_DELIVERY_REFUSED;
+      if (resources?.owns(client, topic)) return true;
+      const hooks = client.principal.kind === 'anonymous' ? anonymous : tenancy.hooks;
+      return hooks.authorizeDelivery ? hooks.authorizeDelivery(client, topic, message) : true;
     },
   };
 }

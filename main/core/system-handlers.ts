@@ -1,7 +1,7 @@
 import process from 'node:process';
 import type { SystemInfo, SystemStats } from '../../preload/contract/system';
 import type { systemMethods } from '../../preload/contract/system';
-import type { HandlersFor } from '../api';
+import type { HandlersFor, OperatorToken } from '../api';
 import type { LogRing } from '../log';
 import type { Store } from '../store';
 import { latestSchemaVersion } from '../store';
@@ -28,6 +28,7 @@ export function createSystemHandlers(
   store: Store,
   ring: LogRing,
   eventsDropped: () => number,
+  operatorToken: OperatorToken,
 ): HandlersFor<keyof typeof systemMethods> {
   return {
     'system.info': () => ({
@@ -47,5 +48,6 @@ export function createSystemHandlers(
     }),
     'system.stats': () => systemStats(store, facts.startedAt, eventsDropped),
     'system.logs': (req) => ({ entries: ring.recent(req.minLevel, req.limit) }),
+    'system.rotateToken': () => ({ token: operatorToken.rotate() }),
   };
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -25,7 +24,7 @@ import { TopicTree } from './tree/topic-tree';
 import { type SeedResult, TreeSeeding } from './tree/tree-seeder';
 import { ViewManager } from './tree/views';
 import type { FlowMessage, FlowPacket, LocalBrokerSource } from './types';
-import { resolveUserPath } from './user-path';
+import { ExportFolder } from './files/export-folder';
 
 export const LOCAL = 'local';
 const DELTA_INTERVAL_MS = 150;
@@ -41,6 +40,8 @@ export interface ExplorerOptions {
   history?: HistoryOptions;
   /** Distinct topics kept per connection tree. */
   maxTopicsPerConnection?: number;
+  /** Desktop: asks the operator for a folder (native dialog); answers its path, or null if cancelled. */
+  chooseFolder?: () => Promise<string | null>;
 }
 
 /**
@@ -59,6 +60,8 @@ export class ExplorerService {
   readonly external = new Map<string, ExternalConnection>();
   readonly captures = new Map<string, CaptureWriter>();
   readonly replays = new Map<string, Replay>();
+  /** Where captures and exports are written and opened files are read from. */
+  readonly files: ExportFolder;
   private readonly trees = new Map<string, TopicTree>();
   /** Trees filled from stored history, at most once per connection and run. */
   private readonly seedings = new Map<string, TreeSeeding>();
@@ -67,6 +70,7 @@ export class ExplorerService {
   private lastCountedMessages = 0;
 
   constructor(readonly options: ExplorerOptions) {
+    this.files = new ExportFolder(path.join(options.dataDir, 'exports'));
     const { db, logger } = options;
     this.history = new HistoryStore(db, logger, options.history);
     this.queries = new HistoryQueries(db);
@@ -250,10 +254,10 @@ export class ExplorerService {
     includePackets: boolean;
   }): CaptureWriter {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const name = opts.file ?? `${opts.connectionId.replace(/[^\w.-]/g, '_')}-${stamp}.jsonl`;
-    const file = resolveUserPath(this.options.dataDir, 'captures', name);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const writer = new CaptureWriter({ ...opts, file });
+    const name =
+      opts.file ?? `capture-${opts.connectionId.replace(/[^\w-]/g, '_').slice(0, 40)}-${stamp}.jsonl`;
+    const { stream } = this.files.create(name, 'capture');
+    const writer = new CaptureWriter({ ...opts, file: name }, stream);
     this.captures.set(writer.id, writer);
     this.updateWatching(opts.connectionId);
     return writer;

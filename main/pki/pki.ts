@@ -46,6 +46,8 @@ export interface PkiOptions {
   authorityAlgorithm?: KeyAlgorithm;
   /** Tenancy's accounts: account ids are checked and account names used in common names and messages. */
   accounts?: AccountLookup;
+  /** Most device names one `batchIssue` accepts (default 10,000); more is refused before any work. */
+  maxBatchRows?: number;
 }
 
 export interface RenewalOptions {
@@ -156,7 +158,7 @@ export async function createPki(options: PkiOptions): Promise<Pki> {
   };
   const revocation = new Revocation(ctx, trustChanged);
   const tenantCas = new TenantCas(ctx, trustChanged);
-  const devices = new DeviceIssuer(ctx);
+  const devices = new DeviceIssuer(ctx, options.maxBatchRows);
   const servers = new ServerCertificates(ctx);
   const exporter = new Exporter(ctx);
   await revocation.refresh();

@@ -7,9 +7,13 @@ import path from 'node:path';
  * OS keychain (Electron safeStorage); headless mode with a key file only the owner can read.
  */
 export interface KeyProtector {
-  readonly kind: 'key-file' | 'os-keychain';
+  readonly kind: 'key-file' | 'os-keychain' | 'passphrase';
+  /** True where the "keychain" seals with a fixed, well-known password (Linux without a keyring). */
+  readonly fixedPassword?: boolean;
   encrypt(plain: Buffer): Buffer;
   decrypt(sealed: Buffer): Buffer;
+  /** Where offered (desktop): puts the data key under an operator passphrase, or changes it. */
+  setPassphrase?(passphrase: string, current?: string): Promise<void>;
 }
 
 const KEY_FILE = 'secrets.key';
@@ -39,6 +43,12 @@ export function createAesKeyProtector(key: Buffer, kind: KeyProtector['kind'] = 
 /** The headless protector: a random 256-bit key in `secrets.key` (mode 0600) in the data directory. */
 export function createFileKeyProtector(dataDir: string): KeyProtector {
   const file = path.join(dataDir, KEY_FILE);
+  if (fs.existsSync(path.join(dataDir, 'secrets.key.pass'))) {
+    // Never mint a new key over passphrase-sealed secrets: they would all be lost.
+    throw new Error(
+      `The keys in ${dataDir} are sealed with an operator passphrase; start Fieldbench on the desktop to enter it`,
+    );
+  }
   let key: Buffer;
   try {
     key = fs.readFileSync(file);

@@ -6,6 +6,23 @@ import { StoreError } from './errors';
 import { latestSchemaVersion, type Migration, migrations as allMigrations } from './migrations';
 
 export const DATABASE_FILE = 'fieldbench.db';
+const COMPANION_SUFFIXES = ['-wal', '-shm', '-journal'];
+
+/**
+ * The database and its companions are owner-only. SQLite creates `-wal`/`-shm` with the database file's
+ * mode, so the file is created 0600 before SQLite opens it; companions an older version left readable
+ * are tightened too.
+ */
+function restrictDatabaseFiles(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const suffix of ['', ...COMPANION_SUFFIXES]) {
+    try {
+      if (fs.statSync(file + suffix).mode & 0o077) fs.chmodSync(file + suffix, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
 
 export interface Store {
   readonly db: Database;
@@ -65,6 +82,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
   const file = path.join(dataDir, DATABASE_FILE);
   let db: Database | undefined;
   try {
+    restrictDatabaseFiles(file);
     db = new BetterSqlite3(file, { timeout: 5000 });
     try {
       db.pragma('journal_mode = WAL');
@@ -83,7 +101,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
       throw err;
     }
     applyMigrations(db, migrations, file);
-    fs.chmodSync(file, 0o600);
+    restrictDatabaseFiles(file);
   } catch (err) {
     db?.close();
     unlock();

@@ -6,7 +6,8 @@ import type { Authorizer } from './authorizer';
 import { REASON } from './context';
 import type { CredentialService } from './credentials';
 import type { DeviceService } from './devices';
-import type { LoginFailureTracker } from './lockout';
+import { BUSY, type HashQueue } from './hash-queue';
+import type { AttemptRefusal, LoginFailureTracker } from './lockout';
 import { verifyAgainstDummy, verifyPassword } from './password-hash';
 import { API_KEY_USERNAME } from './validation';
 import type { VerifiedLoginCache } from './verified-login-cache';
@@ -20,6 +21,8 @@ export interface HookDeps {
   failures: LoginFailureTracker;
   /** Skips scrypt for a password that recently passed it (see VerifiedLoginCache). */
   verified: VerifiedLoginCache;
+  /** Where password hashes wait their turn (bounded; known devices first). */
+  hashQueue: HashQueue;
   now: () => number;
   /** Lets clients without a username into the root namespace (lab use). Default false. */
   allowAnonymous: boolean;
@@ -35,6 +38,44 @@ const DELIVERY_REFUSED: AuthorizeResult = Object.freeze({
 export function createTenancyHooks(deps: HookDeps): BrokerHooks {
   const { accounts, credentials, apiKeys, authorizer, failures } = deps;
   const admit = createAdmission(accounts, deps.devices);
+
+  function tooManyFailures(refusal: AttemptRefusal, address: string): AuthenticateResult {
+    const retry = refusal.lockedMs > 0 ? `retry in ${Math.ceil(refusal.lockedMs / 1000)} s` : 'retry later';
+    const what = refusal.scope === 'address' ? 'failed logins' : 'failed logins for this username';
+    return refuse(REASON.notAuthorized, `Not authorized: too many ${what} from ${address}; ${retry}`);
+  }
+
+  /**
+   * Checks a password with scrypt, the attempt counted before hashing (so a burst of guesses
+   * cannot exceed the lockout) and the hash queued behind a bounded list.
+   */
+  async function checkPassword(
+    ctx: ConnectContext,
+    username: string,
+    password: string,
+    storedHash: string | undefined,
+  ): Promise<boolean | AuthenticateResult> {
+    const attempt = failures.reserve(username, ctx.remoteAddress);
+    if (!attempt.ok) return tooManyFailures(attempt, ctx.remoteAddress);
+    const priority =
+      storedHash !== undefined && !failures.hasRecentFailures(ctx.remoteAddress) ? 'high' : 'low';
+    let valid: boolean | typeof BUSY;
+    try {
+      valid = await deps.hashQueue.run(priority, () =>
+        storedHash === undefined ? verifyAgainstDummy(password) : verifyPassword(password, storedHash),
+      );
+    } catch (err) {
+      attempt.cancel();
+      throw err;
+    }
+    if (valid === BUSY) {
+      attempt.cancel();
+      return refuse(REASON.serverBusy, 'Server busy: too many logins in progress; retry shortly');
+    }
+    if (valid) attempt.succeeded();
+    else attempt.failed();
+    return valid;
+  }
 
   function authenticateApiKey(ctx: ConnectContext, key: string): AuthenticateResult {
     const check = apiKeys.verify(key, 'mqtt');
@@ -78,15 +119,12 @@ export function createTenancyHooks(deps: HookDeps): BrokerHooks {
     if (username === API_KEY_USERNAME) return authenticateApiKey(ctx, password);
 
     const found = credentials.byUsername(username);
-    const valid = !found
-      ? await verifyAgainstDummy(password)
-      : deps.verified.has(found.id, found.password_hash, password) ||
-        (await verifyPassword(password, found.password_hash));
-    if (!valid) {
-      failures.recordFailure(username, ctx.remoteAddress);
-      return refuse(REASON.badCredentials, 'Bad user name or password');
-    }
-    failures.recordSuccess(username, ctx.remoteAddress);
+    // A password that recently passed scrypt costs nothing to check again, even from a busy address.
+    if (!found || !deps.verified.has(found.id, found.password_hash, password)) {
+      const checked = await checkPassword(ctx, username, password, found?.password_hash);
+      if (checked === false) return refuse(REASON.badCredentials, 'Bad user name or password');
+      if (checked !== true) return checked;
+    } else failures.recordSuccess(username, ctx.remoteAddress);
     const credential = found && credentials.row(found.id);
     // Re-read: the credential may have changed while the hash was computed.
     if (!credential || credential.password_hash !== found.password_hash) {

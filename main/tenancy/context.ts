@@ -30,6 +30,7 @@ export const REASON = {
   quotaExceeded: 0x97,
   administrativeAction: 0x98,
   serverUnavailable: 0x88,
+  serverBusy: 0x89,
   topicNameInvalid: 0x90,
   topicFilterInvalid: 0x8f,
 } as const;

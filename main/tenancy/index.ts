@@ -15,6 +15,7 @@ import { type BrokerControl, REASON, type TenancyContext } from './context';
 import { CredentialService } from './credentials';
 import { type DeviceRow, DeviceService } from './devices';
 import { EndpointService, type RunningListener } from './endpoints';
+import { DEFAULT_HASH_QUEUE, HashQueue, type HashQueueOptions } from './hash-queue';
 import { DEFAULT_LOCKOUT, type LockoutPolicy, LoginFailureTracker } from './lockout';
 import { ServiceRegistry } from './services';
 import { VerifiedLoginCache } from './verified-login-cache';
@@ -37,6 +38,8 @@ export interface TenancyOptions {
   /** Name of the root account created on first start (default `sys`). */
   rootAccountName?: string;
   lockout?: Partial<LockoutPolicy>;
+  /** How many password hashes run at once and how many logins may wait for one. */
+  loginQueue?: Partial<HashQueueOptions>;
   /** Let clients without a username into the root namespace (default false). */
   allowAnonymous?: boolean;
   /** How often expired accounts, credentials and keys are swept from the broker (default 30 s; 0 = never). */
@@ -100,6 +103,7 @@ export function createTenancy(options: TenancyOptions) {
     devices.markAllMissing('the broker stopped while the device was connected');
   })();
 
+  const hashQueue = new HashQueue({ ...DEFAULT_HASH_QUEUE, ...options.loginQueue });
   const hooks = createTenancyHooks({
     accounts,
     credentials,
@@ -108,6 +112,7 @@ export function createTenancy(options: TenancyOptions) {
     authorizer,
     failures,
     verified: new VerifiedLoginCache(),
+    hashQueue,
     now,
     allowAnonymous: options.allowAnonymous ?? false,
   });
@@ -195,6 +200,7 @@ export function createTenancy(options: TenancyOptions) {
     devices,
     audit,
     failures,
+    hashQueue,
   };
   const handlers = createTenancyHandlers({
     ...parts,

@@ -7,9 +7,38 @@ export interface LockoutPolicy {
   windowMs: number;
   /** How long the address stays locked out, in ms (default: the window). */
   lockMs: number;
+  /** Failures from one address within the window, whatever the usernames, that lock it out (default 100). */
+  maxFailuresPerAddress: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 10, windowMs: 5 * 60_000, lockMs: 5 * 60_000 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = {
+  maxFailures: 10,
+  windowMs: 5 * 60_000,
+  lockMs: 5 * 60_000,
+  maxFailuresPerAddress: 100,
+};
+
+/** The username under which an address's failures over all usernames are counted (never a real one). */
+const ANY_USER = '';
+
+/** Why an attempt may not be hashed now: a lock, or enough attempts already counted or in progress. */
+export interface AttemptRefusal {
+  ok: false;
+  scope: 'username' | 'address';
+  /** Milliseconds left on a lock, or 0 when only attempts in progress fill the budget. */
+  lockedMs: number;
+}
+
+/** One counted attempt: settle it exactly once. */
+export interface AttemptReservation {
+  ok: true;
+  /** The password was checked and was wrong. */
+  failed(): void;
+  /** The password was checked and was right. */
+  succeeded(): void;
+  /** The password was never checked (e.g. the server was busy): the attempt does not count. */
+  cancel(): void;
+}
 
 export interface LockoutPersistence {
   /** Database with the `tenancy_login_failures` table (migration 0007). */
@@ -130,13 +159,17 @@ class FailureTable {
  */
 export class LoginFailureTracker {
   private readonly entries = new Map<string, Entry>();
+  /** Attempts reserved but not yet settled, by the same keys as `entries`. */
+  private readonly pending = new Map<string, number>();
   private readonly table: FailureTable | undefined;
+  private readonly policy: LockoutPolicy;
 
   constructor(
-    private readonly policy: LockoutPolicy,
+    policy: Omit<LockoutPolicy, 'maxFailuresPerAddress'> & Partial<LockoutPolicy>,
     private readonly now: () => number,
     persistence?: LockoutPersistence,
   ) {
+    this.policy = { maxFailuresPerAddress: DEFAULT_LOCKOUT.maxFailuresPerAddress, ...policy };
     if (!persistence) return;
     this.table = new FailureTable(persistence.db, persistence.onError ?? (() => {}));
     const at = now();
@@ -169,22 +202,81 @@ export class LoginFailureTracker {
     return Math.max(0, entry.lockedUntil - this.now());
   }
 
+  /** Milliseconds left on a lock of the whole address (too many failures over all usernames). */
+  addressLockedFor(address: string): number {
+    return this.lockedFor(ANY_USER, address);
+  }
+
+  /** Whether the address failed a login within the window (its logins are then scheduled last). */
+  hasRecentFailures(address: string): boolean {
+    const entry = this.entries.get(this.key(ANY_USER, address));
+    if (!entry) return false;
+    const now = this.now();
+    return entry.lockedUntil > now || entry.failures.some((t) => t > now - this.policy.windowMs);
+  }
+
+  /**
+   * Counts an attempt before its password is hashed, so parallel guesses cannot all be tried
+   * against the limit: failures in the window plus attempts in progress must stay below it, for
+   * the (username, address) pair and for the address over all usernames.
+   */
+  reserve(username: string, address: string): AttemptReservation | AttemptRefusal {
+    const checks: [string, number, AttemptRefusal['scope']][] = [
+      [this.key(username, address), this.policy.maxFailures, 'username'],
+      [this.key(ANY_USER, address), this.policy.maxFailuresPerAddress, 'address'],
+    ];
+    const now = this.now();
+    for (const [key, limit, scope] of checks) {
+      const entry = this.entries.get(key);
+      const lockedMs = entry ? Math.max(0, entry.lockedUntil - now) : 0;
+      if (lockedMs > 0) return { ok: false, scope, lockedMs };
+      const recent = entry ? entry.failures.filter((t) => t > now - this.policy.windowMs).length : 0;
+      if (recent + (this.pending.get(key) ?? 0) >= limit) return { ok: false, scope, lockedMs: 0 };
+    }
+    for (const [key] of checks) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    let settled = false;
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const [key] of checks) {
+        const left = (this.pending.get(key) ?? 1) - 1;
+        if (left > 0) this.pending.set(key, left);
+        else this.pending.delete(key);
+      }
+      then();
+    };
+    return {
+      ok: true,
+      failed: () => settle(() => this.recordFailure(username, address)),
+      succeeded: () => settle(() => this.recordSuccess(username, address)),
+      cancel: () => settle(() => {}),
+    };
+  }
+
+  /** Counts a failed login for the username and for the address over all usernames. */
   recordFailure(username: string, address: string): void {
+    this.countFailure(username, address, this.policy.maxFailures);
+    if (username !== ANY_USER) this.countFailure(ANY_USER, address, this.policy.maxFailuresPerAddress);
+  }
+
+  private countFailure(username: string, address: string, limit: number): void {
     const now = this.now();
     const key = this.key(username, address);
     const entry = this.entries.get(key) ?? { username, address, failures: [], lockedUntil: 0 };
     entry.failures = entry.failures.filter((t) => t > now - this.policy.windowMs);
     entry.failures.push(now);
-    if (entry.failures.length >= this.policy.maxFailures) {
+    if (entry.failures.length >= limit) {
       entry.lockedUntil = now + this.policy.lockMs;
       entry.failures = [];
     }
     this.entries.delete(key); // re-insert to keep insertion order ~ recency for pruning
     this.entries.set(key, entry);
-    this.table?.save(entry, this.policy.windowMs, now);
+    // The address-wide count only brakes floods; it is kept in memory.
+    if (username !== ANY_USER) this.table?.save(entry, this.policy.windowMs, now);
     if (this.entries.size > MAX_ENTRIES) this.prune();
   }
 
+  /** Clears the username's failures from that address; the address's count over all usernames stays. */
   recordSuccess(username: string, address: string): void {
     // The common case (no earlier failures) touches neither the map nor the database.
     if (this.entries.delete(this.key(username, address))) this.table?.remove(username, address);
@@ -201,10 +293,12 @@ export class LoginFailureTracker {
     return out;
   }
 
+  /** Forgets a username's failures (from one address: that address's lock over all usernames too). */
   clear(username: string, address?: string): void {
     this.table?.remove(username, address);
     if (address !== undefined) {
       this.entries.delete(this.key(username, address));
+      this.entries.delete(this.key(ANY_USER, address));
       return;
     }
     for (const key of [...this.entries.keys()])

@@ -30,9 +30,13 @@ export function ruleFilterProblem(filter: string): string | null {
   return null;
 }
 
+/** Characters a substituted value may not contain: it must stay exactly one literal topic level. */
+const NOT_ONE_LEVEL = /[/+#\u0000]/;
+
 /**
- * Binds variables level by level. Substituted values are always literal, so a client id such as
- * "+" or "a/#" can never widen a rule into a wildcard.
+ * Binds variables level by level. A substituted value is exactly one literal level: a client id or
+ * username that is empty or contains "/", "+" or "#" makes that rule match nothing (as mosquitto
+ * does), so "A/x" cannot reach into "devices/A/..." and "+" never becomes a wildcard.
  */
 export function compileRule(rule: AccessRule, vars: RuleVariables): CompiledRule {
   const levels: Level[] = [];
@@ -43,11 +47,10 @@ export function compileRule(rule: AccessRule, vars: RuleVariables): CompiledRule
       let missing = false;
       const value = level.replace(VARIABLE, (_, name: string) => {
         const v = name === 'c' ? vars.clientId : name === 'u' ? vars.username : vars.accountName;
-        if (v === undefined || v === '') missing = true;
+        if (v === undefined || v === '' || NOT_ONE_LEVEL.test(v)) missing = true;
         return v ?? '';
       });
-      if (missing) levels.push({ kind: 'never' });
-      else for (const part of value.split('/')) levels.push({ kind: 'literal', value: part });
+      levels.push(missing ? { kind: 'never' } : { kind: 'literal', value });
     }
   }
   return { rule, levels };
@@ -72,19 +75,33 @@ export function ruleMatchesTopic(levels: Level[], topic: string[]): boolean {
   return levels.length === topic.length;
 }
 
-/** Whether every topic the subscription filter can match is also matched by the rule. */
-export function ruleCoversFilter(levels: Level[], filter: string[]): boolean {
-  for (const [i, level] of levels.entries()) {
-    if (level.kind === 'hash') return !(i === 0 && isDollar(filter[0]));
+/**
+ * Whether some topic the subscription filter can match is also matched by the rule: such a
+ * subscription is granted, and the topics outside the rule are withheld at delivery.
+ */
+export function ruleIntersectsFilter(levels: Level[], filter: string[]): boolean {
+  for (let i = 0; ; i++) {
+    const level = levels[i];
     const part = filter[i];
-    if (part === undefined || part === '#' || level.kind === 'never') return false;
+    if (level?.kind === 'never') return false;
+    if (level?.kind === 'hash') return !(i === 0 && isDollar(filter[0]));
+    if (part === '#') {
+      // The filter matches every deeper topic, but a leading wildcard never a `$` one.
+      const rest = levels.slice(i);
+      if (rest.some((l) => l.kind === 'never')) return false;
+      return !(i === 0 && rest[0]?.kind === 'literal' && isDollar(rest[0].value));
+    }
+    if (level === undefined || part === undefined) return level === part;
     if (level.kind === 'plus') {
-      if (i === 0 && isDollar(part)) return false;
+      if (i === 0 && part !== '+' && isDollar(part)) return false;
       continue;
     }
-    if (part === '+' || level.value !== part) return false;
+    if (part === '+') {
+      if (i === 0 && isDollar(level.value)) return false;
+      continue;
+    }
+    if (level.value !== part) return false;
   }
-  return levels.length === filter.length;
 }
 
 export function isValidTopicName(topic: string): boolean {
@@ -121,7 +138,11 @@ export function readsEverything(rules: CompiledRule[]): boolean {
   );
 }
 
-/** The first rule that permits the operation, or null (deny). */
+/**
+ * The first rule that permits the operation, or null (deny). A subscription is granted when some
+ * rule reaches into its filter (only topics wholly outside every rule make it refused); deliveries
+ * then ask again per topic, which for a concrete topic name means the rule matches it.
+ */
 export function findPermittingRule(
   rules: CompiledRule[],
   wanted: 'publish' | 'subscribe',
@@ -136,7 +157,7 @@ export function findPermittingRule(
     const ok =
       wanted === 'publish'
         ? ruleMatchesTopic(compiled.levels, parts)
-        : ruleCoversFilter(compiled.levels, parts);
+        : ruleIntersectsFilter(compiled.levels, parts);
     if (ok) return compiled.rule;
   }
   return null;

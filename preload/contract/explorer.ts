@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EventSpec, event, type MethodSpec, method } from './define';
+import { explorerFileMethods, exportFileName } from './explorer-files';
 
 /*
  * Operator-API methods and events of the explorer capability.
@@ -346,6 +347,7 @@ export const timelineEntrySchema = z.object({
 export const captureInfoSchema = z.object({
   captureId: id,
   connectionId,
+  /** The capture's name in the exports folder. */
   file: z.string(),
   startedAt: z.number(),
   messages: z.number().int(),
@@ -575,13 +577,14 @@ export const explorerMethods = {
   'explorer.capture.start': method(
     z.object({
       connectionId,
-      file: z.string().optional(),
+      /** A `.jsonl` name in the exports folder; default generated. */
+      file: exportFileName.optional(),
       redactPayloads: z.boolean().default(false),
       redactCredentials: z.boolean().default(true),
       includePackets: z.boolean().default(true),
     }),
     captureInfoSchema,
-    'Starts writing messages (and packets) to a new JSON-lines file: an absolute path, or a name inside `<dataDir>/captures` (default: generated).',
+    'Starts writing messages (and packets) to a new JSON-lines file in the exports folder (a `.jsonl` name; default generated). Never overwrites (CONFLICT).',
   ),
   'explorer.capture.stop': method(z.object({ captureId: id }), captureInfoSchema, 'Stops a capture.'),
   'explorer.capture.list': method(
@@ -591,7 +594,7 @@ export const explorerMethods = {
   ),
   'explorer.capture.open': method(
     z.object({
-      file: z.string(),
+      file: exportFileName,
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(5000).default(500),
     }),
@@ -612,23 +615,26 @@ export const explorerMethods = {
       totalMessages: z.number().int(),
       packets: z.number().int(),
     }),
-    'Reads a saved capture file (absolute path, or a name inside `<dataDir>/captures`).',
+    'Reads a capture file (a `.jsonl` name) from the exports folder.',
   ),
   'explorer.export': method(
     z.object({
       connectionId,
       topic: topicFilter.default('#'),
       format: z.enum(['csv', 'json']),
-      file: z.string(),
+      /** A `.csv` or `.json` name (matching `format`) in the exports folder. */
+      file: exportFileName,
+      overwrite: z.boolean().default(false),
       since: z.number().optional(),
       limit: z.number().int().min(1).max(1000000).default(100000),
     }),
     z.object({ file: z.string(), count: z.number().int() }),
-    'Exports stored messages matching a topic filter to a new CSV or JSON file (absolute path, or a name inside `<dataDir>/exports`); never overwrites (CONFLICT).',
+    'Exports stored messages matching a topic filter to a CSV or JSON file in the exports folder; an existing file is a CONFLICT unless `overwrite`. CSV cells that would run as spreadsheet formulas are escaped.',
   ),
   'explorer.replay.start': method(
     z.object({
-      file: z.string(),
+      /** A `.jsonl` capture in the exports folder. */
+      file: exportFileName,
       connectionId,
       /** 1 = original timing, 10 = ten times faster, 0 = as fast as possible. */
       speed: z.number().min(0).max(1000).default(1),
@@ -638,6 +644,7 @@ export const explorerMethods = {
     'Publishes the messages of a capture into a connection; progress arrives as `explorer.replay.progress`.',
   ),
   'explorer.replay.stop': method(z.object({ replayId: id }), ok, 'Stops a replay.'),
+  ...explorerFileMethods,
 } satisfies Record<string, MethodSpec>;
 
 export const explorerEvents = {

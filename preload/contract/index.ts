@@ -2,8 +2,11 @@ import type { z } from 'zod';
 import { brokerEvents, brokerMethods } from './broker';
 import type { EventSpec, MethodSpec } from './define';
 import { explorerEvents, explorerMethods } from './explorer';
+import { gatewaysEvents, gatewaysMethods } from './gateways';
 import { listenerEvents, listenerMethods } from './listeners';
 import { pkiEvents, pkiMethods } from './pki';
+import { secretsMethods } from './secrets';
+import { resourceMethods } from './resources';
 import { provisioningEvents, provisioningMethods } from './provisioning';
 import { serialEvents, serialMethods } from './serial';
 import { systemEvents, systemMethods } from './system';
@@ -20,6 +23,9 @@ export const methods = {
   ...tenancyMethods,
   ...pkiMethods,
   ...explorerMethods,
+  ...secretsMethods,
+  ...gatewaysMethods,
+  ...resourceMethods,
   ...provisioningMethods,
   ...serialMethods,
 } satisfies Record<string, MethodSpec>;
@@ -32,6 +38,7 @@ export const events = {
   ...tenancyEvents,
   ...pkiEvents,
   ...explorerEvents,
+  ...gatewaysEvents,
   ...provisioningEvents,
   ...serialEvents,
 } satisfies Record<string, EventSpec>;

@@ -4,6 +4,15 @@ import { event, method } from './define';
 export const listenerKinds = ['mqtt', 'mqtts', 'mqtts-mutual', 'ws', 'wss'] as const;
 export const listenerKindSchema = z.enum(listenerKinds);
 
+/** `scheme://host[:port]` as a browser sends it in `Origin`, or `*`. */
+const browserOrigin = z
+  .string()
+  .max(255)
+  .regex(
+    /^(\*|[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/]+)$/,
+    'an origin such as https://dashboard.example:8443, or *',
+  );
+
 const listenerOptionsSchema = z
   .object({
     maxConnections: z.number().int().min(0).optional(),
@@ -11,6 +20,8 @@ const listenerOptionsSchema = z
     alpnProtocols: z.array(z.string().min(1).max(255)).optional(),
     requireSni: z.boolean().optional(),
     wsPath: z.string().startsWith('/').max(200).optional(),
+    /** WebSocket listeners: browser origins allowed besides Fieldbench's own UI (`*` = any). */
+    allowedOrigins: z.array(browserOrigin).max(100).optional(),
   })
   .strict();
 
@@ -38,6 +49,7 @@ export const listenerStatusSchema = z.object({
     alpnProtocols: z.array(z.string()),
     requireSni: z.boolean(),
     wsPath: z.string(),
+    allowedOrigins: z.array(z.string()),
   }),
 });
 export type ListenerStatusDto = z.infer<typeof listenerStatusSchema>;

@@ -57,6 +57,11 @@ export const systemMethods = {
     z.object({ entries: z.array(logEntrySchema) }),
     'The most recent log entries kept in memory, newest last.',
   ),
+  'system.rotateToken': method(
+    z.object({}).strict(),
+    z.object({ token: z.string() }),
+    'Replaces the operator token; browser sessions opened with the old one are closed.',
+  ),
 };
 
 export const systemEvents = {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { type PageEntry, pages } from './pages/registry';
+import { navGroups as groupOrder, type PageEntry, pages } from './pages/registry';
 import { useConnection } from './state/connection';
 
 function currentPageId(): string {
@@ -8,9 +8,9 @@ function currentPageId(): string {
 }
 
 function navGroups(): Array<[string, PageEntry[]]> {
-  const groups = new Map<string, PageEntry[]>();
-  for (const page of pages) groups.set(page.group, [...(groups.get(page.group) ?? []), page]);
-  return [...groups.entries()];
+  return groupOrder
+    .map((group): [string, PageEntry[]] => [group, pages.filter((p) => p.group === group)])
+    .filter(([, entries]) => entries.length > 0);
 }
 
 function StatusBar() {
@@ -45,10 +45,20 @@ export function App() {
   return (
     <div className="app">
       <nav className="nav" aria-label="Main">
-        <div className="brand">Fieldbench</div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            F
+          </span>
+          <span className="brand-text">
+            <span className="brand-name">Fieldbench</span>
+            <span className="brand-sub">IoT operator workbench</span>
+          </span>
+        </div>
         {navGroups().map(([group, entries]) => (
-          <div key={group} className="nav-group">
-            <div className="nav-group-title">{group}</div>
+          <section key={group} className="nav-group" aria-labelledby={`nav-${group}`}>
+            <div className="nav-group-title" id={`nav-${group}`}>
+              {group}
+            </div>
             <ul>
               {entries.map((p) => (
                 <li key={p.id}>
@@ -58,7 +68,7 @@ export function App() {
                 </li>
               ))}
             </ul>
-          </div>
+          </section>
         ))}
       </nav>
       <main className="content">

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { UnlockGate } from './components/UnlockGate';
 import { setApi } from './api/client';
 import { createIpcClient, type PreloadBridge } from './api/ipc-client';
 import { takeTokenFromLocation } from './api/token';
@@ -35,7 +36,13 @@ function Unauthorized() {
 
 function Root() {
   const status = useConnection((s) => s.status);
-  return status === 'unauthorized' ? <Unauthorized /> : <App />;
+  return status === 'unauthorized' ? (
+    <Unauthorized />
+  ) : (
+    <UnlockGate>
+      <App />
+    </UnlockGate>
+  );
 }
 
 const root = createRoot(document.getElementById('root')!);
@@ -45,7 +52,9 @@ if (bridge) {
   useConnection.getState().set('open', 0);
   root.render(
     <StrictMode>
-      <App />
+      <UnlockGate>
+        <App />
+      </UnlockGate>
     </StrictMode>,
   );
 } else {

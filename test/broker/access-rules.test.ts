@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createDefaultHooks, filterCovers, filtersIntersect } from '../../main/broker';
-import { connect, delay, end, RawClient, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, passMarker, RawClient, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const ref = {
   clientId: 'c',
@@ -33,8 +35,14 @@ test('default hooks: allow / deny rules for anonymous lab use', async () => {
     true,
     'share prefix is looked through',
   );
-  assert.notEqual(await hooks.authorizeSubscribe(ref, 'lab/#', 0), true, 'overlaps a denied filter');
-  assert.notEqual(await hooks.authorizeSubscribe(ref, '#', 0), true);
+  assert.equal(await hooks.authorizeSubscribe(ref, 'lab/#', 0), true, 'granted beside a denied filter');
+  assert.equal(await hooks.authorizeSubscribe(ref, '#', 0), true, 'reaches into allowed topics');
+  assert.notEqual(await hooks.authorizeSubscribe(ref, 'lab/secret/#', 0), true, 'wholly denied');
+  assert.notEqual(await hooks.authorizeSubscribe(ref, 'other/#', 0), true, 'outside every allow rule');
+  const msg = { payload: Buffer.alloc(0), qos: 0 as const, retain: false };
+  assert.equal(hooks.authorizeDelivery?.(ref, 'lab/x', msg), true);
+  assert.notEqual(hooks.authorizeDelivery?.(ref, 'lab/secret/x', msg), true, 'withheld at delivery');
+  assert.equal(createDefaultHooks(true).authorizeDelivery, undefined, 'no rules, no delivery hook');
   const closed = createDefaultHooks(false);
   const auth = await closed.authenticate({
     clientId: 'x',
@@ -51,28 +59,19 @@ test('access rules over the wire: refused subscriptions and silently dropped 3.1
     const got: Received[] = [];
     const sub = await connect(tb.url, {}, got);
     await sub.subscribeAsync('lab/#');
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'r',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'r');
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'other/#', qos: 1 }] });
     assert.deepEqual((await raw.next('suback')).granted, [0x80]);
     raw.send({ cmd: 'publish', topic: 'other/x', payload: 'no', qos: 0 });
     raw.send({ cmd: 'publish', topic: 'lab/x', payload: 'yes', qos: 0 });
-    await waitFor(() => got.length === 1);
-    await delay(100);
+    await waitFor(() => got.length === 1, 'got.length === 1');
+    await passMarker(sub, 'lab/marker', got);
     assert.deepEqual(
       got.map((m) => m.payload.toString()),
       ['yes'],
     );
     raw.close();
-    await end(sub);
+    await endAll(sub);
   } finally {
     await tb.close();
   }
@@ -88,7 +87,7 @@ test('limits: maxConnections refuses extra sockets, setLimits applies at runtime
     tb.broker.setLimits({ maxConnections: 3 });
     assert.equal(tb.broker.limits().maxConnections, 3);
     const c = await connect(tb.url);
-    await end(a, b, c);
+    await endAll(a, b, c);
   } finally {
     await tb.close();
   }

@@ -4,7 +4,9 @@ import { EventBus } from '../../main/api/event-bus';
 import type { CallContext } from '../../main/api/handlers';
 import { createBrokerHandlers, startBrokerEvents, type TapEvent } from '../../main/broker';
 import { brokerMethods } from '../../preload/contract/broker';
-import { connect, delay, end, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx: CallContext = { transport: 'internal', actor: 'test' };
 
@@ -77,7 +79,7 @@ test('operator API: clients, sessions, retained, stats and disconnect through th
     assert.deepEqual(await call(handlers, 'broker.disconnectClient', { clientId: 'nobody' }), {
       disconnected: false,
     });
-    await end(a, b);
+    await endAll(a, b);
   } finally {
     await tb.close();
   }
@@ -95,12 +97,14 @@ test('operator events: broker.stats about once a second with rates, broker.clien
     const s = await connect(tb.url, {}, got);
     await s.subscribeAsync('rate/#');
     for (let i = 0; i < 500; i++) c.publish('rate/x', 'm');
-    await waitFor(() => got.length === 500);
-    await end(c);
-    await waitFor(() =>
-      seen.some(
-        (e) => e.name === 'broker.clients' && (e.data as { change: string }).change === 'disconnected',
-      ),
+    await waitFor(() => got.length === 500, 'got.length === 500');
+    await endAll(c);
+    await waitFor(
+      () =>
+        seen.some(
+          (e) => e.name === 'broker.clients' && (e.data as { change: string }).change === 'disconnected',
+        ),
+      "seen.some( (e) => e.name === 'broker.clients' && (e.data as { change: string }).change === 'disconnected', )",
     );
     await waitFor(
       () =>
@@ -108,30 +112,36 @@ test('operator events: broker.stats about once a second with rates, broker.clien
           (e) =>
             e.name === 'broker.stats' && (e.data as { rates: { messagesIn: number } }).rates.messagesIn > 0,
         ),
-      5000,
       'a stats event with a message rate',
+      5000,
     );
     const connected = seen.find((e) => e.name === 'broker.clients') as {
       data: { clientId: string; change: string };
     };
     assert.equal(connected.data.change, 'connected');
     stop();
-    await end(s);
+    await endAll(s);
   } finally {
     await tb.close();
   }
 });
 
 test('tap: sees packets both ways with payloads, is rate-limited, and stops when detached', async () => {
-  const tb = await startBroker();
+  // The rate limit's one-second window follows the broker clock, which only the test moves.
+  let now = Date.now();
+  const tb = await startBroker({ allowAnonymous: true, now: () => now });
   try {
     const events: TapEvent[] = [];
     const detach = tb.broker.tap.attach((e) => events.push(e), { maxEventsPerSecond: 50 });
-    const sub = await connect(tb.url, { clientId: 'tap-sub' });
+    const got: Received[] = [];
+    const sub = await connect(tb.url, { clientId: 'tap-sub' }, got);
     await sub.subscribeAsync('tap/#', { qos: 1 });
     const pub = await connect(tb.url, { clientId: 'tap-pub' });
     await pub.publishAsync('tap/x', 'observed', { qos: 1 });
-    await waitFor(() => events.some((e) => e.direction === 'out' && e.type === 'publish'));
+    await waitFor(
+      () => events.some((e) => e.direction === 'out' && e.type === 'publish'),
+      "events.some((e) => e.direction === 'out' && e.type === 'publish')",
+    );
     const inbound = events.find((e) => e.direction === 'in' && e.type === 'publish')!;
     assert.equal(inbound.clientId, 'tap-pub');
     assert.equal(inbound.topic, 'tap/x');
@@ -142,17 +152,18 @@ test('tap: sees packets both ways with payloads, is rate-limited, and stops when
     assert.equal(outbound.clientId, 'tap-sub');
     assert.ok(events.some((e) => e.type === 'puback'));
 
+    now += 1000;
     events.length = 0;
     for (let i = 0; i < 400; i++) pub.publish('tap/flood', 'x');
-    await delay(300);
-    assert.ok(events.length <= 50, `rate limited: ${events.length}`);
+    await waitFor(() => got.filter((m) => m.topic === 'tap/flood').length === 400, 'the flood delivered');
+    assert.equal(events.length, 50, 'rate limited to 50 of 800 packets in one second');
     detach();
-    await delay(1100);
+    now += 1000;
     events.length = 0;
     await pub.publishAsync('tap/after', 'x', { qos: 1 });
-    await delay(100);
+    await waitFor(() => got.some((m) => m.topic === 'tap/after'), 'the message after detaching');
     assert.equal(events.length, 0);
-    await end(sub, pub);
+    await endAll(sub, pub);
   } finally {
     await tb.close();
   }
@@ -174,7 +185,7 @@ test('lifecycle events: connected, subscribed, published, disconnected with caus
     await c.subscribeAsync('life/#');
     await c.publishAsync('life/x', 'y', { qos: 1 });
     await c.endAsync();
-    await waitFor(() => log.length === 4);
+    await waitFor(() => log.length === 4, 'log.length === 4');
     assert.deepEqual(log, [
       'connected life v5',
       'subscribed life/#',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BrokerHooks, ConnectContext } from '../../main/broker';
-import { connect, end, startBroker } from './helpers';
+import { connect, endAll } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
 
 function recordingHooks(seen: ConnectContext[]): BrokerHooks {
   return {
@@ -39,7 +40,7 @@ test('authenticate sees the MQTT 5 CONNECT: will (without payload), keep alive, 
         properties: { willDelayInterval: 10, contentType: 'text/plain', userProperties: { why: 'lost' } },
       },
     });
-    await end(client);
+    await endAll(client);
     assert.equal(seen.length, 1);
     const ctx = seen[0]!;
     assert.equal(ctx.clientId, 'ctx-5');
@@ -78,7 +79,7 @@ test('authenticate sees a 3.1.1 CONNECT: clean session, keep alive, will; no pro
       clean: true,
       will: { topic: 'status/ctx-4', payload: Buffer.from('gone'), qos: 0, retain: false },
     });
-    await end(client);
+    await endAll(client);
     const ctx = seen[0]!;
     assert.equal(ctx.protocolVersion, 4);
     assert.equal(ctx.keepAlive, 15);
@@ -106,7 +107,7 @@ test('a hook can refuse on CONNECT details: a user property decides', async () =
       protocolVersion: 5,
       properties: { userProperties: { site: 'lab-3' } },
     });
-    await end(ok);
+    await endAll(ok);
     await assert.rejects(
       connect(tb.url, { protocolVersion: 5, properties: { userProperties: { site: 'elsewhere' } } }),
       /Not authorized|unknown site/i,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connect, delay, end, RawClient, startBroker, waitFor } from './helpers';
+import { connect, endAll, RawClient } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const connectPacket = (extra: Record<string, unknown> = {}) => ({
   cmd: 'connect',
@@ -86,7 +88,7 @@ test('[MQTT-3.1.3-6] 3.1.1 empty client id with clean session 1 is accepted', as
   try {
     const c = await connect(tb.url, { clientId: '', clean: true });
     await c.subscribeAsync('x');
-    await end(c);
+    await endAll(c);
   } finally {
     await tb.close();
   }
@@ -115,9 +117,9 @@ test('MQTT 3.1 (MQIsdp) clients connect, subscribe and publish', async () => {
     c.on('message', (_t, p) => got.push(p.toString()));
     await c.subscribeAsync('legacy/#', { qos: 1 });
     await c.publishAsync('legacy/x', 'hi', { qos: 1 });
-    await waitFor(() => got.length === 1);
+    await waitFor(() => got.length === 1, 'got.length === 1');
     assert.equal(tb.broker.clients()[0]?.protocolVersion, 3);
-    await end(c);
+    await endAll(c);
   } finally {
     await tb.close();
   }
@@ -128,15 +130,15 @@ test('[MQTT-3.1.2-4] session present: persistent session resumes, clean session 
   try {
     const a = await connect(tb.url, { clientId: 'p1', clean: false });
     await a.subscribeAsync('s/#', { qos: 1 });
-    await end(a);
+    await endAll(a);
     const b = await connect(tb.url, { clientId: 'p1', clean: false });
     // mqtt.js exposes the CONNACK through the 'connect' event; check via a raw client instead
-    await end(b);
+    await endAll(b);
     const raw = await RawClient.open(tb.port);
     raw.send(connectPacket({ clientId: 'p1', clean: false }));
     assert.equal((await raw.next('connack')).sessionPresent, true);
     raw.close();
-    await waitFor(() => tb.broker.clients().length === 0);
+    await waitFor(() => tb.broker.clients().length === 0, 'tb.broker.clients().length === 0');
     const raw2 = await RawClient.open(tb.port);
     raw2.send(connectPacket({ clientId: 'p1', clean: true }));
     assert.equal((await raw2.next('connack')).sessionPresent, false);
@@ -160,7 +162,7 @@ test('[MQTT-3.1.4-3] session takeover: the old 5.0 connection gets DISCONNECT 0x
     await old.waitClosed();
     assert.deepEqual(causes, ['takeover']);
     assert.equal(tb.broker.clients().length, 1);
-    await end(fresh);
+    await endAll(fresh);
   } finally {
     await tb.close();
   }
@@ -176,18 +178,24 @@ test('connect timeout: a socket that never sends CONNECT is closed', async () =>
   }
 });
 
-test('[MQTT-3.1.2-24] keep alive: silence for 1.5x the interval closes the connection', async () => {
-  const tb = await startBroker();
+test('[MQTT-3.1.2-24] keep alive: silence for 1.5x the interval closes the connection', async (t) => {
+  // The housekeeping sweep is mocked and the broker clock moved by hand: the limit is checked exactly.
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let now = Date.now();
+  const tb = await startBroker({ allowAnonymous: true, now: () => now });
   try {
     const causes: string[] = [];
     tb.broker.events.on('client.disconnected', (e) => causes.push(e.cause));
     const raw = await RawClient.open(tb.port, 5);
     raw.send(connectPacket({ protocolVersion: 5, keepalive: 1 }), 5);
     await raw.next('connack');
-    const started = Date.now();
-    const disc = await raw.next('disconnect', 6000);
+    now += 1500;
+    t.mock.timers.tick(500);
+    assert.equal(causes.length, 0, 'not before 1.5x keep alive');
+    now += 1;
+    t.mock.timers.tick(500);
+    const disc = await raw.next('disconnect');
     assert.equal(disc.reasonCode, 0x8d);
-    assert.ok(Date.now() - started >= 1400, 'not before 1.5x keep alive');
     await raw.waitClosed();
     assert.deepEqual(causes, ['keepalive']);
   } finally {
@@ -195,8 +203,10 @@ test('[MQTT-3.1.2-24] keep alive: silence for 1.5x the interval closes the conne
   }
 });
 
-test('keep alive: PINGREQ keeps the connection open', async () => {
-  const tb = await startBroker();
+test('keep alive: PINGREQ keeps the connection open', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let now = Date.now();
+  const tb = await startBroker({ allowAnonymous: true, now: () => now });
   try {
     const raw = await RawClient.open(tb.port);
     raw.send(connectPacket({ keepalive: 1 }));
@@ -204,9 +214,11 @@ test('keep alive: PINGREQ keeps the connection open', async () => {
     for (let i = 0; i < 5; i++) {
       raw.send({ cmd: 'pingreq' });
       await raw.next('pingresp');
-      await delay(500);
+      now += 1000;
+      t.mock.timers.tick(500);
     }
-    assert.equal(raw.closed, false);
+    await raw.sync();
+    assert.equal(raw.closed, false, 'open after 5 s of keep alive 1 s, with a PINGREQ each second');
     raw.close();
   } finally {
     await tb.close();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BrokerEventMap } from '../../main/broker';
-import { connect, delay, end, RawClient, startBroker, waitFor } from './helpers';
+import { connect, endAll, RawClient } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 type Delivered = BrokerEventMap['message.delivered'];
 
@@ -27,7 +29,7 @@ test('message.delivered: QoS 0 on send, QoS 1 only once PUBACK arrives', async (
   try {
     await pub.publishAsync('d/zero', 'a', { qos: 0 });
     await q0.next('publish');
-    await waitFor(() => events.length === 1, 5000, 'QoS 0 delivered event');
+    await waitFor(() => events.length === 1, 'QoS 0 delivered event', 5000);
     assert.equal(events[0]?.client.clientId, 'q0');
     assert.equal(events[0]?.topic, 'd/zero');
     assert.equal(events[0]?.qos, 0);
@@ -35,10 +37,10 @@ test('message.delivered: QoS 0 on send, QoS 1 only once PUBACK arrives', async (
 
     await pub.publishAsync('d/one', 'bb', { qos: 1 });
     const publish = await q1.next('publish');
-    await delay(150);
+    await q1.sync(5);
     assert.equal(events.length, 1, 'not delivered before the PUBACK');
     q1.send({ cmd: 'puback', messageId: publish.messageId, reasonCode: 0 }, 5);
-    await waitFor(() => events.length === 2, 5000, 'QoS 1 delivered event');
+    await waitFor(() => events.length === 2, 'QoS 1 delivered event', 5000);
     assert.deepEqual(
       {
         client: events[1]?.client.clientId,
@@ -52,7 +54,7 @@ test('message.delivered: QoS 0 on send, QoS 1 only once PUBACK arrives', async (
     off();
     q0.close();
     q1.close();
-    await end(pub);
+    await endAll(pub);
     await tb.close();
   }
 });
@@ -68,16 +70,16 @@ test('message.delivered: QoS 2 only once PUBCOMP completes the flow, not on PUBR
     const publish = await q2.next('publish');
     q2.send({ cmd: 'pubrec', messageId: publish.messageId, reasonCode: 0 }, 5);
     await q2.next('pubrel');
-    await delay(150);
+    await q2.sync(5);
     assert.equal(events.length, 0, 'PUBREC alone does not complete delivery');
     q2.send({ cmd: 'pubcomp', messageId: publish.messageId, reasonCode: 0 }, 5);
-    await waitFor(() => events.length === 1, 5000, 'QoS 2 delivered event');
+    await waitFor(() => events.length === 1, 'QoS 2 delivered event', 5000);
     assert.equal(events[0]?.client.clientId, 'q2');
     assert.equal(events[0]?.qos, 2);
     assert.equal(events[0]?.retain, false, 'a live message is not sent as retained');
   } finally {
     q2.close();
-    await end(pub);
+    await endAll(pub);
     await tb.close();
   }
 });
@@ -97,8 +99,8 @@ test('message.delivered is only computed while someone listens; a failure PUBACK
     await pub.publishAsync('d/ok', 'y', { qos: 1 });
     const second = await q1.next('publish');
     q1.send({ cmd: 'puback', messageId: second.messageId, reasonCode: 0 }, 5);
-    await waitFor(() => events.length === 1, 5000, 'the accepted delivery');
-    await delay(100);
+    await waitFor(() => events.length === 1, 'the accepted delivery', 5000);
+    await q1.sync(5);
     assert.deepEqual(
       events.map((e) => e.topic),
       ['d/ok'],
@@ -111,7 +113,7 @@ test('message.delivered is only computed while someone listens; a failure PUBACK
     assert.equal(tb.broker.events.deliveredWatched, false);
   } finally {
     q1.close();
-    await end(pub);
+    await endAll(pub);
     await tb.close();
   }
 });

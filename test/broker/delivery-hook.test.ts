@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BrokerHooks, ClientRef, DeliveryMessage, Principal } from '../../main/broker';
 import type { BrokerEventMap } from '../../main/broker';
-import { connect, delay, end, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, passMarker, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 function principalFor(username: string | undefined): Principal {
   if (username === 'acme')
@@ -47,7 +49,7 @@ test('authorizeDelivery: a refused delivery is dropped, counted and reported; ot
     await pub.publishAsync('data/secret', 's1', { qos: 1 });
     await pub.publishAsync('data/shared/secret', 'sh', { qos: 1 });
     await pub.publishAsync('data/public', 'p1', { qos: 1 });
-    await waitFor(() => openGot.length === 5 && blockedGot.length === 2, 10_000, 'deliveries');
+    await waitFor(() => openGot.length === 5 && blockedGot.length === 2, 'deliveries', 10_000);
     assert.deepEqual(
       blockedGot.map((m) => m.payload.toString()),
       ['p0', 'p1'],
@@ -57,7 +59,7 @@ test('authorizeDelivery: a refused delivery is dropped, counted and reported; ot
       ['p0', 's0', 's1', 'sh', 'p1'],
     );
     // Four refused: s0, s1 and sh on data/#, and sh again through the shared group.
-    await waitFor(() => dropped.length === 4, 5000, 'dropped events');
+    await waitFor(() => dropped.length === 4, 'dropped events', 5000);
     assert.ok(dropped.every((d) => d.clientId === 'blocked' && d.reason === 'not-authorized'));
     assert.deepEqual(
       dropped.map((d) => `${d.topic}@${d.qos}`),
@@ -71,7 +73,7 @@ test('authorizeDelivery: a refused delivery is dropped, counted and reported; ot
     assert.equal(sharedCall?.message.qos, 0);
     assert.equal(sharedCall?.message.payload.toString(), 'sh');
   } finally {
-    await end(open, blocked, pub);
+    await endAll(open, blocked, pub);
     await tb.close();
   }
 });
@@ -97,8 +99,11 @@ test('authorizeDelivery: sees the topic as the subscriber sees it, covers retain
     await blocked.subscribeAsync('meters/#', { qos: 1 });
     await thrower.subscribeAsync('meters/#', { qos: 1 });
     await acmePub.publishAsync('meters/open', 'o', { qos: 1 });
-    await waitFor(() => blockedGot.length === 1, 5000, 'the open message');
-    await delay(100);
+    await waitFor(() => blockedGot.length === 1, 'the open message', 5000);
+    await passMarker(acmePub, 'meters/marker', blockedGot);
+    // The thrower cannot receive a marker: its secret, open and marker deliveries are counted as dropped.
+    const throwerDropped = () => tb.broker.clients().find((c) => c.clientId === 'thrower')?.droppedMessages;
+    await waitFor(() => throwerDropped() === 3, 'the thrower refused three deliveries');
     assert.deepEqual(
       blockedGot.map((m) => m.topic),
       ['meters/open'],
@@ -108,9 +113,9 @@ test('authorizeDelivery: sees the topic as the subscriber sees it, covers retain
     const retainedCall = calls.find((c) => c.client === 'blocked' && c.message.retain);
     assert.equal(retainedCall?.topic, 'meters/secret', 'account prefix stripped');
     assert.equal(retainedCall?.message.payload.toString(), 'r');
-    await end(blocked, thrower);
+    await endAll(blocked, thrower);
   } finally {
-    await end(acmePub);
+    await endAll(acmePub);
     await tb.close();
   }
 });
@@ -141,11 +146,11 @@ test('authorizeDelivery: offline persistent sessions are asked at routing time; 
       { clientId: 'blocked', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 300 } },
       got,
     );
-    await waitFor(() => got.length === 1, 5000, 'queued message');
+    await waitFor(() => got.length === 1, 'queued message', 5000);
     assert.equal(got[0]?.topic, 'q/fine');
-    await end(again);
+    await endAll(again);
   } finally {
-    await end(pub);
+    await endAll(pub);
     await tb.close();
   }
 });

@@ -3,20 +3,13 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { createBroker } from '../../main/broker';
 import { openStore, type Store } from '../../main/store';
-import {
-  connect,
-  delay,
-  end,
-  listen,
-  RawClient,
-  type Received,
-  type TestBroker,
-  tmpDir,
-  waitFor,
-} from './helpers';
+import { connect, endAll, RawClient, type Received } from '../helpers/mqtt-client';
+import { serveBroker, type TestBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
+import { tempDir } from '../helpers/temp-dir';
 
 async function startOn(store: Store): Promise<TestBroker> {
-  return listen(createBroker({ db: store.db, allowAnonymous: true }));
+  return serveBroker(createBroker({ db: store.db, allowAnonymous: true }));
 }
 
 async function rawConnect(port: number, clientId: string, version: 4 | 5) {
@@ -36,7 +29,7 @@ async function rawConnect(port: number, clientId: string, version: 4 | 5) {
 }
 
 test('[MQTT-4.4.0-1] restart: unacknowledged QoS 1 and QoS 2 deliveries are re-sent with DUP, a PUBREC-ed one continues with PUBREL', async () => {
-  const dir = tmpDir();
+  const dir = tempDir();
   let store = openStore(dir);
   let tb = await startOn(store);
   const ids: Record<string, number> = {};
@@ -57,8 +50,11 @@ test('[MQTT-4.4.0-1] restart: unacknowledged QoS 1 and QoS 2 deliveries are re-s
     raw.send({ cmd: 'pubrec', messageId: ids['inf/three'] });
     await raw.next('pubrel');
     raw.close();
-    await end(pub);
-    await waitFor(() => tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false);
+    await endAll(pub);
+    await waitFor(
+      () => tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false,
+      "tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false",
+    );
     assert.equal(tb.broker.sessions().find((s) => s.clientId === 'slow')?.inflight, 3);
   } finally {
     await tb.close();
@@ -89,7 +85,7 @@ test('[MQTT-4.4.0-1] restart: unacknowledged QoS 1 and QoS 2 deliveries are re-s
     );
     const pubrel = await raw.next('pubrel');
     assert.equal(pubrel.messageId, ids['inf/three']);
-    await delay(200);
+    await raw.sync();
     assert.equal(
       raw.packets.filter((p) => p.cmd === 'publish').length,
       0,
@@ -100,12 +96,18 @@ test('[MQTT-4.4.0-1] restart: unacknowledged QoS 1 and QoS 2 deliveries are re-s
     assert.equal((await raw.next('pubrel')).messageId, ids['inf/two']);
     raw.send({ cmd: 'pubcomp', messageId: ids['inf/two'] });
     raw.send({ cmd: 'pubcomp', messageId: ids['inf/three'] });
-    await waitFor(() => tb.broker.sessions().find((s) => s.clientId === 'slow')?.inflight === 0);
+    await waitFor(
+      () => tb.broker.sessions().find((s) => s.clientId === 'slow')?.inflight === 0,
+      "tb.broker.sessions().find((s) => s.clientId === 'slow')?.inflight === 0",
+    );
     raw.close();
     // Completed flows are gone from the store too: a reconnect gets nothing more.
-    await waitFor(() => tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false);
+    await waitFor(
+      () => tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false,
+      "tb.broker.sessions().find((s) => s.clientId === 'slow')?.connected === false",
+    );
     const again = await rawConnect(tb.port, 'slow', 4);
-    await delay(300);
+    await again.raw.sync();
     assert.deepEqual(
       again.raw.packets.map((p) => p.cmd),
       [],
@@ -119,7 +121,7 @@ test('[MQTT-4.4.0-1] restart: unacknowledged QoS 1 and QoS 2 deliveries are re-s
 });
 
 test('[MQTT-4.3.3-2] (3.1.1 numbering) restart: inbound QoS 2 state (PUBREC sent, PUBREL pending) survives; the message is delivered once', async () => {
-  const dir = tmpDir();
+  const dir = tempDir();
   let store = openStore(dir);
   let tb = await startOn(store);
   const got: Received[] = [];
@@ -136,10 +138,13 @@ test('[MQTT-4.3.3-2] (3.1.1 numbering) restart: inbound QoS 2 state (PUBREC sent
     raw.send({ cmd: 'publish', topic: 'in/q2', payload: 'once', qos: 2, messageId: 7 }, 5);
     const pubrec = await raw.next('pubrec');
     assert.equal(pubrec.messageId, 7);
-    await waitFor(() => got.length === 1, 5000, 'first delivery');
+    await waitFor(() => got.length === 1, 'first delivery', 5000);
     raw.close();
-    await end(watch);
-    await waitFor(() => tb.broker.sessions().every((s) => !s.connected));
+    await endAll(watch);
+    await waitFor(
+      () => tb.broker.sessions().every((s) => !s.connected),
+      'tb.broker.sessions().every((s) => !s.connected)',
+    );
   } finally {
     await tb.close();
     store.close();
@@ -164,7 +169,7 @@ test('[MQTT-4.3.3-2] (3.1.1 numbering) restart: inbound QoS 2 state (PUBREC sent
     // Released: the same identifier now starts a new message.
     raw.send({ cmd: 'publish', topic: 'in/q2', payload: 'second', qos: 2, messageId: 7 }, 5);
     await raw.next('pubrec');
-    await waitFor(() => fresh.length === 1 && got.length === 2, 5000, 'the new message');
+    await waitFor(() => fresh.length === 1 && got.length === 2, 'the new message', 5000);
     assert.deepEqual(
       got.map((m) => m.payload.toString()),
       ['once', 'second'],
@@ -174,7 +179,7 @@ test('[MQTT-4.3.3-2] (3.1.1 numbering) restart: inbound QoS 2 state (PUBREC sent
       ['second'],
     );
     raw.close();
-    await end(watch, observer);
+    await endAll(watch, observer);
   } finally {
     await tb.close();
     store.close();

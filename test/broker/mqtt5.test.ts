@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connect, delay, end, RawClient, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, passMarker, RawClient, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { testClock } from '../helpers/test-clock';
+import { waitFor } from '../helpers/wait-for';
 
 const v5connect = (clientId: string, properties?: Record<string, unknown>) => ({
   cmd: 'connect',
@@ -29,21 +32,22 @@ test('[MQTT-3.3.2-4..20] user properties, payload format, content type, response
         userProperties: { site: 'lab', tag: ['a', 'b'] },
       },
     });
-    await waitFor(() => got.length === 1);
+    await waitFor(() => got.length === 1, 'got.length === 1');
     const p = got[0]!.packet.properties!;
     assert.equal(p.payloadFormatIndicator, true);
     assert.equal(p.contentType, 'application/json');
     assert.equal(p.responseTopic, 'reply/here');
     assert.deepEqual([...(p.correlationData as Buffer)], [1, 2, 3]);
     assert.deepEqual({ ...p.userProperties }, { site: 'lab', tag: ['a', 'b'] });
-    await end(pub, sub);
+    await endAll(pub, sub);
   } finally {
     await tb.close();
   }
 });
 
 test('[MQTT-3.3.2-5] [MQTT-3.3.2-6] message expiry: queued messages expire, the remaining interval is rewritten', async () => {
-  const tb = await startBroker();
+  const clock = testClock();
+  const tb = await startBroker({ allowAnonymous: true, now: clock.ms });
   try {
     const sub = await connect(tb.url, {
       protocolVersion: 5,
@@ -52,26 +56,26 @@ test('[MQTT-3.3.2-5] [MQTT-3.3.2-6] message expiry: queued messages expire, the 
       properties: { sessionExpiryInterval: 300 },
     });
     await sub.subscribeAsync('exp/#', { qos: 1 });
-    await end(sub);
+    await endAll(sub);
     const pub = await connect(tb.url, { protocolVersion: 5 });
     await pub.publishAsync('exp/short', 's', { qos: 1, properties: { messageExpiryInterval: 1 } });
     await pub.publishAsync('exp/long', 'l', { qos: 1, properties: { messageExpiryInterval: 100 } });
-    await delay(2200);
+    clock.advance(2200);
     const got: Received[] = [];
     const back = await connect(
       tb.url,
       { protocolVersion: 5, clientId: 'exp', clean: false, properties: { sessionExpiryInterval: 300 } },
       got,
     );
-    await waitFor(() => got.length >= 1);
-    await delay(200);
+    await waitFor(() => got.length >= 1, 'the queued message');
+    await passMarker(pub, 'exp/marker', got);
     assert.deepEqual(
       got.map((m) => m.topic),
       ['exp/long'],
     );
     const remaining = got[0]!.packet.properties?.messageExpiryInterval ?? 0;
     assert.ok(remaining < 100 && remaining >= 95, `remaining ${remaining}`);
-    await end(pub, back);
+    await endAll(pub, back);
   } finally {
     await tb.close();
   }
@@ -92,14 +96,14 @@ test('[MQTT-3.3.2-12] inbound topic aliases: set, reuse, unknown alias is a prot
       5,
     );
     raw.send({ cmd: 'publish', topic: '', payload: '2', qos: 0, properties: { topicAlias: 3 } }, 5);
-    await waitFor(() => got.length === 2);
+    await waitFor(() => got.length === 2, 'got.length === 2');
     assert.deepEqual(
       got.map((m) => m.topic),
       ['alias/long/name', 'alias/long/name'],
     );
     raw.send({ cmd: 'publish', topic: '', payload: '3', qos: 0, properties: { topicAlias: 9 } }, 5);
     assert.equal((await raw.next('disconnect')).reasonCode, 0x82);
-    await end(sub);
+    await endAll(sub);
   } finally {
     await tb.close();
   }
@@ -115,7 +119,10 @@ test('[MQTT-3.3.2-9] outbound topic aliases only when the client allows them', a
     await raw.next('suback');
     const pub = await connect(tb.url, { protocolVersion: 5 });
     for (const t of ['ta/one', 'ta/one', 'ta/two', 'ta/three', 'ta/one']) await pub.publishAsync(t, 'x');
-    await waitFor(() => raw.packets.filter((p) => p.cmd === 'publish').length === 5);
+    await waitFor(
+      () => raw.packets.filter((p) => p.cmd === 'publish').length === 5,
+      "raw.packets.filter((p) => p.cmd === 'publish').length === 5",
+    );
     const seen = raw.packets
       .filter((p) => p.cmd === 'publish')
       .map((p) => {
@@ -130,7 +137,7 @@ test('[MQTT-3.3.2-9] outbound topic aliases only when the client allows them', a
       ['', 1],
     ]);
     raw.close();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -153,7 +160,7 @@ test("[MQTT-3.1.2-24] messages larger than the client's Maximum Packet Size are 
     assert.equal(String(p.payload), 'small');
     assert.deepEqual(dropped, ['packet-too-large']);
     raw.close();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -203,8 +210,12 @@ test('[MQTT-3.4.2-1] PUBACK carries 0x10 when nobody subscribed, and UNSUBACK 0x
   }
 });
 
-test('[MQTT-3.1.2-5] session expiry: an offline session ends after its expiry interval', async () => {
-  const tb = await startBroker();
+test('[MQTT-3.1.2-5] session expiry: an offline session ends after its expiry interval', async (t) => {
+  // The broker's housekeeping sweep is mocked and its clock frozen: the session ends exactly on time.
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let now = Date.now();
+  const tb = await startBroker({ allowAnonymous: true, now: () => now });
+  const shortLived = () => tb.broker.sessions().find((s) => s.clientId === 'short-lived');
   try {
     const c = await connect(tb.url, {
       protocolVersion: 5,
@@ -213,9 +224,14 @@ test('[MQTT-3.1.2-5] session expiry: an offline session ends after its expiry in
       properties: { sessionExpiryInterval: 1 },
     });
     await c.subscribeAsync('se/#', { qos: 1 });
-    await end(c);
-    assert.ok(tb.broker.sessions().some((s) => s.clientId === 'short-lived'));
-    await waitFor(() => !tb.broker.sessions().some((s) => s.clientId === 'short-lived'), 5000);
+    await endAll(c);
+    await waitFor(() => shortLived()?.connected === false, 'the session to go offline');
+    now += 999;
+    t.mock.timers.tick(500);
+    assert.ok(shortLived(), 'the session is kept until its interval has passed');
+    now += 1;
+    t.mock.timers.tick(500);
+    assert.equal(shortLived(), undefined, 'then it ends');
     assert.equal(tb.broker.stats().subscriptions, 0);
   } finally {
     await tb.close();

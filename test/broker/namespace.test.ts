@@ -3,7 +3,9 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { BrokerHooks, Principal } from '../../main/broker';
-import { connect, delay, end, RawClient, type Received, startBroker, waitFor } from './helpers';
+import { connect, endAll, passMarker, RawClient, type Received, roundTrip } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 function principalFor(username: string | undefined): Principal {
   if (username === 'acme' || username === 'globex') {
@@ -18,7 +20,7 @@ function tenantHooks(calls: { publish: number }): BrokerHooks {
     authenticate: async (ctx) => ({ ok: true, principal: principalFor(ctx.username) }),
     authorizePublish: async (_c, topic) => {
       calls.publish++;
-      await delay(1);
+      await new Promise((resolve) => setImmediate(resolve));
       return topic.startsWith('secret/') ? { reasonCode: 0x87, reasonString: 'no secrets' } : true;
     },
     authorizeSubscribe: async (_c, filter) => (filter.startsWith('secret/') ? { reasonCode: 0x87 } : true),
@@ -72,7 +74,10 @@ test('account namespaces: prefix added on the way in, stripped on the way out, n
       { topicPrefix: '$a/acme/' },
     );
 
-    await waitFor(() => acmeGot.length === 2 && sharedGot.length === 2);
+    await waitFor(
+      () => acmeGot.length === 2 && sharedGot.length === 2,
+      'acmeGot.length === 2 && sharedGot.length === 2',
+    );
     assert.deepEqual(
       acmeGot.map((m) => `${m.topic}:${m.payload}`),
       ['data/1:from acme', 'data/2:from platform'],
@@ -81,7 +86,7 @@ test('account namespaces: prefix added on the way in, stripped on the way out, n
       sharedGot.map((m) => m.topic),
       ['data/1', 'data/2'],
     );
-    await delay(100);
+    await passMarker(root, 'marker', rootGot);
     assert.equal(rootGot.length, 0, 'root # sees nothing of the accounts');
     assert.deepEqual(
       tb.broker.retained().map((r) => r.topic),
@@ -94,7 +99,7 @@ test('account namespaces: prefix added on the way in, stripped on the way out, n
       root.publishAsync('$a/acme/data/1', 'intrusion', { qos: 1 }),
       /0x87|135|Not authorized/i,
     );
-    await end(acme, acmeShared, root, globex, acmePub);
+    await endAll(acme, acmeShared, root, globex, acmePub);
   } finally {
     await tb.close();
   }
@@ -105,13 +110,14 @@ test('the same client id in two accounts are two sessions (no takeover)', async 
   try {
     const a = await connect(tb.url, { username: 'acme', clientId: 'dev-1' });
     const b = await connect(tb.url, { username: 'globex', clientId: 'dev-1' });
-    await delay(100);
+    // A round trip on each: a takeover would have closed the first.
+    await Promise.all([roundTrip(a), roundTrip(b)]);
     assert.equal(tb.broker.clients().length, 2);
     assert.equal(a.connected && b.connected, true);
     assert.equal(tb.broker.disconnectClient('dev-1', 0x98, 'bye', '$a/globex/'), true);
-    await waitFor(() => tb.broker.clients().length === 1);
+    await waitFor(() => tb.broker.clients().length === 1, 'tb.broker.clients().length === 1');
     assert.equal(tb.broker.clients()[0]!.principal.accountId, 'acme');
-    await end(a, b);
+    await endAll(a, b);
   } finally {
     await tb.close();
   }
@@ -141,34 +147,25 @@ test('authorizePublish refusal: PUBACK 0x87 (5.0), dropped for 3.1.1 QoS 0, and 
     const got: Received[] = [];
     const sub = await connect(tb.url, {}, got);
     await sub.subscribeAsync('#');
-    const raw = await RawClient.open(tb.port, 5);
-    raw.send(
-      {
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 5,
-        clean: true,
-        clientId: 'sneaky',
-        keepalive: 0,
-      },
-      5,
-    );
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'sneaky', 5);
     raw.send({ cmd: 'publish', topic: 'secret/plans', payload: 'x', qos: 1, messageId: 1 }, 5);
     const ack = await raw.next('puback');
     assert.equal(ack.reasonCode, 0x87);
     const v4 = await connect(tb.url, { clientId: 'sneaky4' });
     await v4.publishAsync('secret/plans', 'y', { qos: 0 });
     await v4.publishAsync('open/ok', 'z', { qos: 1 });
-    await waitFor(() => got.length === 1);
+    await waitFor(() => got.length === 1, 'got.length === 1');
     assert.equal(got[0]!.topic, 'open/ok');
-    await waitFor(() => lines.filter((l) => l.includes('publish refused')).length === 2);
+    await waitFor(
+      () => lines.filter((l) => l.includes('publish refused')).length === 2,
+      "lines.filter((l) => l.includes('publish refused')).length === 2",
+    );
     const logged = lines
       .filter((l) => l.includes('publish refused'))
       .map((l) => JSON.parse(l) as { clientId: string });
     assert.deepEqual(logged.map((l) => l.clientId).sort(), ['sneaky', 'sneaky4']);
     raw.close();
-    await end(sub, v4);
+    await endAll(sub, v4);
   } finally {
     await tb.close();
   }
@@ -183,13 +180,13 @@ test('asynchronous publish decisions are cached per topic and keep message order
     await sub.subscribeAsync('seq/#');
     const pub = await connect(tb.url);
     for (let i = 0; i < 200; i++) pub.publish(i % 2 ? 'seq/a' : 'seq/b', String(i));
-    await waitFor(() => got.length === 200);
+    await waitFor(() => got.length === 200, 'got.length === 200');
     assert.deepEqual(
       got.map((m) => Number(m.payload)),
       Array.from({ length: 200 }, (_, i) => i),
     );
     assert.ok(calls.publish <= 4, `hook called ${calls.publish} times`);
-    await end(sub, pub);
+    await endAll(sub, pub);
   } finally {
     await tb.close();
   }
@@ -211,9 +208,9 @@ test('interceptors consume reserved control topics before routing', async () => 
     assert.deepEqual(seen, ['ctl:$control/reboot:now']);
     off();
     await pub.publishAsync('$control/reboot', 'again', { qos: 1 });
-    await waitFor(() => got.length === 1);
+    await waitFor(() => got.length === 1, 'got.length === 1');
     assert.equal(seen.length, 1);
-    await end(sub, pub);
+    await endAll(sub, pub);
   } finally {
     await tb.close();
   }
@@ -234,7 +231,7 @@ test('an intercepted QoS 0 publish is consumed without an acknowledgement and th
     assert.deepEqual(seen, ['0', '1', '2', '3', '4', 'marker']);
     assert.equal(pub.connected, true);
     off();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -250,8 +247,8 @@ test('disconnectWhere closes every client of an account', async () => {
     ]);
     const n = tb.broker.disconnectWhere((c) => c.principal.accountId === 'acme', 0x98, 'account disabled');
     assert.equal(n, 2);
-    await waitFor(() => tb.broker.clients().length === 1);
-    await end(...clients);
+    await waitFor(() => tb.broker.clients().length === 1, 'tb.broker.clients().length === 1');
+    await endAll(...clients);
   } finally {
     await tb.close();
   }

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createBroker } from '../../main/broker';
 import { openStore } from '../../main/store';
-import { connect, end, listen, type Received, tmpDir, waitFor } from './helpers';
+import { connect, endAll, type Received } from '../helpers/mqtt-client';
+import { serveBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
+import { tempDir } from '../helpers/temp-dir';
 
 test('restart: persistent sessions, their queued QoS 1 messages and retained messages survive', async () => {
-  const dir = tmpDir();
+  const dir = tempDir();
   let store = openStore(dir);
-  let tb = await listen(createBroker({ db: store.db, allowAnonymous: true }));
+  let tb = await serveBroker(createBroker({ db: store.db, allowAnonymous: true }));
   const sub = await connect(tb.url, { clientId: 'keeper', clean: false });
   await sub.subscribeAsync('persist/#', { qos: 1 });
   const sub5 = await connect(tb.url, {
@@ -20,17 +23,17 @@ test('restart: persistent sessions, their queued QoS 1 messages and retained mes
     properties: { sessionExpiryInterval: 3600 },
   });
   await sub5.subscribeAsync('persist/#', { qos: 2, properties: { subscriptionIdentifier: 7 } });
-  await end(sub, sub5);
+  await endAll(sub, sub5);
   const pub = await connect(tb.url);
   await pub.publishAsync('persist/a', 'queued-1', { qos: 1 });
   await pub.publishAsync('persist/b', 'queued-2', { qos: 2 });
   await pub.publishAsync('persist/r', 'retained', { qos: 1, retain: true });
-  await end(pub);
+  await endAll(pub);
   await tb.close();
   store.close();
 
   store = openStore(dir);
-  tb = await listen(createBroker({ db: store.db, allowAnonymous: true }));
+  tb = await serveBroker(createBroker({ db: store.db, allowAnonymous: true }));
   try {
     assert.deepEqual(
       tb.broker.retained().map((r) => `${r.topic}=${r.payload}`),
@@ -38,7 +41,7 @@ test('restart: persistent sessions, their queued QoS 1 messages and retained mes
     );
     const got: Received[] = [];
     const back = await connect(tb.url, { clientId: 'keeper', clean: false }, got);
-    await waitFor(() => got.length === 3);
+    await waitFor(() => got.length === 3, 'got.length === 3');
     assert.deepEqual(got.map((m) => m.payload.toString()).sort(), ['queued-1', 'queued-2', 'retained']);
     const got5: Received[] = [];
     const back5 = await connect(
@@ -46,7 +49,7 @@ test('restart: persistent sessions, their queued QoS 1 messages and retained mes
       { protocolVersion: 5, clientId: 'keeper5', clean: false, properties: { sessionExpiryInterval: 3600 } },
       got5,
     );
-    await waitFor(() => got5.length === 3);
+    await waitFor(() => got5.length === 3, 'got5.length === 3');
     // mqtt.js emits QoS 2 messages on PUBREL, so compare without order
     assert.deepEqual(got5.map((m) => `${m.payload}/${m.packet.qos}`).sort(), [
       'queued-1/1',
@@ -57,12 +60,15 @@ test('restart: persistent sessions, their queued QoS 1 messages and retained mes
     // subscriptions were restored too
     const pub2 = await connect(tb.url);
     await pub2.publishAsync('persist/after', 'new', { qos: 1 });
-    await waitFor(() => got.length === 4 && got5.length === 4);
-    await end(back, back5, pub2);
+    await waitFor(() => got.length === 4 && got5.length === 4, 'got.length === 4 && got5.length === 4');
+    await endAll(back, back5, pub2);
     // a clean session discards the stored one
     const clean = await connect(tb.url, { clientId: 'keeper', clean: true });
-    await end(clean);
-    await waitFor(() => !tb.broker.sessions().some((s) => s.clientId === 'keeper'));
+    await endAll(clean);
+    await waitFor(
+      () => !tb.broker.sessions().some((s) => s.clientId === 'keeper'),
+      "!tb.broker.sessions().some((s) => s.clientId === 'keeper')",
+    );
   } finally {
     await tb.close();
     store.close();
@@ -105,19 +111,19 @@ function kill9(child: ChildProcess): Promise<void> {
 }
 
 test('kill -9: an acknowledged QoS 1 message to an offline persistent session is delivered after restart', async () => {
-  const dir = tmpDir();
+  const dir = tempDir();
   const first = await startChild(dir);
   const url1 = `mqtt://127.0.0.1:${first.port}`;
   try {
     const sub = await connect(url1, { clientId: 'survivor', clean: false });
     await sub.subscribeAsync('crash/#', { qos: 1 });
-    await end(sub);
+    await endAll(sub);
     const pub = await connect(url1);
     // publishAsync resolves on PUBACK
     await pub.publishAsync('crash/1', 'acked-before-crash', { qos: 1 });
     await pub.publishAsync('crash/2', 'also-acked', { qos: 1 });
     await kill9(first.child);
-    await end(pub);
+    await endAll(pub);
   } catch (err) {
     first.child.kill('SIGKILL');
     throw err;
@@ -130,12 +136,12 @@ test('kill -9: an acknowledged QoS 1 message to an offline persistent session is
       { clientId: 'survivor', clean: false },
       got,
     );
-    await waitFor(() => got.length === 2, 10_000);
+    await waitFor(() => got.length === 2, 'got.length === 2', 10_000);
     assert.deepEqual(
       got.map((m) => m.payload.toString()),
       ['acked-before-crash', 'also-acked'],
     );
-    await end(back);
+    await endAll(back);
   } finally {
     await kill9(second.child);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Session } from '../../main/broker/session';
-import { collect, connect, delay, end, RawClient, type Received, startBroker, waitFor } from './helpers';
+import { collect, connect, endAll, passMarker, RawClient, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const principal = { kind: 'anonymous' as const, accountId: null, topicPrefix: '' };
 
@@ -39,7 +41,7 @@ test('QoS is the minimum of the published and the granted QoS', async () => {
     await pub.publishAsync('q/one', 'a', { qos: 2 });
     await pub.publishAsync('q/two', 'b', { qos: 1 });
     await pub.publishAsync('q/two', 'c', { qos: 2 });
-    await waitFor(() => got.length === 3);
+    await waitFor(() => got.length === 3, 'got.length === 3');
     assert.deepEqual(
       got.map((m) => [m.topic, m.packet.qos]),
       [
@@ -48,7 +50,7 @@ test('QoS is the minimum of the published and the granted QoS', async () => {
         ['q/two', 2],
       ],
     );
-    await end(sub, pub);
+    await endAll(sub, pub);
   } finally {
     await tb.close();
   }
@@ -65,7 +67,7 @@ test('[MQTT-4.4.0-1] unacknowledged QoS 1 is re-sent with DUP and the same packe
     const original = await first.raw.next('publish');
     assert.equal(original.dup, false);
     first.raw.close();
-    await waitFor(() => tb.broker.clients().length === 1);
+    await waitFor(() => tb.broker.clients().length === 1, 'tb.broker.clients().length === 1');
     const second = await rawSession(tb.port, 'dupper', 4);
     assert.equal(second.connack.sessionPresent, true);
     const again = await second.raw.next('publish');
@@ -73,9 +75,12 @@ test('[MQTT-4.4.0-1] unacknowledged QoS 1 is re-sent with DUP and the same packe
     assert.equal(again.messageId, original.messageId);
     assert.equal(String(again.payload), 'payload');
     second.raw.send({ cmd: 'puback', messageId: again.messageId });
-    await waitFor(() => tb.broker.sessions().find((s) => s.clientId === 'dupper')?.inflight === 0);
+    await waitFor(
+      () => tb.broker.sessions().find((s) => s.clientId === 'dupper')?.inflight === 0,
+      "tb.broker.sessions().find((s) => s.clientId === 'dupper')?.inflight === 0",
+    );
     second.raw.close();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -94,15 +99,18 @@ test('[MQTT-4.4.0-1] QoS 2: PUBREL is re-sent on reconnect after PUBREC', async 
     first.raw.send({ cmd: 'pubrec', messageId: msg.messageId });
     await first.raw.next('pubrel');
     first.raw.close();
-    await waitFor(() => tb.broker.clients().length === 1);
+    await waitFor(() => tb.broker.clients().length === 1, 'tb.broker.clients().length === 1');
     const second = await rawSession(tb.port, 'q2', 4);
     const rel = await second.raw.next('pubrel');
     assert.equal(rel.messageId, msg.messageId);
     second.raw.send({ cmd: 'pubcomp', messageId: msg.messageId });
-    await waitFor(() => tb.broker.sessions().find((s) => s.clientId === 'q2')?.inflight === 0);
+    await waitFor(
+      () => tb.broker.sessions().find((s) => s.clientId === 'q2')?.inflight === 0,
+      "tb.broker.sessions().find((s) => s.clientId === 'q2')?.inflight === 0",
+    );
     assert.equal(second.raw.packets.filter((p) => p.cmd === 'publish').length, 0, 'not delivered again');
     second.raw.close();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -114,33 +122,24 @@ test('[MQTT-4.3.3-10] inbound QoS 2 is delivered once even when re-sent before P
     const sub = await connect(tb.url);
     const got = collect(sub);
     await sub.subscribeAsync('once', { qos: 2 });
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'p',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'p');
     raw.send({ cmd: 'publish', topic: 'once', payload: 'x', qos: 2, messageId: 7 });
     await raw.next('pubrec');
     raw.send({ cmd: 'publish', topic: 'once', payload: 'x', qos: 2, messageId: 7, dup: true });
     await raw.next('pubrec');
     raw.send({ cmd: 'pubrel', messageId: 7 });
     assert.equal((await raw.next('pubcomp')).messageId, 7);
-    await waitFor(() => got.length >= 1);
-    await delay(200);
+    await waitFor(() => got.length >= 1, 'got.length >= 1');
+    await passMarker(sub, 'once', got);
     assert.equal(got.length, 1);
     // after PUBREL the id is free again: a new message with id 7 is a new message
     raw.send({ cmd: 'publish', topic: 'once', payload: 'y', qos: 2, messageId: 7 });
     await raw.next('pubrec');
     raw.send({ cmd: 'pubrel', messageId: 7 });
     await raw.next('pubcomp');
-    await waitFor(() => got.length === 2);
+    await waitFor(() => got.length === 2, 'got.length === 2');
     raw.close();
-    await end(sub);
+    await endAll(sub);
   } finally {
     await tb.close();
   }
@@ -154,9 +153,13 @@ test("[MQTT-3.3.4-7] in-flight window honours the client's Receive Maximum", asy
     await raw.next('suback');
     const pub = await connect(tb.url);
     for (let i = 0; i < 5; i++) await pub.publishAsync('w', String(i), { qos: 1 });
-    await waitFor(() => raw.packets.filter((p) => p.cmd === 'publish').length === 2);
-    await delay(200);
+    await waitFor(
+      () => raw.packets.filter((p) => p.cmd === 'publish').length === 2,
+      "raw.packets.filter((p) => p.cmd === 'publish').length === 2",
+    );
+    await raw.sync(5);
     assert.equal(raw.packets.filter((p) => p.cmd === 'publish').length, 2, 'no more than 2 in flight');
+    assert.equal(tb.broker.sessions().find((s) => s.clientId === 'slow')?.queued, 3, 'the rest wait');
     let acked = 0;
     while (acked < 5) {
       const p = await raw.next('publish');
@@ -165,7 +168,7 @@ test("[MQTT-3.3.4-7] in-flight window honours the client's Receive Maximum", asy
       acked++;
     }
     raw.close();
-    await end(pub);
+    await endAll(pub);
   } finally {
     await tb.close();
   }
@@ -192,7 +195,7 @@ test('offline queue: persistent sessions keep QoS 1/2 messages, dropping the old
     tb.broker.events.on('message.dropped', (e) => dropped.push(e.reason));
     const sub = await connect(tb.url, { clientId: 'offline', clean: false });
     await sub.subscribeAsync('o', { qos: 1 });
-    await end(sub);
+    await endAll(sub);
     const pub = await connect(tb.url);
     for (let i = 0; i < 5; i++) await pub.publishAsync('o', String(i), { qos: 1 });
     await pub.publishAsync('o', 'qos0 is not queued', { qos: 0 });
@@ -200,12 +203,12 @@ test('offline queue: persistent sessions keep QoS 1/2 messages, dropping the old
     assert.deepEqual(dropped, ['queue-full', 'queue-full']);
     const got: Received[] = [];
     const back = await connect(tb.url, { clientId: 'offline', clean: false }, got);
-    await waitFor(() => got.length === 3);
+    await waitFor(() => got.length === 3, 'got.length === 3');
     assert.deepEqual(
       got.map((m) => m.payload.toString()),
       ['2', '3', '4'],
     );
-    await end(back, pub);
+    await endAll(back, pub);
   } finally {
     await tb.close();
   }

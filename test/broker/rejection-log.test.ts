@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { connect, end, listen, RawClient, waitFor } from './helpers';
+import { connect, endAll, RawClient } from '../helpers/mqtt-client';
+import { serveBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 import { createBroker } from '../../main/broker';
 
 interface LogLine {
@@ -24,7 +26,7 @@ async function brokerWithCapturedLog() {
       },
     },
   );
-  const tb = await listen(createBroker({ allowAnonymous: true, logger }));
+  const tb = await serveBroker(createBroker({ allowAnonymous: true, logger }));
   return { tb, lines };
 }
 
@@ -47,7 +49,7 @@ test('a malformed packet is logged with the client id, remote address and listen
     assert.equal((await raw.next('disconnect')).reasonCode, 0x81);
     await raw.waitClosed();
     const isMalformed = (l: LogLine) => l.msg.startsWith('closing connection: malformed packet');
-    await waitFor(() => lines.some(isMalformed), 5000, 'the log line');
+    await waitFor(() => lines.some(isMalformed), 'the log line', 5000);
     const entry = lines.find(isMalformed);
     assert.equal(entry?.clientId, 'mal-1');
     assert.match(entry?.remoteAddress ?? '', /127\.0\.0\.1$/);
@@ -56,7 +58,7 @@ test('a malformed packet is logged with the client id, remote address and listen
     assert.equal(entry?.level, 40, 'logged as a warning');
     await bystander.publishAsync('still/alive', 'yes', { qos: 1 });
   } finally {
-    await end(bystander);
+    await endAll(bystander);
     await tb.close();
   }
 });
@@ -70,7 +72,10 @@ test('a packet before CONNECT and a garbage stream are logged with the remote ad
     const garbage = await RawClient.open(tb.port, 4);
     garbage.sendRaw([0x00, 0xff, 0xff, 0xff, 0xff, 0x7f]);
     await garbage.waitClosed();
-    await waitFor(() => lines.filter((l) => l.msg.startsWith('closing connection:')).length >= 2);
+    await waitFor(
+      () => lines.filter((l) => l.msg.startsWith('closing connection:')).length >= 2,
+      "lines.filter((l) => l.msg.startsWith('closing connection:')).length >= 2",
+    );
     const rejected = lines.filter((l) => l.msg.startsWith('closing connection:'));
     assert.ok(
       rejected.some((l) => l.msg.includes('subscribe before CONNECT')),

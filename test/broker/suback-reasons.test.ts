@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MqttClient, Packet } from 'mqtt';
 import type { BrokerHooks } from '../../main/broker';
-import { connect, end, startBroker, waitFor } from './helpers';
+import { connect, endAll } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const hooks: BrokerHooks = {
   authenticate: () => ({ ok: true, principal: { kind: 'anonymous', accountId: null, topicPrefix: '' } }),
@@ -19,7 +21,7 @@ async function ackFor(client: MqttClient, cmd: 'suback' | 'unsuback', send: () =
   };
   client.on('packetreceive', onPacket);
   send();
-  await waitFor(() => acks.length > 0, 5000, cmd);
+  await waitFor(() => acks.length > 0, cmd, 5000);
   client.off('packetreceive', onPacket);
   return acks[0] as Packet & {
     granted?: number[];
@@ -44,7 +46,7 @@ test("SUBACK reason string (MQTT 5 §3.9.2.1.2): refusals carry the hook reason 
       'secret/plans: secrets are not for devices; $a/other/#: reserved topic',
     );
   } finally {
-    await end(client);
+    await endAll(client);
     await tb.close();
   }
 });
@@ -63,7 +65,7 @@ test('[MQTT-3.1.2-29] no reason string on SUBACK when the client set Request Pro
     assert.deepEqual(suback.granted, [0x87]);
     assert.equal(suback.properties?.reasonString, undefined);
   } finally {
-    await end(client);
+    await endAll(client);
     await tb.close();
   }
 });
@@ -78,7 +80,7 @@ test('a 3.1.1 SUBACK refusal is 0x80 without properties', async () => {
     assert.deepEqual(suback.granted, [0x80, 0]);
     assert.equal(suback.properties, undefined);
   } finally {
-    await end(client);
+    await endAll(client);
     await tb.close();
   }
 });
@@ -94,7 +96,7 @@ test('UNSUBACK reason string (MQTT 5 §3.11.2.1.2): an UNSUBACK with "no subscri
     assert.deepEqual(unsuback.granted, [0x00, 0x11]);
     assert.equal(unsuback.properties?.reasonString, 'never/#: no such subscription');
   } finally {
-    await end(client);
+    await endAll(client);
     await tb.close();
   }
 });
@@ -131,7 +133,7 @@ test('SUBACK 0x97 Quota exceeded (MQTT 5 §3.9.3) beyond maxSubscriptionsPerClie
     );
     assert.deepEqual(v4.granted, [0, 0, 0x80]);
   } finally {
-    await end(client, old);
+    await endAll(client, old);
     await tb.close();
   }
 });

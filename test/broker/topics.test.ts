@@ -4,7 +4,9 @@ import { Session } from '../../main/broker/session';
 import type { Subscription } from '../../main/broker/subscription';
 import { SubscriptionTrie } from '../../main/broker/subscription-trie';
 import { isValidTopicFilter, isValidTopicName, topicMatches } from '../../main/broker/topics';
-import { collect, connect, delay, end, RawClient, type Received, startBroker, waitFor } from './helpers';
+import { collect, connect, endAll, passMarker, RawClient, type Received } from '../helpers/mqtt-client';
+import { startBroker } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 const principal = { kind: 'anonymous' as const, accountId: null, topicPrefix: '' };
 
@@ -85,16 +87,22 @@ test('subscription trie: matches, groups per session and forgets removed subscri
   assert.equal(trie.match('a/b/c').targets.length, 0);
 });
 
-test('[MQTT-4.7.2-1] root wildcards do not match $-topics over the wire', async () => {
+test('[MQTT-4.7.2-1] root wildcards do not match $-topics over the wire', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
   const tb = await startBroker({ allowAnonymous: true, limits: { sysIntervalSeconds: 1 } });
   try {
     const got: Received[] = [];
     const sub = await connect(tb.url, {}, got);
     await sub.subscribeAsync('#');
     await sub.subscribeAsync('+/broker/#');
-    await delay(1500);
+    const sys: Received[] = [];
+    const watcher = await connect(tb.url, {}, sys);
+    await watcher.subscribeAsync('$SYS/#');
+    t.mock.timers.tick(1000);
+    await waitFor(() => sys.length > 0, 'a $SYS publication');
+    await passMarker(watcher, 'marker', got);
     assert.ok(!got.some((m) => m.topic.startsWith('$')), 'no $SYS through # or +');
-    await end(sub);
+    await endAll(sub, watcher);
   } finally {
     await tb.close();
   }
@@ -107,12 +115,7 @@ for (const [name, topic] of [
   test(`[MQTT-3.3.2-2] PUBLISH to a topic with ${name} closes the connection (5.0: 0x90)`, async () => {
     const tb = await startBroker();
     try {
-      const raw = await RawClient.open(tb.port, 5);
-      raw.send(
-        { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'x', keepalive: 0 },
-        5,
-      );
-      await raw.next('connack');
+      const raw = await RawClient.connected(tb.port, 'x', 5);
       raw.send({ cmd: 'publish', topic, payload: 'x', qos: 0 }, 5);
       assert.equal((await raw.next('disconnect')).reasonCode, 0x90);
       await raw.waitClosed();
@@ -125,16 +128,7 @@ for (const [name, topic] of [
 test('[MQTT-1.5.4-1] a topic that is not valid UTF-8 closes the connection', async () => {
   const tb = await startBroker();
   try {
-    const raw = await RawClient.open(tb.port);
-    raw.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'x',
-      keepalive: 0,
-    });
-    await raw.next('connack');
+    const raw = await RawClient.connected(tb.port, 'x');
     // PUBLISH QoS 0, topic bytes 61 ff 62
     raw.sendRaw([0x30, 0x06, 0x00, 0x03, 0x61, 0xff, 0x62, 0x21]);
     await raw.waitClosed();
@@ -191,13 +185,13 @@ test('[MQTT-3.3.4-2] overlapping subscriptions: one copy, highest QoS, all subsc
     await sub.subscribeAsync('o/a/x', { qos: 1 });
     const pub = await connect(tb.url, { protocolVersion: 5 });
     await pub.publishAsync('o/a/x', 'm', { qos: 2 });
-    await waitFor(() => got.length >= 1);
-    await delay(200);
+    await waitFor(() => got.length >= 1, 'got.length >= 1');
+    await passMarker(pub, 'o/marker', got);
     assert.equal(got.length, 1);
     assert.equal(got[0]!.packet.qos, 2);
     const ids = got[0]!.packet.properties?.subscriptionIdentifier;
     assert.deepEqual([ids].flat().sort(), [11, 22]);
-    await end(pub, sub);
+    await endAll(pub, sub);
   } finally {
     await tb.close();
   }
@@ -212,13 +206,13 @@ test('[MQTT-3.8.3-3] no local: a client does not get its own messages on that su
     const other = await connect(tb.url, { protocolVersion: 5 });
     await c.publishAsync('nl/mine', 'x', { qos: 1 });
     await other.publishAsync('nl/theirs', 'y', { qos: 1 });
-    await waitFor(() => got.length === 1);
-    await delay(150);
+    await waitFor(() => got.length === 1, 'got.length === 1');
+    await passMarker(other, 'nl/marker', got);
     assert.deepEqual(
       got.map((m) => m.topic),
       ['nl/theirs'],
     );
-    await end(c, other);
+    await endAll(c, other);
   } finally {
     await tb.close();
   }
@@ -240,12 +234,15 @@ test('[MQTT-4.8.2] shared subscriptions spread messages across the group, one co
     await plain.subscribeAsync('jobs/#');
     const pub = await connect(tb.url, { protocolVersion: 5 });
     for (let i = 0; i < 30; i++) await pub.publishAsync(`jobs/${i}`, 'j', { qos: 1 });
-    await waitFor(() => counts.reduce((a, b) => a + b, 0) === 30 && plainGot.length === 30);
+    await waitFor(
+      () => counts.reduce((a, b) => a + b, 0) === 30 && plainGot.length === 30,
+      'counts.reduce((a, b) => a + b, 0) === 30 && plainGot.length === 30',
+    );
     assert.deepEqual(counts, [10, 10, 10]);
     // 3.1.1 clients can use $share too
     const v4 = await connect(tb.url);
     await v4.subscribeAsync('$share/workers/jobs/+');
-    await end(pub, plain, v4, ...clients);
+    await endAll(pub, plain, v4, ...clients);
   } finally {
     await tb.close();
   }

@@ -281,7 +281,7 @@ describe('Broker page in Chromium against the headless app', () => {
       const { page, errors } = await openBroker(browser, app, 'light');
       await page
         .getByTestId('client-count')
-        .filter({ hasText: `${count + before} connected` })
+        .filter({ hasText: new RegExp(`\\b${count + before} connected`) })
         .waitFor({ timeout: 15_000 });
       const rendered = await page.getByTestId('client-row').count();
       assert.ok(rendered > 5 && rendered < 80, `only the visible rows are in the DOM (${rendered})`);
@@ -314,7 +314,10 @@ describe('Broker page in Chromium against the headless app', () => {
           'load-1499',
       );
       await page.getByTestId('client-filter').fill('load-07');
-      await page.getByTestId('client-count').filter({ hasText: '100 of' }).waitFor();
+      await page
+        .getByTestId('client-count')
+        .filter({ hasText: /\b100 of/ })
+        .waitFor();
       // The page keeps up with the once-a-second stats while the list is long.
       const frame = await page.evaluate(
         () =>

@@ -274,7 +274,10 @@ describe('Certificates page in Chromium against the headless app', () => {
 
     // 50 new certificates in the list.
     await page.getByTestId('cert-filter').fill('batch-');
-    await page.getByTestId('cert-total').filter({ hasText: '50 shown of 50' }).waitFor({ timeout: 10_000 });
+    await page
+      .getByTestId('cert-total')
+      .filter({ hasText: /\b50 shown of 50\b/ })
+      .waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="expiry-timeline"] [data-state="valid"]').count(), 50);
     // Sorting by common name (numeric-aware): batch-0001 first, then batch-0050 first when reversed.
     await page.getByRole('button', { name: 'Sort by Common name' }).click();

@@ -7,7 +7,8 @@ import { launchChromium, screenshotPath } from '../helpers/browser';
 import { type RunningMosquitto, startMosquittoTls } from '../helpers/mosquitto-broker';
 import { createTestPki, type TestPki } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
-import { type App, mosquittoPub, openPage, revealAndSelect, row, startApp } from './explorer-helpers';
+import { type App, openPage, revealAndSelect, row, startApp } from './explorer-helpers';
+import { mosquittoPub } from '../helpers/mosquitto-clients';
 
 async function fillProfile(page: Page, name: string, port: number, ca: string, pki: TestPki): Promise<void> {
   await page.getByRole('button', { name: 'New profile' }).click();

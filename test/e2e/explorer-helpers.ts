@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { openAppPage } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
-import { type ProcessResult, run } from '../helpers/process';
 
 /** Shared pieces of the Explorer and Traffic browser tests. */
 
@@ -15,25 +14,6 @@ export async function startApp(dataDir: string): Promise<App> {
   const match = /mqtt 127\.0\.0\.1:(\d+)/.exec(cli.readyLine) ?? /mqtt [^:\s]+:(\d+)/.exec(cli.readyLine);
   if (!match) throw new Error(`no MQTT port in the ready line: ${cli.readyLine}`);
   return { cli, mqttPort: Number(match[1]) };
-}
-
-/** `mosquitto_pub` one message (payload from stdin so any bytes work). */
-export async function mosquittoPub(
-  port: number,
-  topic: string,
-  payload: string | Buffer,
-  opts: { retain?: boolean; qos?: 0 | 1 | 2; extra?: string[] } = {},
-): Promise<void> {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-s', '-q', String(opts.qos ?? 1)];
-  if (opts.retain) args.push('-r');
-  if (opts.extra) args.push(...opts.extra);
-  const res = await run('mosquitto_pub', args, { timeoutMs: 10_000, input: payload });
-  if (res.code !== 0) throw new Error(`mosquitto_pub failed (${res.code}): ${res.stderr}`);
-}
-
-/** `mosquitto_sub -v` on `topic`; `extra` adds e.g. `-C 1` (stop after one message) or `-W 2` (stop after 2 s). */
-export function mosquittoSub(port: number, topic: string, ...extra: string[]): Promise<ProcessResult> {
-  return run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-v', ...extra]);
 }
 
 /** Opens the Explorer page (or another page id) in a fresh page with the given colour scheme. */
@@ -74,7 +54,9 @@ export async function revealAndSelect(page: Page, topicPath: string, timeout = 1
   await target.waitFor({ timeout });
   await target.locator('.node-name').click();
   const shown = topicPath.replace(/^\$a\/[^/]+\//, '');
-  await page.getByTestId('selected-topic').filter({ hasText: shown }).waitFor({ timeout });
+  // The whole name: selecting `a/b` must not pass while `a/b/c` is still selected.
+  const exactly = new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.getByTestId('selected-topic').filter({ hasText: exactly }).waitFor({ timeout });
 }
 
 // ---------- a tiny protobuf writer for Kura payloads ----------

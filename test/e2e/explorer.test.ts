@@ -5,16 +5,10 @@ import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import {
-  type App,
-  encodeKura,
-  mosquittoPub,
-  mosquittoSub,
-  openPage,
-  revealAndSelect,
-  row,
-  startApp,
-} from './explorer-helpers';
+import { type App, encodeKura, openPage, revealAndSelect, row, startApp } from './explorer-helpers';
+import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
+import { connect, endAll, type Received } from '../helpers/mqtt-client';
+import { waitFor } from '../helpers/wait-for';
 
 async function countOf(page: Page, path: string): Promise<string | null> {
   return row(page, path).locator('.node-count').textContent();
@@ -98,8 +92,15 @@ describe('Explorer page in Chromium against the headless app', () => {
     // Pinning keeps a topic at hand above the tree.
     await row(page, 'fb/test/b').locator('.node-name').click();
     await page.getByTestId('pin').click();
-    await page.getByRole('list', { name: 'Pinned topics' }).getByText('fb/test/b').waitFor();
-    await page.getByTestId('pin').click();
+    await page
+      .getByRole('list', { name: 'Pinned topics' })
+      .getByText('★ fb/test/b', { exact: true })
+      .waitFor();
+    // The button follows the topic's own state, which may lag the pinned list by an update.
+    await page
+      .getByTestId('pin')
+      .filter({ hasText: /^Unpin$/ })
+      .click();
     await page.getByRole('list', { name: 'Pinned topics' }).waitFor({ state: 'detached' });
     errors.push(...pageErrors);
     await page.context().close();
@@ -117,7 +118,7 @@ describe('Explorer page in Chromium against the headless app', () => {
       await revealAndSelect(page, 'fb/json/s1');
       const view = page.getByTestId('payload-view');
       await page.locator('[data-testid="payload-view"][data-format="json"]').waitFor({ timeout: 10_000 });
-      await view.getByTestId('json-tree').getByText('temp').waitFor();
+      await view.getByTestId('json-tree').getByText('temp:', { exact: true }).waitFor();
       assert.match((await view.textContent()) ?? '', /25/);
       assert.match((await view.textContent()) ?? '', /"north"/);
       // Text view: pretty enough to read, and the diff against the previous message.
@@ -188,7 +189,7 @@ describe('Explorer page in Chromium against the headless app', () => {
     assert.equal(await page.getByTestId('retained-filter').inputValue(), 'fb/ret/#');
     await page.getByTestId('retained-preview').click();
     const list = page.getByTestId('retained-preview-list');
-    await list.getByText('fb/ret/b/c').waitFor({ timeout: 10_000 });
+    await list.getByText('fb/ret/b/c', { exact: true }).waitFor({ timeout: 10_000 });
     const listed = await list.locator('li').allTextContents();
     assert.deepEqual(listed.sort(), ['fb/ret/a', 'fb/ret/b/c']);
     await page.screenshot({ path: screenshotPath('explorer-retained-preview') });
@@ -215,11 +216,18 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('publish-payload').fill('{"v": ');
     await page.getByText('Not valid JSON').waitFor();
     await page.getByTestId('publish-payload').fill('{"v": 7}');
-    const sub = mosquittoSub(app.mqttPort, 'fb/pub/#', '-C', '1', '-W', '8');
-    await new Promise((r) => setTimeout(r, 500));
+    // Subscribed (SUBACK) before the click, so the message cannot be missed.
+    const received: Received[] = [];
+    const sub = await connect(`mqtt://127.0.0.1:${app.mqttPort}`, {}, received);
+    await sub.subscribeAsync('fb/pub/#', { qos: 1 });
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-notice').waitFor({ timeout: 10_000 });
-    assert.match((await sub).stdout, /fb\/pub\/one \{"v":7\}/);
+    await waitFor(() => received.length > 0, 'the published message at the subscriber');
+    assert.deepEqual(
+      received.map((m) => `${m.topic} ${m.payload}`),
+      ['fb/pub/one {"v":7}'],
+    );
+    await endAll(sub);
     // Save the draft as a template, load it back after changing the form.
     await page.getByLabel('Template name').fill('seven');
     await page.getByRole('button', { name: 'Save as template' }).click();
@@ -256,7 +264,8 @@ describe('Explorer page in Chromium against the headless app', () => {
     const leaf = row(page, '$a/acme/plant/line1/temp');
     assert.equal(await leaf.locator('.account-chip').textContent(), 'acme');
     assert.equal(await page.getByTestId('selected-topic').textContent(), 'plant/line1/temp');
-    await page.getByTestId('history-list').getByText('21.5').waitFor({ timeout: 10_000 });
+    // Exact: a timestamp in the list (e.g. 21:36:21.518) must not count as the payload.
+    await page.getByTestId('history-list').getByText('21.5', { exact: true }).waitFor({ timeout: 10_000 });
     errors.push(...pageErrors);
     await page.context().close();
   });
@@ -317,8 +326,11 @@ describe('Explorer page in Chromium against the headless app', () => {
     await page.getByTestId('tree-search').fill('a-');
     await page.getByLabel('history').check();
     await page.getByTestId('tree-search').press('Enter');
-    await page.getByTestId('search-results').getByText('fb/test/a').click();
-    await page.getByTestId('selected-topic').filter({ hasText: 'fb/test/a' }).waitFor();
+    await page.getByTestId('search-results').getByText('fb/test/a', { exact: true }).click();
+    await page
+      .getByTestId('selected-topic')
+      .filter({ hasText: /^fb\/test\/a$/ })
+      .waitFor();
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="history-list"] li').length === 4,
       undefined,

@@ -29,6 +29,8 @@ describe('System page in Chromium against the headless UI', () => {
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(`${app.url}#token=${app.token}`);
+    await page.getByTestId('home-page').waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System' }).click();
     await page.getByTestId('data-dir').filter({ hasText: dataDir }).waitFor({ timeout: 15_000 });
     assert.equal(await page.getByTestId('data-dir').textContent(), dataDir);
     assert.equal(await page.getByTestId('schema-version').textContent(), `${latestSchemaVersion} (current)`);
@@ -56,10 +58,10 @@ describe('System page in Chromium against the headless UI', () => {
   test('keyboard navigation reaches the page links', async () => {
     const page = await browser.newPage();
     await page.goto(`${app.url}#token=${app.token}`);
-    await page.getByTestId('data-dir').waitFor();
+    await page.getByTestId('home-page').waitFor();
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.textContent);
-    assert.equal(focused, 'System');
+    assert.equal(focused, 'Home');
     await page.close();
   });
 

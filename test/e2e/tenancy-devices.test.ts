@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
-import { TestApiClient } from '../helpers/api-client';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { TestApiClient, accountIdByName } from '../helpers/api-client';
+import { launchChromium, screenshotPath, navigateTo } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { type ConnectOutcome, endAll, tryConnect } from '../tenancy/broker-fixture';
+import { type ConnectOutcome, endAll, tryConnect } from '../helpers/mqtt-client';
 
 const NOT_AUTHORIZED = 0x87;
 
@@ -25,15 +25,8 @@ describe('Device reservations and messaging-service deletion in Chromium against
   const consoleErrors: string[] = [];
   const clients: MqttClient[] = [];
 
-  const nav = async (title: string, testId: string) => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: title, exact: true })
-      .click();
-    await page.getByTestId(testId).waitFor();
-  };
-  const accountId = async (name: string) =>
-    (await api.call('accounts.list', {})).accounts.find((a) => a.name === name)!.id;
+  const nav = (title: string, testId: string) => navigateTo(page, title, testId);
+  const accountId = (name: string) => accountIdByName(api, name);
   /** mqtt.js over loopback to the app's MQTT listener; connected clients are closed after the suite. */
   const connect = async (clientId: string, username: string, password: string) => {
     const result = await tryConnect(mqttUrl, { clientId, username, password });
@@ -107,7 +100,10 @@ describe('Device reservations and messaging-service deletion in Chromium against
 
     await nav('Connections', 'tenancy-connections-page');
     await page.getByTestId('account-picker').selectOption(fleet.id);
-    await page.getByTestId('connections-count').filter({ hasText: '0 of 0' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b0 of 0\b/ })
+      .waitFor();
 
     // The device has never connected: prepare its record, then reserve the credential for it.
     await prepareDevice('pump-1');
@@ -198,7 +194,10 @@ describe('Device reservations and messaging-service deletion in Chromium against
     await nav('Accounts', 'tenancy-accounts-page');
     await nav('Connections', 'tenancy-connections-page');
     await page.getByTestId('account-picker').selectOption(lab.id);
-    await page.getByTestId('connections-count').filter({ hasText: '0 of 0' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b0 of 0\b/ })
+      .waitFor();
     await prepareDevice('probe-1');
     const picker = details().getByTestId('device-reserved-credential');
     await waitFor(async () => (await picker.locator('option').count()) === 3, 'none + two credentials');

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { TestApiClient } from '../helpers/api-client';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { TestApiClient, accountIdByName } from '../helpers/api-client';
+import { launchChromium, screenshotPath, navigateTo } from '../helpers/browser';
 import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -26,15 +26,8 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   const failedRequests: string[] = [];
   const children: ChildProcess[] = [];
 
-  const nav = async (title: string, testId: string) => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: title, exact: true })
-      .click();
-    await page.getByTestId(testId).waitFor();
-  };
-  const accountId = async (name: string) =>
-    (await api.call('accounts.list', {})).accounts.find((a) => a.name === name)!.id;
+  const nav = (title: string, testId: string) => navigateTo(page, title, testId);
+  const accountId = (name: string) => accountIdByName(api, name);
   const pickAccount = async (name: string) =>
     page.getByTestId('account-picker').selectOption(await accountId(name));
   /** mosquitto_pub/_sub arguments to reach the app's MQTT listener as `clientId`, logged in as USER when a password is given. */
@@ -110,7 +103,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await details.getByLabel('Max devices').fill('5');
     await details.getByRole('button', { name: 'Save' }).click();
     await details.getByText('Saved').waitFor();
-    await acmeRow.getByText('0 / 5').waitFor();
+    await acmeRow.getByText('0 / 5', { exact: true }).waitFor();
 
     // A duplicate name is refused by the server, shown in place.
     await page.getByTestId('new-account-name').fill('sys');
@@ -378,7 +371,10 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
   test('a device connects with the credential and appears live on the Connections page; a wrong password is refused', async () => {
     await nav('Connections', 'tenancy-connections-page');
     await pickAccount('acme');
-    await page.getByTestId('connections-count').filter({ hasText: '0 of 0' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b0 of 0\b/ })
+      .waitFor();
 
     const received: string[] = [];
     const sub = spawn('stdbuf', [
@@ -472,8 +468,11 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await page.getByTestId('account-row-acme').click();
     await page.getByTestId('disable-account').click();
     await page.getByTestId('confirm-button').click();
-    await page.getByTestId('account-row-acme').getByText('disabled').waitFor();
-    await page.getByTestId('account-row-acme-plant').getByText('blocked by ancestor').waitFor();
+    await page.getByTestId('account-row-acme').getByText('disabled', { exact: true }).waitFor();
+    await page
+      .getByTestId('account-row-acme-plant')
+      .getByText('blocked by ancestor', { exact: true })
+      .waitFor();
 
     await nav('Connections', 'tenancy-connections-page');
     await waitFor(
@@ -485,7 +484,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await nav('Accounts', 'tenancy-accounts-page');
     await page.getByTestId('account-row-acme').click();
     await page.getByTestId('enable-account').click();
-    await page.getByTestId('account-row-acme').getByText('enabled').waitFor();
+    await page.getByTestId('account-row-acme').getByText('enabled', { exact: true }).waitFor();
     sub.kill('SIGTERM');
   });
 
@@ -539,7 +538,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await edit.getByTestId('rule-add').click();
     await edit.getByTestId('rule-filter').nth(1).fill('commands/%c/#');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
-    await row.getByText('2 rules').waitFor();
+    await row.getByText('2 rules', { exact: true }).waitFor();
     const stored = (await api.call('apiKeys.list', { accountId: await accountId('acme') })).apiKeys[0]!;
     assert.deepEqual(stored.permissions, [
       { filter: 'telemetry/#', action: 'subscribe' },
@@ -548,7 +547,7 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     await shoot('apikeys');
     await row.getByTestId('apikey-revoke').click();
     await page.getByTestId('confirm-button').click();
-    await row.getByText('revoked').waitFor();
+    await row.getByText('revoked', { exact: true }).waitFor();
   });
 
   test('Audit log shows the changes, filters by action group and exports CSV', async () => {
@@ -639,7 +638,10 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     );
     await nav('Connections', 'tenancy-connections-page');
     await pickAccount('bulk-001');
-    await page.getByTestId('connections-count').filter({ hasText: '2000 of 2000' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b2000 of 2000\b/ })
+      .waitFor();
     const rendered = await page.locator('[data-testid^="connection-dev-"]').count();
     assert.ok(rendered > 5 && rendered < 100, `only the visible rows are in the DOM (${rendered} of 2000)`);
     // Keyboard: End selects the last record and scrolls it into view.
@@ -650,7 +652,10 @@ describe('Tenancy pages in Chromium against the headless app (no anonymous acces
     // Scrolling follows the selection on the next frame; wait for the row rather than sampling once.
     await page.getByTestId('connection-dev-1999').waitFor({ state: 'visible', timeout: 10_000 });
     await page.getByTestId('connections-filter').fill('dev-123');
-    await page.getByTestId('connections-count').filter({ hasText: '10 of 2000' }).waitFor();
+    await page
+      .getByTestId('connections-count')
+      .filter({ hasText: /\b10 of 2000\b/ })
+      .waitFor();
   });
 
   test('no errors in the browser console', () => {

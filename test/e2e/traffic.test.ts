@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { tempDir } from '../helpers/temp-dir';
-import { type App, mosquittoPub, mosquittoSub, openPage, startApp } from './explorer-helpers';
+import { type App, openPage, startApp } from './explorer-helpers';
+import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients';
 
 describe('Traffic page in Chromium against the headless app', () => {
   let app: App;
@@ -88,23 +89,36 @@ describe('Traffic page in Chromium against the headless app', () => {
     await page.getByTestId('replay-start').click();
     await page
       .getByTestId('replay-status')
-      .filter({ hasText: '3 of 3 messages — done' })
+      .filter({ hasText: /\b3 of 3 messages — done/ })
       .waitFor({ timeout: 15_000 });
     const got = (await sub).stdout.trim().split('\n');
     assert.deepEqual(got, ['replayed/cap/t/1 {"n":1}', 'replayed/cap/t/2 {"n":2}', 'replayed/cap/t/3 three']);
-    // Export the stored messages of the capture's topics as CSV.
-    const csv = path.join(dir, 'cap.csv');
+    // Export the stored messages of the capture's topics as CSV: a file name, never a path on the host.
     await page.getByTestId('export-format').selectOption('csv');
     await page.getByLabel('Topic filter').last().fill('cap/#');
-    await page.getByTestId('export-file').fill(csv);
+    await page.getByTestId('export-file').fill(path.join(dir, 'cap.csv'));
+    assert.equal(await page.getByTestId('export-start').isDisabled(), true, 'a path is not accepted');
+    await page.getByText('A plain file name, without folders').waitFor({ timeout: 5_000 });
+    await page.getByTestId('export-file').fill('cap.csv');
     await page.getByTestId('export-start').click();
     await page
       .getByTestId('capture-notice')
-      .filter({ hasText: 'Exported 3 messages' })
+      .filter({ hasText: 'Exported 3 messages to cap.csv' })
       .waitFor({ timeout: 10_000 });
-    const text = fs.readFileSync(csv, 'utf8');
+    const text = fs.readFileSync(path.join(dir, 'data', 'exports', 'cap.csv'), 'utf8');
     for (const topic of ['cap/t/1', 'cap/t/2', 'cap/t/3'])
       assert.ok(text.includes(topic), `${topic} in the CSV`);
+    // The exports folder lists the capture and the export; the browser downloads the CSV byte for byte.
+    const files = page.getByTestId('export-files');
+    await files.getByText('cap.csv').waitFor({ timeout: 10_000 });
+    assert.match((await files.textContent()) ?? '', /capture-local-.*\.jsonl/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      files.getByRole('button', { name: 'Download cap.csv' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'cap.csv');
+    const saved = await download.path();
+    assert.equal(fs.readFileSync(saved, 'utf8'), text);
     await page.screenshot({ path: screenshotPath('traffic-capture-dark') });
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -7,23 +7,16 @@ import { ApiError } from '../../main/api/api-error';
 import { type Explorer, createExplorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore, type Store } from '../../main/store';
-import {
-  EventLog,
-  makePki,
-  type Mosquitto,
-  mosquittoPub,
-  type Pki,
-  silentLogger,
-  startMosquitto,
-  tempDir,
-  viaContract,
-  waitFor,
-} from './helpers';
+import { EventLog, makePki, type Pki, silentLogger, startMosquittoPair, viaContract } from './helpers';
+import { mosquittoPubSync } from '../helpers/mosquitto-clients';
+import { freePort } from '../helpers/free-port';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 let dir: string;
 let pki: Pki;
-let broker: Mosquitto;
+let broker: Awaited<ReturnType<typeof startMosquittoPair>>;
 let store: Store;
 let log: EventLog;
 let explorer: Explorer;
@@ -32,8 +25,8 @@ let plainProfileId: string;
 
 before(async () => {
   dir = tempDir();
-  pki = makePki(fs.mkdtempSync(path.join(dir, 'pki-')));
-  broker = await startMosquitto(dir, pki);
+  pki = makePki(tempDir('fb-pki-'));
+  broker = await startMosquittoPair(dir, pki);
   store = openStore(path.join(dir, 'data'));
   log = new EventLog();
   explorer = createExplorer({
@@ -91,8 +84,8 @@ test('TLS profile with a client certificate (encrypted key): mosquitto_pub messa
   );
 
   for (let i = 0; i < 3; i++)
-    mosquittoPub(broker.port, ['-t', 'fb/plant/temp', '-m', String(20 + i), '-q', '1']);
-  mosquittoPub(broker.port, [
+    mosquittoPubSync(broker.port, ['-t', 'fb/plant/temp', '-m', String(20 + i), '-q', '1']);
+  mosquittoPubSync(broker.port, [
     '-t',
     'fb/plant/state',
     '-m',
@@ -103,7 +96,7 @@ test('TLS profile with a client certificate (encrypted key): mosquitto_pub messa
     'k',
     'v',
   ]);
-  mosquittoPub(broker.port, ['-t', 'other/ignored', '-m', 'x']);
+  mosquittoPubSync(broker.port, ['-t', 'other/ignored', '-m', 'x']);
 
   const root = await waitFor(async () => {
     const r = await h['explorer.tree.children'](
@@ -165,8 +158,8 @@ test('TLS profile with a client certificate (encrypted key): mosquitto_pub messa
     { connectionId: tlsProfileId, subscriptions: [{ filter: 'fb/plant/temp', qos: 0 }], persist: true },
     ctx,
   );
-  mosquittoPub(broker.port, ['-t', 'fb/plant/state', '-m', 'unseen']);
-  mosquittoPub(broker.port, ['-t', 'fb/plant/temp', '-m', '99']);
+  mosquittoPubSync(broker.port, ['-t', 'fb/plant/state', '-m', 'unseen']);
+  mosquittoPubSync(broker.port, ['-t', 'fb/plant/temp', '-m', '99']);
   await waitFor(async () => {
     const r = await h['explorer.history'](
       { connectionId: tlsProfileId, topic: 'fb/plant/temp', limit: 1 },
@@ -262,7 +255,7 @@ test('connection failures are explained in plain words', async () => {
   const refused = await openError({
     ...base,
     protocol: 'mqtt',
-    port: await (await import('./helpers')).freePort(),
+    port: await freePort(),
   });
   assert.equal(refused.kind, 'refused');
   assert.match(refused.message, /Connection refused by 127\.0\.0\.1:\d+/);
@@ -300,9 +293,9 @@ test('connection failures are explained in plain words', async () => {
 test('retained subtree clear on an external broker: dry run lists, then clears only the subtree', async () => {
   const h = viaContract(explorer.handlers);
   await h['explorer.connections.open']({ profileId: plainProfileId }, ctx);
-  mosquittoPub(broker.port, ['-t', 'ret/a', '-m', '1', '-r']);
-  mosquittoPub(broker.port, ['-t', 'ret/b/c', '-m', '2', '-r']);
-  mosquittoPub(broker.port, ['-t', 'keep/x', '-m', '3', '-r']);
+  mosquittoPubSync(broker.port, ['-t', 'ret/a', '-m', '1', '-r']);
+  mosquittoPubSync(broker.port, ['-t', 'ret/b/c', '-m', '2', '-r']);
+  mosquittoPubSync(broker.port, ['-t', 'keep/x', '-m', '3', '-r']);
   const dry = await h['explorer.retained.clearSubtree'](
     { connectionId: plainProfileId, filter: 'ret/#', dryRun: true, collectMs: 800 },
     ctx,
@@ -354,10 +347,10 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
   fs.writeFileSync(binary, Buffer.from([0, 1, 2, 250, 251, 252]));
   const sent: [string, Buffer][] = [];
   for (let i = 0; i < 5; i++) {
-    mosquittoPub(broker.port, ['-t', `cap/seq/${i % 2}`, '-m', `m${i}`, '-q', '1']);
+    mosquittoPubSync(broker.port, ['-t', `cap/seq/${i % 2}`, '-m', `m${i}`, '-q', '1']);
     sent.push([`cap/seq/${i % 2}`, Buffer.from(`m${i}`)]);
   }
-  mosquittoPub(broker.port, ['-t', 'cap/bin', '-f', binary]);
+  mosquittoPubSync(broker.port, ['-t', 'cap/bin', '-f', binary]);
   sent.push(['cap/bin', fs.readFileSync(binary)]);
   await waitFor(() => {
     const c = explorer.service.captures.get(capture.captureId);
@@ -366,7 +359,7 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
   const stopped = await h['explorer.capture.stop']({ captureId: capture.captureId }, ctx);
   assert.equal(stopped.messages, sent.length);
   assert.ok(stopped.packets >= sent.length, 'packets were captured too');
-  assert.ok(fs.existsSync(stopped.file));
+  assert.ok(fs.existsSync(path.join(dir, 'data', 'exports', stopped.file)));
 
   const opened = await h['explorer.capture.open']({ file: stopped.file, offset: 0, limit: 100 }, ctx);
   assert.equal(opened.totalMessages, sent.length);
@@ -401,13 +394,13 @@ test('capture to JSON lines, open it, and replay it: same topics, payloads and o
     { connectionId: plainProfileId, redactPayloads: true, redactCredentials: true, includePackets: false },
     ctx,
   );
-  mosquittoPub(broker.port, ['-t', 'cap/secret', '-m', 'top secret']);
+  mosquittoPubSync(broker.port, ['-t', 'cap/secret', '-m', 'top secret']);
   await waitFor(
     () => (explorer.service.captures.get(redacted.captureId)?.messages ?? 0) >= 1,
     'redacted capture',
   );
   const r = await h['explorer.capture.stop']({ captureId: redacted.captureId }, ctx);
-  const text = fs.readFileSync(r.file, 'utf8');
+  const text = fs.readFileSync(path.join(dir, 'data', 'exports', r.file), 'utf8');
   assert.ok(!text.includes(Buffer.from('top secret').toString('base64')) && !text.includes('top secret'));
   assert.match(text, /"topic":"cap\/secret".*"size":10,"payload":null/);
   await h['explorer.connections.close']({ connectionId: plainProfileId }, ctx);

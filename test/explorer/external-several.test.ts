@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Aedes } from 'aedes';
@@ -12,14 +11,14 @@ import {
   type ContractCaller,
   EventLog,
   makePki,
-  type Mosquitto,
   type Pki,
   silentLogger,
-  startMosquitto,
-  tempDir,
+  startMosquittoPair,
   viaContract,
-  waitFor,
 } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
+import { serveTcp } from '../helpers/test-broker';
+import { waitFor } from '../helpers/wait-for';
 
 /*
  * Two external connections open at once, to two different real brokers on loopback: mosquitto over
@@ -30,7 +29,7 @@ import {
 const ctx = { transport: 'internal' as const, actor: 'test' };
 let dir: string;
 let pki: Pki;
-let mosquitto: Mosquitto;
+let mosquitto: Awaited<ReturnType<typeof startMosquittoPair>>;
 let aedes: { port: number; close(): Promise<void> };
 let store: Store;
 let log: EventLog;
@@ -41,18 +40,11 @@ let aedesId: string;
 
 async function startAedes(): Promise<{ port: number; close(): Promise<void> }> {
   const broker = await Aedes.createBroker();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    broker.handle(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const tcp = await serveTcp((socket) => broker.handle(socket));
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: tcp.port,
     close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tcp.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
     },
   };
@@ -95,8 +87,8 @@ async function historyOf(connectionId: string, topic: string): Promise<string[]>
 
 before(async () => {
   dir = tempDir();
-  pki = makePki(fs.mkdtempSync(path.join(dir, 'pki-')));
-  mosquitto = await startMosquitto(dir, pki);
+  pki = makePki(tempDir('fb-pki-'));
+  mosquitto = await startMosquittoPair(dir, pki);
   aedes = await startAedes();
   store = openStore(path.join(dir, 'data'));
   log = new EventLog();
@@ -168,14 +160,21 @@ test('two external connections to two different brokers at once: each tree gets 
     const [ta, tb] = await Promise.all([treeOf(mosquittoId), treeOf(aedesId)]);
     return ta.get('shared/t')?.messages === 3 && tb.get('site/b/only')?.messages === 2;
   }, 'both trees to receive their messages');
-  // A message crossing over would arrive about as fast as the ones awaited: allow it a moment to show.
-  await new Promise((r) => setTimeout(r, 300));
+  // A marker last on each broker: once each tree has its own, any message that crossed over has shown.
+  await pub(mosquitto.port, 'marker', 'A');
+  await pub(aedes.port, 'marker', 'B');
+  await waitFor(async () => {
+    const [ta, tb] = await Promise.all([treeOf(mosquittoId), treeOf(aedesId)]);
+    return ta.get('marker')?.preview === 'A' && tb.get('marker')?.preview === 'B';
+  }, 'the markers');
+  const withoutMarker = async (connectionId: string) =>
+    [...(await treeOf(connectionId)).entries()].filter(([topic]) => topic !== 'marker').sort();
 
-  assert.deepEqual([...(await treeOf(mosquittoId)).entries()].sort(), [
+  assert.deepEqual(await withoutMarker(mosquittoId), [
     ['shared/t', { messages: 3, preview: 'A-2' }],
     ['site/a/only', { messages: 1, preview: 'from mosquitto' }],
   ]);
-  assert.deepEqual([...(await treeOf(aedesId)).entries()].sort(), [
+  assert.deepEqual(await withoutMarker(aedesId), [
     ['shared/t', { messages: 1, preview: 'B-0' }],
     ['site/b/only', { messages: 2, preview: 'B-only-1' }],
   ]);
@@ -183,15 +182,16 @@ test('two external connections to two different brokers at once: each tree gets 
   assert.deepEqual(await historyOf(aedesId, 'shared/t'), ['B-0']);
 
   const infos = new Map((await h['explorer.connections.list']({}, ctx)).connections.map((c) => [c.id, c]));
-  assert.equal(infos.get(mosquittoId)?.messages, 4);
-  assert.equal(infos.get(mosquittoId)?.topics, 2);
-  assert.equal(infos.get(aedesId)?.messages, 3);
-  assert.equal(infos.get(aedesId)?.topics, 2);
+  // Counts include each broker's marker.
+  assert.equal(infos.get(mosquittoId)?.messages, 5);
+  assert.equal(infos.get(mosquittoId)?.topics, 3);
+  assert.equal(infos.get(aedesId)?.messages, 4);
+  assert.equal(infos.get(aedesId)?.topics, 3);
 
   // Each view's deltas name only its own connection, and end with that connection's numbers.
   const expected = new Map([
-    [viewA, { connectionId: mosquittoId, shared: 3, site: 1, messages: 4 }],
-    [viewB, { connectionId: aedesId, shared: 1, site: 2, messages: 3 }],
+    [viewA, { connectionId: mosquittoId, shared: 3, site: 1, messages: 5 }],
+    [viewB, { connectionId: aedesId, shared: 1, site: 2, messages: 4 }],
   ]);
   const latest = await waitFor(() => {
     const last = new Map<string, { shared?: number; site?: number; messages: number }>();
@@ -235,8 +235,8 @@ test('closing one of two external connections leaves the other working', async (
   assert.deepEqual(tb.get('shared/t'), { messages: 2, preview: 'B-after-close' });
   assert.deepEqual(await historyOf(aedesId, 'shared/t'), ['B-after-close', 'B-0']);
 
-  // The closed connection's tree and history stay as they were: nothing more arrived.
-  await new Promise((r) => setTimeout(r, 300));
+  // The closed connection's tree and history stay as they were: nothing more arrived. Its message was
+  // published before the aedes traffic just awaited, so it would have shown by now.
   assert.deepEqual((await treeOf(mosquittoId)).get('shared/t'), { messages: 3, preview: 'A-2' });
   assert.deepEqual(await historyOf(mosquittoId, 'shared/t'), ['A-2', 'A-1', 'A-0']);
 

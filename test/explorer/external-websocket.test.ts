@@ -11,15 +11,9 @@ import { type Broker, type BrokerHooks, createBroker } from '../../main/broker';
 import { createExplorer, type Explorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore, type Store } from '../../main/store';
-import {
-  type ContractCaller,
-  EventLog,
-  makePki,
-  silentLogger,
-  tempDir,
-  viaContract,
-  waitFor,
-} from './helpers';
+import { type ContractCaller, EventLog, makePki, silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 
@@ -48,7 +42,7 @@ const listener = (id: string, port: number) => ({ id, kind: 'mqtt' as const, hos
 
 before(async () => {
   dir = tempDir();
-  const pki = makePki(fs.mkdtempSync(path.join(dir, 'pki-')));
+  const pki = makePki(tempDir('fb-pki-'));
   caPem = pki.caPem;
   broker = createBroker({ hooks });
   tcp = net.createServer((sock) => {
@@ -249,7 +243,7 @@ test('a dropped external connection reconnects, explains why meanwhile, and appl
 });
 
 test('ALPN: a profile offering the protocol the server wants connects; a wrong one fails with the TLS alert explained', async () => {
-  const pki = makePki(fs.mkdtempSync(path.join(dir, 'alpn-')));
+  const pki = makePki(tempDir('fb-alpn-'));
   const server = tls.createServer(
     {
       key: fs.readFileSync(pki.files.serverKey),

@@ -7,7 +7,8 @@ import { HistoryQueries } from '../../main/explorer/history/history-queries';
 import { HistoryStore } from '../../main/explorer/history/history-store';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { EventLog, silentLogger, tempDir, viaContract } from './helpers';
+import { EventLog, silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
 
 const msg = (topic: string, payload: Buffer | string, time = Date.now()) => ({
   connectionId: 'c1',
@@ -145,29 +146,28 @@ test('history survives closing and reopening the store; payload, series and expo
   );
   assert.deepEqual(numeric.series[0]?.values, [42.5]);
 
-  const csv = path.join(dir, 'out.csv');
+  const csv = path.join(dir, 'exports', 'out.csv');
   const exported = await h['explorer.export'](
-    { connectionId: 'c1', topic: 'plant/#', format: 'csv', file: csv, limit: 1000 },
+    { connectionId: 'c1', topic: 'plant/#', format: 'csv', file: 'out.csv', limit: 1000 },
     ctx,
   );
-  assert.equal(exported.count, 50);
+  assert.deepEqual(exported, { file: 'out.csv', count: 50 });
   const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(lines.length, 51);
   assert.match(lines[1] ?? '', /plant\/line1\/temp,,1,0,.*,text,"\{""t"":20/);
   await assert.rejects(
-    h['explorer.export']({ connectionId: 'c1', format: 'csv', file: csv }, ctx),
+    h['explorer.export']({ connectionId: 'c1', format: 'csv', file: 'out.csv' }, ctx),
     (err: Error & { code?: string }) => err.code === 'CONFLICT',
   );
   await assert.rejects(
     h['explorer.export']({ connectionId: 'c1', format: 'csv', file: '../escape.csv' }, ctx),
     (err: Error & { code?: string }) => err.code === 'BAD_REQUEST',
   );
-  const relative = await h['explorer.export']({ connectionId: 'c1', format: 'csv', file: 'plant.csv' }, ctx);
-  assert.equal(relative.file, path.join(dir, 'exports', 'plant.csv'));
-  assert.equal(relative.count, 51);
-  const json = path.join(dir, 'out.json');
+  const all = await h['explorer.export']({ connectionId: 'c1', format: 'csv', file: 'plant.csv' }, ctx);
+  assert.equal(all.count, 51);
+  const json = path.join(dir, 'exports', 'out.json');
   await h['explorer.export'](
-    { connectionId: 'c1', topic: 'meter/#', format: 'json', file: json, limit: 10 },
+    { connectionId: 'c1', topic: 'meter/#', format: 'json', file: 'out.json', limit: 10 },
     ctx,
   );
   const records = JSON.parse(fs.readFileSync(json, 'utf8'));

@@ -6,8 +6,11 @@ import { createBroker } from '../../main/broker';
 import { createExplorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { allowAllHooks as hooks, serveBroker as serve } from './broker-server';
-import { EventLog, silentLogger, tempDir, viaContract, waitFor } from './helpers';
+import { serveBroker as serve } from '../helpers/test-broker';
+import { allowAllHooks as hooks } from './allow-all-hooks';
+import { EventLog, silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 
@@ -42,9 +45,8 @@ test('local connection reads the embedded broker through the tap, only while wat
     const plain = await client({ clientId: 'dev-plain' });
     const acme = await client({ clientId: 'dev-acme', username: 'acme' });
 
-    // Idle: no view, so nothing is read.
-    await plain.publishAsync('sensors/idle', 'x');
-    await new Promise((r) => setTimeout(r, 200));
+    // Idle: no view, so nothing is read. The PUBACK comes after the broker routed the message.
+    await plain.publishAsync('sensors/idle', 'x', { qos: 1 });
     assert.equal(explorer.service.local?.attached, false);
     assert.equal(explorer.service.existingTree('local')?.messages ?? 0, 0);
 
@@ -190,14 +192,17 @@ test('local connection reads the embedded broker through the tap, only while wat
     );
     await plain.publishAsync('sensors/t', 'x', { qos: 0 });
     await plain.publishAsync('other/t', 'x', { qos: 0 });
-    const onlySensors = await waitFor(() => {
+    // A marker published last: once it is through the filter, so is everything before it.
+    await plain.publishAsync('sensors/marker', 'x', { qos: 0 });
+    const filteredPackets = await waitFor(() => {
       const all = log
         .of('explorer.packets')
         .filter((b) => b.subscriptionId === filtered)
         .flatMap((b) => b.packets);
-      return all.length > 0 ? all : undefined;
-    }, 'filtered packets');
-    await new Promise((r) => setTimeout(r, 300));
+      return all.some((p) => p.topic === 'sensors/marker') ? all : undefined;
+    }, 'filtered packets up to the marker');
+    const onlySensors = filteredPackets.filter((p) => p.topic !== 'sensors/marker');
+    assert.ok(onlySensors.length > 0);
     assert.ok(
       onlySensors.every((p) => p.topic === 'sensors/t' && p.direction === 'in' && p.type === 'publish'),
     );
@@ -251,8 +256,8 @@ test('local connection reads the embedded broker through the tap, only while wat
     await h['explorer.view.close']({ viewId }, ctx);
     assert.equal(explorer.service.local?.attached, false);
     const before = explorer.service.existingTree('local')?.messages;
+    // The PUBACK comes after the broker routed the message (a watcher is told synchronously).
     await plain.publishAsync('sensors/t', 'unseen', { qos: 1 });
-    await new Promise((r) => setTimeout(r, 200));
     assert.equal(explorer.service.existingTree('local')?.messages, before);
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));

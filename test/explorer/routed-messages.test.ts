@@ -6,8 +6,10 @@ import { type Broker, type BrokerHooks, createBroker } from '../../main/broker';
 import { createExplorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { serveBroker } from './broker-server';
-import { EventLog, silentLogger, tempDir, viaContract, waitFor } from './helpers';
+import { serveBroker } from '../helpers/test-broker';
+import { EventLog, silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
 import { ProtoWriter } from './proto-writer';
 
 export type SpScalar =

@@ -10,8 +10,11 @@ import { ProtoError } from '../../main/explorer/decoders/protobuf-reader';
 import { decodeSparkplug, MAX_NESTING } from '../../main/explorer/decoders/sparkplug';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import { allowAllHooks, serveBroker } from './broker-server';
-import { silentLogger, tempDir, viaContract, waitFor } from './helpers';
+import { serveBroker } from '../helpers/test-broker';
+import { allowAllHooks } from './allow-all-hooks';
+import { silentLogger, viaContract } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 import { ProtoWriter } from './proto-writer';
 import {
   encodePayload,

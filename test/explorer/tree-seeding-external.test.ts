@@ -5,22 +5,16 @@ import { test } from 'node:test';
 import { createExplorer, type Explorer } from '../../main/explorer';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore } from '../../main/store';
-import {
-  EventLog,
-  makePki,
-  mosquittoPub,
-  silentLogger,
-  startMosquitto,
-  tempDir,
-  viaContract,
-  waitFor,
-} from './helpers';
+import { EventLog, makePki, silentLogger, startMosquittoPair, viaContract } from './helpers';
+import { mosquittoPubSync } from '../helpers/mosquitto-clients';
+import { tempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 const ctx = { transport: 'internal' as const, actor: 'test' };
 
 test('reopening a saved external connection after a restart shows its stored topics; the resent retained value is not a new message', async () => {
   const dir = tempDir();
-  const broker = await startMosquitto(dir, makePki(fs.mkdtempSync(path.join(dir, 'pki-'))));
+  const broker = await startMosquittoPair(dir, makePki(tempDir('fb-pki-')));
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir);
   const keys = createFileKeyProtector(dataDir);
@@ -56,10 +50,11 @@ test('reopening a saved external connection after a restart shows its stored top
       ctx,
     );
     // Retained before subscribing: it arrives with the retain flag, and is stored so.
-    mosquittoPub(broker.port, ['-t', 'fb/state', '-m', 'on', '-r', '-q', '1']);
+    mosquittoPubSync(broker.port, ['-t', 'fb/state', '-m', 'on', '-r', '-q', '1']);
     await run.h['explorer.connections.open']({ profileId: id }, ctx);
     await waitFor(() => run.explorer.service.external.get(id)?.state === 'connected', 'connected');
-    for (let i = 0; i < 3; i++) mosquittoPub(broker.port, ['-t', 'fb/temp', '-m', `${20 + i}`, '-q', '1']);
+    for (let i = 0; i < 3; i++)
+      mosquittoPubSync(broker.port, ['-t', 'fb/temp', '-m', `${20 + i}`, '-q', '1']);
     await waitFor(() => run.explorer.service.existingTree(id)?.messages === 4, 'first-run messages');
     await run.close();
 
@@ -78,7 +73,7 @@ test('reopening a saved external connection after a restart shows its stored top
     );
     await waitFor(() => run.explorer.service.external.get(id)?.state === 'connected', 'connected again');
     // mosquitto sends the retained value again on subscribe; the next live message is the only new one.
-    mosquittoPub(broker.port, ['-t', 'fb/temp', '-m', '23', '-q', '1']);
+    mosquittoPubSync(broker.port, ['-t', 'fb/temp', '-m', '23', '-q', '1']);
     await waitFor(async () => (await children())[1]?.messages === 4, 'live message');
     assert.deepEqual(
       (await children()).map((c) => [c.path, c.messages, c.preview, c.retained]),

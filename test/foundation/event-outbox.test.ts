@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type EventBatch, EventOutbox } from '../../main/api';
-import { waitFor } from '../helpers/wait-for';
 
 const logEntry = (seq: number) => ({ seq, time: seq, level: 'info' as const, msg: `line ${seq}` });
 const stats = (rss: number) => ({
@@ -11,7 +10,8 @@ const stats = (rss: number) => ({
   eventsDropped: 0,
 });
 
-test('a stuck client costs bounded memory: stream events drop oldest and are counted, latest events coalesce', async () => {
+test('a stuck client costs bounded memory: stream events drop oldest and are counted, latest events coalesce', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const sent: EventBatch[] = [];
   let writable = false;
   const outbox = new EventOutbox({
@@ -25,10 +25,11 @@ test('a stuck client costs bounded memory: stream events drop oldest and are cou
     outbox.push('system.log', logEntry(i));
     outbox.push('system.stats', stats(i));
   }
-  await new Promise((r) => setTimeout(r, 30));
+  t.mock.timers.tick(30);
   assert.equal(sent.length, 0, 'nothing is sent while the transport is backed up');
   writable = true;
-  await waitFor(() => sent.length === 1, 'one batch once writable');
+  t.mock.timers.tick(5);
+  assert.equal(sent.length, 1, 'one batch once writable');
   const batch = sent[0]!;
   const logs = batch.events.filter(([n]) => n === 'system.log');
   const statEvents = batch.events.filter(([n]) => n === 'system.stats');
@@ -44,11 +45,12 @@ test('a stuck client costs bounded memory: stream events drop oldest and are cou
   outbox.close();
 });
 
-test('events nobody subscribed to are not queued', async () => {
+test('events nobody subscribed to are not queued', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const sent: EventBatch[] = [];
   const outbox = new EventOutbox({ send: (b) => sent.push(b), writable: () => true, flushIntervalMs: 1 });
   outbox.push('system.log', logEntry(1));
-  await new Promise((r) => setTimeout(r, 20));
+  t.mock.timers.tick(20);
   assert.equal(sent.length, 0);
   outbox.close();
 });

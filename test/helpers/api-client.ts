@@ -54,3 +54,10 @@ export class TestApiClient {
     this.ws.close();
   }
 }
+
+/** The id of the account called `name` (which must exist). */
+export async function accountIdByName(api: TestApiClient, name: string): Promise<string> {
+  const account = (await api.call('accounts.list', {})).accounts.find((a) => a.name === name);
+  if (!account) throw new Error(`no account named ${name}`);
+  return account.id;
+}

@@ -64,3 +64,12 @@ export async function openAppPage(
   await page.getByTestId(`${pageId}-page`).waitFor({ timeout: 10_000 });
   return { page, errors };
 }
+
+/** Follows a link of the main navigation by its name and waits for the page with test id `testId`. */
+export async function navigateTo(page: Page, title: string, testId: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: title, exact: true })
+    .click();
+  await page.getByTestId(testId).waitFor();
+}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { type ProcessResult, run } from './process';
 
@@ -31,4 +32,31 @@ export async function publishUntilReceived(
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 200))]);
   }
   return done;
+}
+
+/** `mosquitto_pub` one message to 127.0.0.1:`port` (payload from stdin, so any bytes work). */
+export async function mosquittoPub(
+  port: number,
+  topic: string,
+  payload: string | Buffer,
+  opts: { retain?: boolean; qos?: 0 | 1 | 2; extra?: string[] } = {},
+): Promise<void> {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-s', '-q', String(opts.qos ?? 1)];
+  if (opts.retain) args.push('-r');
+  if (opts.extra) args.push(...opts.extra);
+  const res = await run('mosquitto_pub', args, { timeoutMs: 10_000, input: payload });
+  if (res.code !== 0) throw new Error(`mosquitto_pub failed (${res.code}): ${res.stderr}`);
+}
+
+/** `mosquitto_pub` to 127.0.0.1:`port` with raw arguments, waiting for it (throws if it fails). */
+export function mosquittoPubSync(port: number, args: string[]): void {
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    stdio: 'pipe',
+    timeout: 10_000,
+  });
+}
+
+/** `mosquitto_sub -v` on `topic`; `extra` adds e.g. `-C 1` (stop after one message) or `-W 2` (stop after 2 s). */
+export function mosquittoSub(port: number, topic: string, ...extra: string[]): Promise<ProcessResult> {
+  return run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-v', ...extra]);
 }

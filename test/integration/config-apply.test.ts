@@ -11,7 +11,7 @@ import { loopbackArgs, type RunningCli, startCli } from '../helpers/cli-process'
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { endAll, tryConnect, tryConnectFrom } from '../tenancy/broker-fixture';
+import { endAll, tryConnect, tryConnectFrom } from '../helpers/mqtt-client';
 
 const TIMEOUT = 60_000;
 

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { tempDir } from '../helpers/temp-dir';
+import { startTestCore, type TestCore } from '../helpers/test-core';
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {
@@ -19,20 +16,16 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('listener changes through the operator API are in the audit log', { timeout: 60_000 }, () => {
-  let core: Core;
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  let tc: TestCore;
+  const call: TestCore['call'] = (method, request) => tc.call(method, request);
   const listenerEntries = async () =>
     (await call('audit.query', { action: 'listeners.', limit: 100 })).entries.slice().reverse();
 
   before(async () => {
-    core = await createCore({
-      dataDir: tempDir(),
-      mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttPort: 0 },
-    });
+    tc = await startTestCore({ listeners: { mqttPort: 0 } });
   });
   after(async () => {
-    await core?.close();
+    await tc?.close();
   });
 
   test('create, update, stop, start and delete each leave one entry with who, how, which listener and its settings', async () => {
@@ -51,7 +44,7 @@ describe('listener changes through the operator API are in the audit log', { tim
     assert.equal(await accepts(updated.boundPort!), false, 'the stopped listener refuses connections');
     const started = await call('listeners.start', { id: created.id });
     // The operator's browser talks over the WebSocket API; the entry says so.
-    const removal = await core.dispatch(
+    const removal = await tc.core.dispatch(
       'listeners.remove',
       { id: created.id },
       { transport: 'ws', actor: 'operator' },
@@ -115,7 +108,7 @@ describe('listener changes through the operator API are in the audit log', { tim
 
   test('a refused change leaves no entry; a listener that cannot bind is recorded with its error', async () => {
     const before = (await listenerEntries()).length;
-    const outcome = await core.dispatch(
+    const outcome = await tc.core.dispatch(
       'listeners.stop',
       { id: 'no-such-listener' },
       { transport: 'internal', actor: 'test' },

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
-import { tempDir } from '../helpers/temp-dir';
+import { startTestCore } from '../helpers/test-core';
 import { waitFor } from '../helpers/wait-for';
 
 test('messages published to the embedded broker reach the explorer with their MQTT 5 properties and client id', async () => {
-  const core: Core = await createCore({
-    dataDir: tempDir(),
-    mode: 'headless',
-    allowAnonymous: true,
-    listeners: { brokerHost: '127.0.0.1', mqttPort: 0 },
-  });
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
-  const port = listenerPort(core.readyDetails(), 'mqtt');
+  const tc = await startTestCore({ allowAnonymous: true, listeners: { mqttPort: 0 } });
+  const { core, call } = tc;
+  const port = tc.port('mqtt');
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     clientId: 'props-pub',
     protocolVersion: 5,

@@ -4,10 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf, ResponseOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
+import type { ResponseOf } from '../../preload/contract';
+import { rootAndLocalService, startTestCore, type TestCore } from '../helpers/test-core';
 import { run } from '../helpers/process';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -16,7 +14,7 @@ const PASSWORD = 'correct horse battery';
 
 /** Devices with Fieldbench-issued RSA certificates (the CA itself is EC) on the mutual-TLS listener. */
 describe('a Fieldbench-issued RSA device certificate on the mutual-TLS listener', () => {
-  let core: Core;
+  let tc: TestCore;
   let dir: string;
   let ports: { mqtt: number; mutual: number };
   let accountId: string;
@@ -24,23 +22,19 @@ describe('a Fieldbench-issued RSA device certificate on the mutual-TLS listener'
   let pem: ResponseOf<'pki.exportPem'>;
   let watcher: MqttClient;
   const seen: Array<[string, string]> = [];
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  const call: TestCore['call'] = (method, request) => tc.call(method, request);
 
   before(async () => {
     dir = tempDir();
-    core = await createCore({
+    tc = await startTestCore({
       dataDir: path.join(dir, 'data'),
-      mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsMutualPort: 0 },
+      listeners: { mqttPort: 0, mqttsMutualPort: 0 },
     });
-    ports = {
-      mqtt: listenerPort(core.readyDetails(), 'mqtt'),
-      mutual: listenerPort(core.readyDetails(), 'mqtts-mutual'),
-    };
-    const root = (await call('accounts.list', {})).accounts.find((a) => a.parentId === null)!;
-    const local = (await call('services.list', {})).services.find((s) => s.kind === 'embedded')!;
-    accountId = (await call('accounts.create', { parentId: root.id, name: 'rsa-lab', serviceId: local.id }))
-      .id;
+    ports = { mqtt: tc.port('mqtt'), mutual: tc.port('mqtts-mutual') };
+    const { rootId, localServiceId } = await rootAndLocalService(call);
+    accountId = (
+      await call('accounts.create', { parentId: rootId, name: 'rsa-lab', serviceId: localServiceId })
+    ).id;
     await call('credentials.create', { accountId, username: 'rsa-ops', password: PASSWORD });
     watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, {
       clientId: 'rsa-ops-watch',
@@ -57,7 +51,7 @@ describe('a Fieldbench-issued RSA device certificate on the mutual-TLS listener'
 
   after(async () => {
     watcher?.end(true);
-    await core.close();
+    await tc.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
-import { tempDir } from '../helpers/temp-dir';
+import { startTestCore, type TestCore } from '../helpers/test-core';
 
 /** The certificate a TLS listener serves for `servername`, read even when the name does not match it. */
 function servedCertificate(port: number, ca: string, servername: string): Promise<tls.PeerCertificate> {
@@ -35,23 +31,19 @@ function verifiesAs(port: number, ca: string, servername: string): Promise<boole
 
 /** The embedded broker's certificate carries the names of endpoints devices dial to reach it, and no others. */
 describe('server certificate names of the embedded broker', () => {
-  let core: Core;
+  let tc: TestCore;
   let port: number;
   let ca: string;
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  const call: TestCore['call'] = (method, request) => tc.call(method, request);
 
   before(async () => {
-    core = await createCore({
-      dataDir: tempDir(),
-      mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttsPort: 0 },
-    });
-    port = listenerPort(core.readyDetails(), 'mqtts');
+    tc = await startTestCore({ listeners: { mqttsPort: 0 } });
+    port = tc.port('mqtts');
     const { authorities } = await call('pki.listAuthorities', {});
     ca = authorities.find((a) => a.role === 'root')!.certificatePem;
   });
   after(async () => {
-    await core.close();
+    await tc.close();
   });
 
   test('an endpoint of an account on an external service stays out; one on the local service goes in', async () => {

@@ -3,10 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
+import { rootAndLocalService, startTestCore, type TestCore } from '../helpers/test-core';
 import { createCa, issueCert, type OpensslCa, readPem } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
@@ -15,14 +12,14 @@ const PASSWORD = 'correct horse battery';
 
 /** A device whose certificate comes from a tenant's own CA logs into that tenant's account over mutual TLS. */
 describe('a tenant-CA-issued device through the embedded broker', () => {
-  let core: Core;
+  let tc: TestCore;
   let dir: string;
   let ports: { mqtt: number; mutual: number };
   let serverCa: string;
   let tenantCa: OpensslCa;
   const accounts: Record<'acme' | 'globex', string> = { acme: '', globex: '' };
   const clients: MqttClient[] = [];
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  const call: TestCore['call'] = (method, request) => tc.call(method, request);
 
   /** A password client of an account on the plain listener, subscribed to everything it may see. */
   const watcher = async (username: string) => {
@@ -54,22 +51,19 @@ describe('a tenant-CA-issued device through the embedded broker', () => {
 
   before(async () => {
     dir = tempDir();
-    core = await createCore({
+    tc = await startTestCore({
       dataDir: path.join(dir, 'data'),
-      mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsMutualPort: 0 },
+      listeners: { mqttPort: 0, mqttsMutualPort: 0 },
     });
-    ports = {
-      mqtt: listenerPort(core.readyDetails(), 'mqtt'),
-      mutual: listenerPort(core.readyDetails(), 'mqtts-mutual'),
-    };
+    ports = { mqtt: tc.port('mqtt'), mutual: tc.port('mqtts-mutual') };
     serverCa = (await call('pki.listAuthorities', {})).authorities.find(
       (a) => a.role === 'root',
     )!.certificatePem;
-    const root = (await call('accounts.list', {})).accounts.find((a) => a.parentId === null)!;
-    const local = (await call('services.list', {})).services.find((s) => s.kind === 'embedded')!;
+    const { rootId, localServiceId } = await rootAndLocalService(call);
     for (const name of ['acme', 'globex'] as const) {
-      accounts[name] = (await call('accounts.create', { parentId: root.id, name, serviceId: local.id })).id;
+      accounts[name] = (
+        await call('accounts.create', { parentId: rootId, name, serviceId: localServiceId })
+      ).id;
       await call('credentials.create', {
         accountId: accounts[name],
         username: `${name}-ops`,
@@ -93,7 +87,7 @@ describe('a tenant-CA-issued device through the embedded broker', () => {
 
   after(async () => {
     for (const client of clients) client.end(true);
-    await core.close();
+    await tc.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -316,7 +316,7 @@ describe('TLS listeners', () => {
     await new Promise<void>((r) => silent.once('connect', () => r()));
     const closed = new Promise<void>((r) => silent.once('close', () => r()));
     const stopping = manager.stop('stalled');
-    const winner = await Promise.race([stopping.then(() => 'stopped'), sleep(5000).then(() => 'hung')]);
+    const winner = await Promise.race([stopping.then(() => 'stopped'), deadline(5000).then(() => 'hung')]);
     assert.equal(winner, 'stopped');
     await closed;
     await manager.remove('stalled');
@@ -335,7 +335,10 @@ describe('TLS listeners', () => {
     const silent = net.connect(slow.boundPort!, '127.0.0.1');
     silent.on('error', () => {});
     const closed = new Promise<void>((r) => silent.once('close', () => r()));
-    const winner = await Promise.race([closed.then(() => 'closed'), sleep(10_000).then(() => 'still open')]);
+    const winner = await Promise.race([
+      closed.then(() => 'closed'),
+      deadline(10_000).then(() => 'still open'),
+    ]);
     assert.equal(winner, 'closed');
     const failure = manager.handshakeFailures('slow').at(-1);
     assert.equal(failure?.detail, 'ERR_TLS_HANDSHAKE_TIMEOUT');
@@ -344,6 +347,7 @@ describe('TLS listeners', () => {
   });
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`: the losing side of a race that bounds a wait (unref'd, so it never holds the process). */
+function deadline(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { type Core, createCore } from '../../main/core';
+import type { Core } from '../../main/core';
 import type { ErrorCode, MethodName, RequestOf, ResponseOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
-import { tempDir } from '../helpers/temp-dir';
+import { rootAndLocalService, startTestCore } from '../helpers/test-core';
 
 /** The whole core as `fieldbench serve` builds it, with a mutual-TLS listener and one level-one account. */
 export interface PkiCore {
@@ -22,21 +20,14 @@ export interface PkiCore {
 }
 
 export async function startPkiCore(accountName: string): Promise<PkiCore> {
-  const dataDir = tempDir('fb-pki-core-');
-  const core = await createCore({
-    dataDir,
-    mode: 'headless',
-    listeners: { brokerHost: '127.0.0.1', mqttPort: 0, mqttsMutualPort: 0 },
+  const { core, dataDir, call, port } = await startTestCore({
+    listeners: { mqttPort: 0, mqttsMutualPort: 0 },
   });
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
-  const local = (await call('services.list', {})).services.find((s) => s.kind === 'embedded');
-  assert.ok(local, 'the embedded messaging service exists');
-  const root = (await call('accounts.list', {})).accounts.find((a) => a.parentId === null);
-  assert.ok(root, 'the root account exists');
+  const { rootId, localServiceId } = await rootAndLocalService(call);
   const account = await call('accounts.create', {
-    parentId: root.id,
+    parentId: rootId,
     name: accountName,
-    serviceId: local.id,
+    serviceId: localServiceId,
   });
   await call('accessRules.set', {
     accountId: account.id,
@@ -46,7 +37,7 @@ export async function startPkiCore(accountName: string): Promise<PkiCore> {
   return {
     core,
     dataDir,
-    mutualPort: listenerPort(core.readyDetails(), 'mqtts-mutual'),
+    mutualPort: port('mqtts-mutual'),
     accountId: account.id,
     accountName,
     call,

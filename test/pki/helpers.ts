@@ -1,29 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createFileKeyProtector } from '../../main/secrets';
 import { openStore, type Store } from '../../main/store';
 import { createPki, type Pki, type PkiOptions } from '../../main/pki';
-
-export interface TestClock {
-  now: () => Date;
-  set(date: Date): void;
-  advanceDays(days: number): void;
-}
-
-/** A clock that runs with real time from a settable offset, so TLS peers and tools agree once it is set to now. */
-export function testClock(start = new Date()): TestClock {
-  let offset = start.getTime() - Date.now();
-  return {
-    now: () => new Date(Date.now() + offset),
-    set: (date) => {
-      offset = date.getTime() - Date.now();
-    },
-    advanceDays: (days) => {
-      offset += days * 86_400_000;
-    },
-  };
-}
+import { type TestClock, testClock } from '../helpers/test-clock';
+import { tempDir } from '../helpers/temp-dir';
 
 export interface PkiFixture {
   pki: Pki;
@@ -41,7 +22,7 @@ export async function makePki(
     dir?: string;
   } = {},
 ): Promise<PkiFixture> {
-  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fb-pki-'));
+  const dir = options.dir ?? tempDir('fb-pki-');
   const store = openStore(dir);
   const clock = options.clock ?? testClock();
   const pki = await createPki({

@@ -5,7 +5,8 @@ import type tls from 'node:tls';
 import type { CertificateRecord } from '../../main/pki';
 import { waitFor } from '../helpers/wait-for';
 import { createCa, createCrl, issueCert, readPem } from '../helpers/openssl-pki';
-import { makePki, type PkiFixture, testClock } from './helpers';
+import { testClock } from '../helpers/test-clock';
+import { makePki, type PkiFixture } from './helpers';
 import {
   type ClientIdentity,
   closeServer,

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../helpers/wait-for';
-import {
-  connectOk,
-  disconnectedBy,
-  endAll,
-  type TenancyBroker,
-  startTenancyBroker,
-  tryConnect,
-} from './broker-fixture';
+import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, disconnectedBy, endAll, tryConnect } from '../helpers/mqtt-client';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 describe('messaging-service assignment enforced by the broker', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventBus } from '../../main/api/event-bus';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll, startTenancyBroker } from './broker-fixture';
+import { startTenancyBroker } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 describe('audit log written by the operator-API handlers', () => {

@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { waitFor } from '../helpers/wait-for';
-import {
-  addWebSocketListener,
-  connectOk,
-  disconnectedBy,
-  endAll,
-  type TenancyBroker,
-  startTenancyBroker,
-  tryConnect,
-  tryConnectFrom,
-} from './broker-fixture';
+import { addWebSocketListener, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, disconnectedBy, endAll, tryConnect, tryConnectFrom } from '../helpers/mqtt-client';
 import { call, localServiceId, openTenancy, rootId, type TenancyFixture } from './helpers';
 
 /** Publishes at QoS 1 and returns the PUBACK reason code (0 = accepted). */
@@ -337,7 +329,12 @@ describe('credentials, coupling, access rules and API keys at the broker', () =>
     assert.equal(await pubackCode(c, 'org/acme/status'), 0);
     assert.equal(await pubackCode(c, 'users/rules-dev/inbox'), 0x87, 'subscribe-only');
     assert.equal(await subackCode(c, 'users/rules-dev/inbox'), 1);
-    assert.equal(await subackCode(c, 'devices/+/temp'), 0x87, 'wider than the rule');
+    assert.equal(
+      await subackCode(c, 'devices/+/temp'),
+      1,
+      'wider than the rule: granted, narrowed at delivery',
+    );
+    assert.equal(await subackCode(c, 'devices/r2/#'), 0x87, 'wholly outside the rules');
     assert.equal(await subackCode(c, 'devices/r1/#'), 1);
 
     // A rule change applies to the next operation without reconnecting.

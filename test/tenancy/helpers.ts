@@ -18,9 +18,12 @@ export interface TenancyFixture {
   close(): void;
 }
 
-/** A tenancy over a real SQLite file in a fresh temp directory. */
-export function openTenancy(overrides: Partial<TenancyOptions> = {}): TenancyFixture {
-  const dir = tempDir();
+/**
+ * A tenancy over a real SQLite file in a fresh temp directory, or in `dataDir` (to reopen one, as after a
+ * restart; the caller's directory is kept on close).
+ */
+export function openTenancy(overrides: Partial<TenancyOptions> = {}, dataDir?: string): TenancyFixture {
+  const dir = dataDir ?? tempDir();
   const store = openStore(dir);
   const listeners: RunningListener[] = [];
   const tenancy = createTenancy({
@@ -39,7 +42,7 @@ export function openTenancy(overrides: Partial<TenancyOptions> = {}): TenancyFix
     close() {
       tenancy.close();
       store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dataDir === undefined) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { prng } from '../helpers/prng';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll, type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import {
+  createAccount,
+  createKey,
+  mqttWithKey,
+  openSocket,
+  restClient,
+  startResourceCore,
+  subackCodes,
+} from '../resources/fixture';
+import { type TenancyBroker, startTenancyBroker } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 import { localServiceId, openTenancy, operator, rootId, type TenancyFixture } from './helpers';
-
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with TENANCY_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env['TENANCY_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`isolation property test seed: ${seed} (replay with TENANCY_SEED=${seed})`);
@@ -27,20 +26,6 @@ interface Device {
   clientId: string;
   client: MqttClient;
   received: { topic: string; payload: string }[];
-}
-
-async function quiet(count: () => number, quietMs = 400, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    const now = count();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe(`account isolation over real sockets (seed ${seed})`, () => {
@@ -180,12 +165,26 @@ describe(`account isolation over real sockets (seed ${seed})`, () => {
         qos: 1,
       });
     }
-    const heardPeers = (device: Device) =>
-      device.received.filter((m) => m.topic === 'sensors/temp').length >=
+    const heardPeers = (device: Device, topic: string) =>
+      device.received.filter((m) => m.topic === topic).length >=
       devices.filter((d) => d.account === device.account).length;
-    await waitFor(() => devices.every(heardPeers), 'every device to hear its peers on sensors/temp', 20_000);
-    // Then give any stray (cross-account) delivery time to show up.
-    await quiet(() => devices.reduce((n, d) => n + d.received.length, 0));
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/temp')),
+      'every device to hear its peers on sensors/temp',
+      20_000,
+    );
+    // Every publish above has been routed (each device's last one was acknowledged after its earlier
+    // ones). Markers sent now reach each device after anything routed to it before, strays included.
+    for (const device of devices) {
+      await device.client.publishAsync('sensors/marker', `${device.account}|${device.clientId}|marker`, {
+        qos: 1,
+      });
+    }
+    await waitFor(
+      () => devices.every((d) => heardPeers(d, 'sensors/marker')),
+      'every device to hear its peers’ markers',
+      20_000,
+    );
 
     let delivered = 0;
     for (const device of devices) {
@@ -215,5 +214,114 @@ describe(`account isolation over real sockets (seed ${seed})`, () => {
     console.log(
       `isolation: ${devices.length} devices in ${accountNames.length} accounts, ${sent} publishes, ${delivered} deliveries`,
     );
+  });
+});
+
+/** The same property for resources: updates over MQTT, native WebSocket and REST stay in their account. */
+describe(`resource isolation across MQTT, WebSocket and REST (seed ${seed})`, () => {
+  it('no resource notification or write crosses an account boundary', async () => {
+    const fx = await startResourceCore();
+    type Tenant = {
+      name: string;
+      key: string;
+      thngs: string[];
+      rest: ReturnType<typeof restClient>;
+      heard: { via: string; value: string }[];
+    };
+    const tenants: Tenant[] = [];
+    const closers: Array<() => unknown> = [];
+    try {
+      const count = 2 + Math.floor(random() * 3);
+      for (let i = 0; i < count; i++) {
+        const name = `res-${i}`;
+        const key = (await createKey(fx.core, await createAccount(fx.core, name), 'operator')).key;
+        const rest = restClient(fx.ports.rest, key);
+        const thngs: string[] = [];
+        for (let t = 0; t < 1 + Math.floor(random() * 2); t++) {
+          thngs.push(((await rest('POST', '/thngs', { name: 'same-name' })).body as { id: string }).id);
+        }
+        tenants.push({ name, key, thngs, rest, heard: [] });
+      }
+      const valueIn = (n: unknown) => String((n as { value?: unknown }[])[0]?.value ?? '');
+      for (const tenant of tenants) {
+        const mqttSub = await mqttWithKey(fx.ports.mqtt, tenant.key);
+        closers.push(() => mqttSub.client.endAsync());
+        mqttSub.client.on('message', (_t, payload) =>
+          tenant.heard.push({ via: 'mqtt', value: valueIn(JSON.parse(String(payload))) }),
+        );
+        for (const thng of tenant.thngs) await mqttSub.client.subscribeAsync(`thngs/${thng}/properties/p`);
+        for (const other of tenants.filter((t) => t !== tenant)) {
+          const foreign = pick(other.thngs);
+          assert.deepEqual(await subackCodes(mqttSub.client, [`thngs/${foreign}/properties/p`]), [0x87]);
+          await assert.rejects(
+            openSocket(fx.ports.ws, `/thngs/${foreign}/properties/p`, tenant.key),
+            /handshake 404/,
+          );
+        }
+        const socket = await openSocket(fx.ports.ws, `/thngs/${pick(tenant.thngs)}/properties`, tenant.key);
+        closers.push(() => socket.ws.close());
+        socket.ws.on('message', (data) =>
+          tenant.heard.push({ via: 'ws', value: valueIn(JSON.parse(String(data))) }),
+        );
+      }
+      const writer = new Map<Tenant, Awaited<ReturnType<typeof mqttWithKey>>>();
+      for (const tenant of tenants) {
+        const client = await mqttWithKey(fx.ports.mqtt, tenant.key);
+        closers.push(() => client.client.endAsync());
+        writer.set(tenant, client);
+      }
+      let n = 0;
+      for (let round = 0; round < 40; round++) {
+        const tenant = pick(tenants);
+        const target = random() < 0.5 ? tenant : pick(tenants);
+        const thng = pick(target.thngs);
+        const body = JSON.stringify([{ value: `${tenant.name}|${n++}` }]);
+        if (random() < 0.5) {
+          const res = await tenant.rest('PUT', `/thngs/${thng}/properties/p`, undefined, body);
+          assert.equal(
+            res.status,
+            target === tenant ? 200 : 404,
+            `seed ${seed}: REST write by ${tenant.name}`,
+          );
+        } else {
+          await writer
+            .get(tenant)!
+            .client.publishAsync(`/thngs/${thng}/properties/p`, body, { qos: 1 })
+            .catch(() => {});
+        }
+      }
+      // Markers: every tenant's own last write must reach its own listeners.
+      for (const tenant of tenants) {
+        for (const thng of tenant.thngs)
+          await tenant.rest('PUT', `/thngs/${thng}/properties/p`, [{ value: `${tenant.name}|marker` }]);
+      }
+      await waitFor(
+        () =>
+          tenants.every(
+            (t) => t.heard.filter((h) => h.value === `${t.name}|marker`).length >= t.thngs.length + 1,
+          ),
+        'every tenant to hear its markers',
+        20_000,
+      );
+      for (const tenant of tenants) {
+        for (const heard of tenant.heard) {
+          assert.equal(
+            heard.value.split('|')[0],
+            tenant.name,
+            `seed ${seed}: ${tenant.name} heard ${heard.value} via ${heard.via}`,
+          );
+        }
+        for (const thng of tenant.thngs) {
+          const history = (await tenant.rest('GET', `/thngs/${thng}/properties/p?perPage=100`)).body as {
+            value: string;
+          }[];
+          for (const point of history)
+            assert.equal(point.value.split('|')[0], tenant.name, `seed ${seed}: stored ${point.value}`);
+        }
+      }
+    } finally {
+      for (const close of closers) await close();
+      await fx.close();
+    }
   });
 });

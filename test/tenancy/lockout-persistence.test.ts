@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { after, describe, it } from 'node:test';
-import pino from 'pino';
-import type { ListenerKind } from '../../main/broker/hooks';
+import { describe, it } from 'node:test';
 import { createCore } from '../../main/core';
 import { openStore, type Store } from '../../main/store';
-import { createTenancy, type RunningListener } from '../../main/tenancy';
 import { DEFAULT_LOCKOUT, LoginFailureTracker } from '../../main/tenancy/lockout';
 import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
-import { type ConnectOutcome, endAll, startTenancyBroker, tryConnectFrom } from './broker-fixture';
-import { call, localServiceId, rootId, type TenancyFixture } from './helpers';
+import { startTenancyBroker } from './broker-fixture';
+import { type ConnectOutcome, endAll, tryConnectFrom } from '../helpers/mqtt-client';
+import { call, localServiceId, openTenancy, rootId } from './helpers';
 
 const rowCount = (store: Store) =>
   store.db.prepare('SELECT COUNT(*) FROM tenancy_login_failures').pluck().get() as number;
@@ -20,19 +17,9 @@ const changes = (store: Store) => store.db.prepare('SELECT total_changes()').plu
 
 const outcome = (o: ConnectOutcome) => (o.ok ? 'connected' : `${o.message} (${o.reasonCode})`);
 
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-function freshDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-
 describe('failed-login counters in SQLite', () => {
   it('a lockout and a partial count survive closing and reopening the store; other addresses stay free', () => {
-    const dir = freshDir();
+    const dir = tempDir();
     let now = 10_000_000;
     const clock = () => now;
 
@@ -60,7 +47,7 @@ describe('failed-login counters in SQLite', () => {
   });
 
   it('unlocking and a successful login clear the stored row; logins without failures write nothing', () => {
-    const dir = freshDir();
+    const dir = tempDir();
     const now = 5_000_000;
     const store = openStore(dir);
     const tracker = new LoginFailureTracker({ maxFailures: 3, windowMs: 1000, lockMs: 5000 }, () => now, {
@@ -91,7 +78,7 @@ describe('failed-login counters in SQLite', () => {
   });
 
   it('prunes rows that no longer matter, at start and while running', () => {
-    const dir = freshDir();
+    const dir = tempDir();
     let now = 1_000_000;
     const policy = { maxFailures: 2, windowMs: 10_000, lockMs: 30_000 };
     const store = openStore(dir);
@@ -121,7 +108,7 @@ describe('failed-login counters in SQLite', () => {
   });
 
   it('writing a failure through costs little next to the password hash it follows', () => {
-    const dir = freshDir();
+    const dir = tempDir();
     const store = openStore(dir);
     try {
       const tracker = new LoginFailureTracker(DEFAULT_LOCKOUT, Date.now, { db: store.db });
@@ -141,30 +128,10 @@ describe('failed-login counters in SQLite', () => {
 });
 
 describe('lockout across a restart of tenancy, store and broker (mqtt.js over loopback)', () => {
-  function open(dir: string): TenancyFixture {
-    const store = openStore(dir);
-    const listeners: RunningListener[] = [];
-    const tenancy = createTenancy({
-      db: store.db,
-      logger: pino({ level: 'silent' }),
-      listenerKinds: () => [...new Set(listeners.map((l) => l.kind))] as ListenerKind[],
-      runningListeners: () => listeners,
-      expirySweepMs: 0,
-    });
-    return {
-      dir,
-      store,
-      tenancy,
-      listeners,
-      close() {
-        tenancy.close();
-        store.close();
-      },
-    };
-  }
+  const open = (dir: string) => openTenancy({}, dir);
 
   it('an address locked out before the restart is still refused after it; another address connects', async () => {
-    const dir = freshDir();
+    const dir = tempDir();
     const login = { clientId: 'gw-1', username: 'gw-user', protocolVersion: 5 as const };
 
     let fx = open(dir);
@@ -218,7 +185,7 @@ describe('lockout across a restart of tenancy, store and broker (mqtt.js over lo
 
 describe('lockout across a restart of the whole core on one data directory', () => {
   it('stays locked for the locked address only', async () => {
-    const dir = freshDir();
+    const dir = tempDir();
     const start = () =>
       createCore({ dataDir: dir, mode: 'headless', listeners: { brokerHost: '127.0.0.1', mqttPort: 0 } });
     const login = { clientId: 'core-gw', username: 'core-user', protocolVersion: 5 as const };

@@ -5,7 +5,12 @@ import { hashPassword, verifyPassword } from '../../main/tenancy/password-hash';
 
 describe('login failure tracking', () => {
   it('defaults to 10 failures in 5 minutes, per address', () => {
-    assert.deepEqual(DEFAULT_LOCKOUT, { maxFailures: 10, windowMs: 300_000, lockMs: 300_000 });
+    assert.deepEqual(DEFAULT_LOCKOUT, {
+      maxFailures: 10,
+      windowMs: 300_000,
+      lockMs: 300_000,
+      maxFailuresPerAddress: 100,
+    });
     let now = 1_000_000;
     const tracker = new LoginFailureTracker(DEFAULT_LOCKOUT, () => now);
     for (let i = 0; i < 9; i++) tracker.recordFailure('dev', '10.0.0.1');

@@ -10,7 +10,7 @@ import { callCore } from '../helpers/core-call';
 import { listenerPort } from '../helpers/mosquitto-clients';
 import { tempDir } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait-for';
-import { connectOk, endAll } from './broker-fixture';
+import { connectOk, endAll } from '../helpers/mqtt-client';
 
 interface Device {
   client: MqttClient;

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Core, createCore } from '../../main/core';
-import type { MethodName, RequestOf } from '../../preload/contract';
-import { callCore } from '../helpers/core-call';
-import { listenerPort } from '../helpers/mosquitto-clients';
-import { tempDir } from '../helpers/temp-dir';
-import { endAll, tryConnect } from './broker-fixture';
+import type { MethodName } from '../../preload/contract';
+import { startTestCore, type TestCore } from '../helpers/test-core';
+import { endAll, tryConnect } from '../helpers/mqtt-client';
 
 /** Deleting messaging services through the validating operator-API dispatcher of a real core. */
 describe('services.delete', () => {
-  let core: Core;
-  let dir: string;
+  let tc: TestCore;
   let url: string;
-  const call = <M extends MethodName>(method: M, request: RequestOf<M>) => callCore(core, method, request);
+  const call: TestCore['call'] = (method, request) => tc.call(method, request);
   /** The error outcome of a request (which must fail), as the transports would send it. */
   const refusal = async (method: string, request: unknown) => {
-    const outcome = await core.dispatch(method as MethodName, request as never, {
+    const outcome = await tc.core.dispatch(method as MethodName, request as never, {
       transport: 'internal',
       actor: 'test',
     });
@@ -26,17 +21,11 @@ describe('services.delete', () => {
   const serviceNames = async () => (await call('services.list', {})).services.map((s) => s.name);
 
   before(async () => {
-    dir = tempDir();
-    core = await createCore({
-      dataDir: dir,
-      mode: 'headless',
-      listeners: { brokerHost: '127.0.0.1', mqttPort: 0 },
-    });
-    url = `mqtt://127.0.0.1:${listenerPort(core.readyDetails(), 'mqtt')}`;
+    tc = await startTestCore({ listeners: { mqttPort: 0 } });
+    url = `mqtt://127.0.0.1:${tc.port('mqtt')}`;
   });
   after(async () => {
-    await core.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await tc.close();
   });
 
   it('validates the request against the contract', async () => {

@@ -13,6 +13,8 @@ export {
   parseListenerOptions,
 } from './listener-options';
 export { readTlsFiles } from './tls-files';
+export { type AddressLimits, AddressGuard } from './address-guard';
+export type { UpgradeRoute } from './websocket-upgrade';
 export type {
   ConnectionInfo,
   ConnectionSink,
@@ -26,3 +28,4 @@ export type {
   TlsMaterial,
   TlsMaterialProvider,
 } from './types';
+export type { UpgradeFallback } from './websocket-upgrade';

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { defaultLimits } from '../limits';
+import type { BrokerLimits } from '../types';
+import { AddressGuard } from './address-guard';
 import { HandshakeFailureLog } from './handshake-failure-log';
 import { type ListenerOptionsInput, parseListenerOptions } from './listener-options';
 import { ListenerRepository } from './listener-repository';
 import { isTls, ListenerRuntime } from './listener-runtime';
 import { readTlsFiles } from './tls-files';
+import type { UpgradeFallback, UpgradeRoute } from './websocket-upgrade';
 import type {
   ConnectionSink,
   HandshakeFailure,
@@ -27,7 +31,16 @@ export interface ListenerManagerOptions {
   onHandshakeFailure?: (failure: HandshakeFailure) => void;
   onStateChange?: (status: ListenerStatus) => void;
   handshakeFailureCapacity?: number;
+  /** The broker's limits: per-address limits, packet size (WebSocket frames), connect timeout. */
+  limits?: () => BrokerLimits;
+  /** WebSocket services served beside MQTT on ws/wss listeners (by path); Origin and per-address limits apply. */
+  webSocketRoutes?: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
+  /** WebSocket services that pick their own paths (the resource API), asked about paths no route serves. */
+  upgradeFallbacks?: readonly UpgradeFallback[];
 }
+
+/** The desktop window's origin; the headless server adds its own with `setUiOrigins`. */
+const DESKTOP_UI_ORIGIN = 'app://fieldbench';
 
 export interface CreateListenerInput {
   id?: string;
@@ -67,10 +80,21 @@ export class ListenerManager {
   private readonly entries = new Map<string, Entry>();
   private readonly repository: ListenerRepository | undefined;
   private readonly failures: HandshakeFailureLog;
+  private readonly limits: () => BrokerLimits;
+  /** Per-address limits across all listeners. */
+  readonly guard: AddressGuard;
+  private uiOrigins: string[] = [DESKTOP_UI_ORIGIN];
 
   constructor(private readonly options: ListenerManagerOptions) {
     this.repository = options.db ? new ListenerRepository(options.db) : undefined;
     this.failures = new HandshakeFailureLog(options.handshakeFailureCapacity);
+    this.limits = options.limits ?? (() => defaultLimits);
+    this.guard = new AddressGuard(this.limits);
+  }
+
+  /** Fieldbench's own UI origins (e.g. `http://127.0.0.1:7333`), allowed on every WebSocket listener. */
+  setUiOrigins(origins: string[]): void {
+    this.uiOrigins = [DESKTOP_UI_ORIGIN, ...origins];
   }
 
   /** Reads persisted listeners and starts the enabled ones; resolves when each is running or in error. */
@@ -143,6 +167,11 @@ export class ListenerManager {
         sink: this.options.broker,
         logger: this.options.logger,
         onHandshakeFailure: (f) => this.recordFailure(f),
+        guard: this.guard,
+        limits: this.limits,
+        uiOrigins: () => this.uiOrigins,
+        webSocketRoutes: this.options.webSocketRoutes ?? (() => []),
+        ...(this.options.upgradeFallbacks ? { upgradeFallbacks: this.options.upgradeFallbacks } : {}),
       });
       try {
         const material = isTls(entry.record) ? await this.materialFor(entry.record) : undefined;

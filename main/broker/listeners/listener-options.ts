@@ -21,6 +21,11 @@ export const listenerOptionsSchema = z.object({
   handshakeTimeoutMs: z.number().int().min(500).default(15_000),
   /** WebSocket listeners only. */
   wsPath: z.string().startsWith('/').default('/mqtt'),
+  /**
+   * WebSocket listeners only: browser origins (`https://host:port`) allowed besides Fieldbench's own UI;
+   * `*` allows any. Clients that send no Origin (devices, tools) are always allowed.
+   */
+  allowedOrigins: z.array(z.string().min(1).max(255)).max(100).default([]),
 });
 
 export type ListenerOptions = z.infer<typeof listenerOptionsSchema>;

@@ -4,7 +4,9 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import type { WebSocketServer } from 'ws';
+import { createWebSocketStream } from 'ws';
+import type { BrokerLimits } from '../types';
+import { type AddressGuard, admissionCountingSocket, admissionOf } from './address-guard';
 import { ConnectionTracker } from './connection-tracker';
 import { RawSocketSet } from './raw-socket-set';
 import {
@@ -18,12 +20,33 @@ import { describeListenError } from './listen-error';
 import { allowsClientAuth, peerChain } from './peer-chain';
 import { type ServerSecureOptions, TlsContexts } from './tls-contexts';
 import type { ConnectionSink, HandshakeFailure, ListenerInfo, ListenerRecord, TlsMaterial } from './types';
-import { attachWebSocket } from './websocket-upgrade';
+import { RefusalLog } from './refusal-log';
+import {
+  normalizeOrigin,
+  type UpgradeFallback,
+  type UpgradeRoute,
+  WebSocketUpgrade,
+} from './websocket-upgrade';
+
+const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
+/** A WebSocket frame may carry one whole MQTT packet: its fixed header (up to 5 bytes) plus the limit. */
+const MQTT_FIXED_HEADER_BYTES = 5;
+/** How often a plain HTTP server looks for connections past their header/request timeout. */
+const HTTP_TIMEOUT_CHECK_MS = 1000;
 
 export interface RuntimeDeps {
   sink: ConnectionSink;
   logger: Logger;
   onHandshakeFailure: (failure: HandshakeFailure) => void;
+  /** Per-address limits shared by all listeners. */
+  guard: AddressGuard;
+  limits: () => BrokerLimits;
+  /** Origins of Fieldbench's own UI, always allowed on WebSocket listeners. */
+  uiOrigins: () => string[];
+  /** Other WebSocket services of ws/wss listeners, beside MQTT. */
+  webSocketRoutes: (listener: Readonly<ListenerRecord>) => UpgradeRoute[];
+  /** Services that pick their own paths (the resource API), asked about paths no route serves. */
+  upgradeFallbacks?: readonly UpgradeFallback[];
 }
 
 /** One started listener: its server socket, its clients and their counters. */
@@ -32,15 +55,17 @@ export class ListenerRuntime {
   boundPort: number | null = null;
   private server: net.Server | undefined;
   private readonly rawSockets = new RawSocketSet();
-  private wss: WebSocketServer | undefined;
+  private upgrades: WebSocketUpgrade | undefined;
   private readonly tlsContexts: TlsContexts | undefined;
   private readonly info: ListenerInfo;
+  private readonly refusals: RefusalLog;
 
   constructor(
     private readonly record: ListenerRecord,
     private readonly deps: RuntimeDeps,
   ) {
     this.info = { id: record.id, kind: record.kind, host: record.host, port: record.port };
+    this.refusals = new RefusalLog(deps.logger);
     if (isTls(record)) this.tlsContexts = new TlsContexts(record.options, record.kind === 'mqtts-mutual');
   }
 
@@ -50,7 +75,8 @@ export class ListenerRuntime {
     this.server = server;
     if (this.record.options.maxConnections > 0) server.maxConnections = this.record.options.maxConnections;
     server.on('drop', () => this.connections.refusedConnections++);
-    server.on('connection', (raw: net.Socket) => this.rawSockets.add(raw));
+    // Before the TLS or HTTP layer sees the socket, so a refused one costs nothing more.
+    server.prependListener('connection', (raw: net.Socket) => this.admit(raw));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>
         reject(new Error(describeListenError(err, this.record.host, this.record.port)));
@@ -79,12 +105,30 @@ export class ListenerRuntime {
     this.server = undefined;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    this.wss?.close();
+    this.upgrades?.close();
     this.connections.destroyAll();
     this.rawSockets.destroyAll();
     if (server instanceof http.Server) server.closeAllConnections();
     await closed;
     this.boundPort = null;
+  }
+
+  private admit(raw: net.Socket): void {
+    const admission = this.deps.guard.admit(raw);
+    if (typeof admission !== 'string') {
+      this.rawSockets.add(raw);
+      return;
+    }
+    this.connections.refusedConnections++;
+    const limit =
+      admission === 'too-many-connections'
+        ? 'connections per address (maxConnectionsPerAddress)'
+        : 'unauthenticated connections per address (maxUnauthenticatedPerAddress)';
+    this.refusals.warn(
+      { listener: this.record.id, remoteAddress: raw.remoteAddress, reason: admission },
+      `connection refused: limit of ${limit} reached`,
+    );
+    raw.destroy();
   }
 
   private createServer(material: TlsMaterial | undefined): net.Server {
@@ -102,9 +146,12 @@ export class ListenerRuntime {
         return server;
       }
       case 'ws':
-        return this.withWebSocket(http.createServer());
+        return this.withWebSocket(http.createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }));
       case 'wss': {
-        const server = https.createServer(tlsOptions!);
+        const server = https.createServer({
+          ...tlsOptions!,
+          connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
+        });
         this.watchHandshakes(server);
         // https has no per-connection hook before HTTP takes over; SNI is checked here.
         server.prependListener('secureConnection', (socket: tls.TLSSocket) => this.checkSni(socket));
@@ -114,13 +161,57 @@ export class ListenerRuntime {
   }
 
   private withWebSocket(server: http.Server): net.Server {
-    this.wss = attachWebSocket(server, this.record.options.wsPath, (stream, socket) => {
-      this.accept(stream, socket);
+    const limits = this.deps.limits();
+    // The HTTP upgrade must arrive within the time a TCP client has to send CONNECT.
+    server.headersTimeout = server.requestTimeout = limits.connectTimeoutMs;
+    const allowed = new Set(this.record.options.allowedOrigins.map(normalizeOrigin));
+    this.upgrades = new WebSocketUpgrade(server, {
+      maxFrameBytes: limits.maxPacketSize + MQTT_FIXED_HEADER_BYTES,
+      upgradeTimeoutMs: limits.connectTimeoutMs,
+      secure: server instanceof https.Server,
+      ...(this.deps.upgradeFallbacks ? { fallbacks: this.deps.upgradeFallbacks } : {}),
+      originAllowed: (origin) => {
+        const normalized = normalizeOrigin(origin);
+        return (
+          allowed.has('*') ||
+          allowed.has(normalized) ||
+          this.deps.uiOrigins().some((ui) => normalizeOrigin(ui) === normalized)
+        );
+      },
+      onRefused: ({ status, why, remoteAddress, origin }) =>
+        this.refusals.warn(
+          { listener: this.record.id, remoteAddress, status, ...(origin ? { origin } : {}) },
+          `WebSocket upgrade refused (${status}): ${why}`,
+        ),
     });
+    this.upgrades.addRoute({
+      path: this.record.options.wsPath,
+      subprotocols: MQTT_SUBPROTOCOLS,
+      description: 'MQTT over WebSocket',
+      onSocket: (ws, _req, socket) => {
+        ws.binaryType = 'nodebuffer';
+        // On a protocol error (e.g. a frame over the limit) ws would keep reading and discarding for up to
+        // 30 s while it waits for the peer's close frame; a hostile peer gets no such courtesy.
+        ws.once('error', () => ws.terminate());
+        const admission = admissionCountingSocket(socket, () =>
+          this.refusals.warn(
+            { listener: this.record.id, remoteAddress: socket.remoteAddress },
+            'closing connection: too many bytes from this address before CONNACK',
+          ),
+        );
+        this.accept(createWebSocketStream(ws), socket, undefined, admission);
+      },
+    });
+    for (const route of this.deps.webSocketRoutes(this.record)) this.upgrades.addRoute(route);
     return server;
   }
 
-  private accept(stream: Duplex, socket: net.Socket, peerCertificates?: tls.PeerCertificate[]): void {
+  private accept(
+    stream: Duplex,
+    socket: net.Socket,
+    peerCertificates?: tls.PeerCertificate[],
+    admission = admissionOf(socket),
+  ): void {
     if (socket.destroyed) return;
     socket.setNoDelay(true);
     this.connections.track(socket);
@@ -130,6 +221,7 @@ export class ListenerRuntime {
         listener: { ...this.info },
         remoteAddress,
         ...(peerCertificates ? { peerCertificates } : {}),
+        ...(admission ? { admission } : {}),
       });
     } catch (err) {
       this.deps.logger.error({ err, listener: this.record.id, remoteAddress }, 'broker refused connection');

@@ -1,6 +1,7 @@
 import type { PeerCertificate } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { ListenerInfo, ListenerKind } from '../hooks';
+import type { Admission } from '../types';
 import type { ListenerOptions } from './listener-options';
 
 export type { ListenerInfo, ListenerKind } from '../hooks';
@@ -60,6 +61,8 @@ export interface ConnectionInfo {
   listener: ListenerInfo;
   remoteAddress: string;
   peerCertificates?: PeerCertificate[];
+  /** This connection's share of its address's limits, until CONNACK. */
+  admission?: Admission;
 }
 
 /** The part of the broker a listener needs: something that takes over a connected byte stream. */

@@ -1,36 +1,50 @@
-import fs from 'node:fs';
 import readline from 'node:readline';
+import type { Readable } from 'node:stream';
 import { CAPTURE_FORMAT, type CaptureHeader, type CaptureMessage } from './capture-format';
 
-/** Streams the records of a capture file; throws on a file that is not a Fieldbench capture. */
+/**
+ * Streams the records of a capture; throws on input that is not a Fieldbench capture. Errors name the
+ * file (`label`) and line number, never the line's contents.
+ */
 export async function* readCapture(
-  file: string,
+  input: Readable,
+  label: string,
 ): AsyncGenerator<CaptureHeader | CaptureMessage | { type: 'packet' }> {
   const lines = readline.createInterface({
-    input: fs.createReadStream(file),
+    input,
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   let first = true;
   let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    let record: { type?: string; format?: string };
-    try {
-      record = JSON.parse(line);
-    } catch {
-      throw new Error(`${file}:${lineNo} is not valid JSON`);
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      let record: { type?: string; format?: string } | null = null;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        // reported below without the line's text
+      }
+      if (first && (record?.type !== 'header' || record.format !== CAPTURE_FORMAT)) {
+        throw new Error(`"${label}" is not a Fieldbench capture (its first line is not a capture header)`);
+      }
+      if (!record || typeof record !== 'object') {
+        throw new Error(`"${label}" line ${lineNo} is not a capture record`);
+      }
+      first = false;
+      yield record as CaptureHeader | CaptureMessage | { type: 'packet' };
     }
-    if (first && (record.type !== 'header' || record.format !== CAPTURE_FORMAT)) {
-      throw new Error(`${file} is not a Fieldbench capture (missing header)`);
-    }
-    first = false;
-    yield record as CaptureHeader | CaptureMessage | { type: 'packet' };
+  } finally {
+    // Also when the caller stops early (a stopped replay): release the file.
+    lines.close();
+    input.destroy();
   }
 }
 
 export async function openCapture(
-  file: string,
+  input: Readable,
+  label: string,
   offset: number,
   limit: number,
 ): Promise<{
@@ -43,7 +57,7 @@ export async function openCapture(
   const messages: CaptureMessage[] = [];
   let totalMessages = 0;
   let packets = 0;
-  for await (const record of readCapture(file)) {
+  for await (const record of readCapture(input, label)) {
     if (record.type === 'header') header = record as CaptureHeader;
     else if (record.type === 'packet') packets++;
     else if (record.type === 'message') {

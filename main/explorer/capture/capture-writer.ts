@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
+import type fs from 'node:fs';
 import type { ExplorerPacket } from '../../../preload/contract/explorer';
 import { jsonBinary } from '../history/history-store';
 import { splitAccount } from '../topic-match';
@@ -11,6 +11,7 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export interface CaptureOptions {
   connectionId: string;
+  /** The file's name in the exports folder. */
   file: string;
   redactPayloads: boolean;
   redactCredentials: boolean;
@@ -26,10 +27,10 @@ export class CaptureWriter {
   bytes = 0;
   dropped = 0;
   active = true;
-  private readonly stream: fs.WriteStream;
-
-  constructor(readonly options: CaptureOptions) {
-    this.stream = fs.createWriteStream(options.file, { flags: 'wx', mode: 0o600 });
+  constructor(
+    readonly options: CaptureOptions,
+    private readonly stream: fs.WriteStream,
+  ) {
     this.stream.on('error', () => {
       this.active = false;
     });

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { makePreview } from '../preview';
 import type { StoredRow } from '../history/history-store';
 import { splitAccount, topicMatches } from '../topic-match';
@@ -16,9 +16,15 @@ const CSV_COLUMNS = [
   'payload',
 ];
 
-function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV cell. Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+ * carriage return) is prefixed with `'` and quoted, as OWASP's CSV-injection guidance says; numbers
+ * Fieldbench writes itself are left as they are.
+ */
+export function csvField(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  if (/^[=+\-@\t\r]/.test(value)) return `"'${value.replace(/"/g, '""')}"`;
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function payloadField(payload: Buffer): { encoding: 'text' | 'base64'; data: string } {
@@ -33,10 +39,9 @@ export async function exportMessages(
   rows: Iterable<StoredRow>,
   filter: string,
   format: 'csv' | 'json',
-  file: string,
+  out: Writable,
   limit: number,
 ): Promise<number> {
-  const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   let count = 0;

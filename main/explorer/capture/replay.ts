@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { CaptureMessage } from './capture-format';
 import { readCapture } from './capture-reader';
 
@@ -31,8 +32,10 @@ export class Replay {
   total = 0;
   done: Promise<void> = Promise.resolve();
 
+  /** `open` returns a fresh stream over the capture each time (it is read twice: count, then replay). */
   constructor(
-    private readonly file: string,
+    private readonly open: () => Readable,
+    private readonly label: string,
     private readonly connectionId: string,
     private readonly speed: number,
     private readonly target: ReplayTarget,
@@ -42,7 +45,7 @@ export class Replay {
 
   async countMessages(): Promise<number> {
     let total = 0;
-    for await (const record of readCapture(this.file)) if (record.type === 'message') total++;
+    for await (const record of readCapture(this.open(), this.label)) if (record.type === 'message') total++;
     this.total = total;
     return total;
   }
@@ -61,7 +64,7 @@ export class Replay {
     let lastProgress = 0;
     let error: string | undefined;
     try {
-      for await (const record of readCapture(this.file)) {
+      for await (const record of readCapture(this.open(), this.label)) {
         if (this.stopped) break;
         if (record.type !== 'message') continue;
         const m = record as CaptureMessage;

@@ -1,5 +1,6 @@
 import type { ExplorerService } from '../explorer-service';
 import { connectionHandlers } from './connection-handlers';
+import { fileHandlers } from './file-handlers';
 import { messageHandlers } from './message-handlers';
 import type { ExplorerHandlers } from './shared';
 import { trafficHandlers } from './traffic-handlers';
@@ -14,5 +15,6 @@ export function createHandlers(s: ExplorerService): ExplorerHandlers {
     ...treeHandlers(s),
     ...messageHandlers(s),
     ...trafficHandlers(s),
+    ...fileHandlers(s),
   };
 }

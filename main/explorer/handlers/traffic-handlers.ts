@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../api/api-error';
 import { openCapture } from '../capture/capture-reader';
 import { exportMessages } from '../capture/export-messages';
@@ -7,7 +5,6 @@ import { Replay } from '../capture/replay';
 import { captureInfo, type ExplorerService } from '../explorer-service';
 import { propertiesFromJson } from '../publish-payload';
 import { splitAccount } from '../topic-match';
-import { resolveUserPath } from '../user-path';
 import { type HandlerGroup, ok, publishOn, requireConnection } from './shared';
 
 /** Packet inspector, capture files, exports and replays. */
@@ -33,11 +30,7 @@ export function trafficHandlers(
 
     'explorer.capture.start': (req) => {
       requireConnection(s, req.connectionId);
-      try {
-        return captureInfo(s.startCapture(req));
-      } catch (err) {
-        throw new ApiError('BAD_REQUEST', `Cannot write the capture: ${(err as Error).message}`);
-      }
+      return captureInfo(s.startCapture(req));
     },
     'explorer.capture.stop': async ({ captureId }) => {
       const writer = await s.stopCapture(captureId);
@@ -46,8 +39,9 @@ export function trafficHandlers(
     },
     'explorer.capture.list': () => ({ captures: [...s.captures.values()].map(captureInfo) }),
     'explorer.capture.open': async ({ file, offset, limit }) => {
+      const input = s.files.readStream(file, 'capture');
       try {
-        const result = await openCapture(resolveUserPath(s.options.dataDir, 'captures', file), offset, limit);
+        const result = await openCapture(input, file, offset, limit);
         return {
           header: result.header as unknown as Record<string, unknown> | null,
           messages: result.messages.map(({ type: _t, ...m }) => m),
@@ -55,39 +49,33 @@ export function trafficHandlers(
           packets: result.packets,
         };
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', (err as Error).message);
+        throw err instanceof ApiError ? err : new ApiError('BAD_REQUEST', (err as Error).message);
       }
     },
-    'explorer.export': async ({ connectionId, topic, format, file, since, limit }) => {
+    'explorer.export': async ({ connectionId, topic, format, file, overwrite, since, limit }) => {
       s.history.flush();
-      let target: string;
+      const target = s.files.create(file, format, overwrite);
+      let count: number;
       try {
-        target = resolveUserPath(s.options.dataDir, 'exports', file);
-        fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+        count = await exportMessages(
+          s.queries.iterate(connectionId, since),
+          topic,
+          format,
+          target.stream,
+          limit,
+        );
+        target.commit();
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', (err as Error).message);
+        target.abort();
+        throw err;
       }
-      if (fs.existsSync(target))
-        throw new ApiError('CONFLICT', `${target} already exists; choose another file name`);
-      const count = await exportMessages(
-        s.queries.iterate(connectionId, since),
-        topic,
-        format,
-        target,
-        limit,
-      );
-      return { file: target, count };
+      return { file, count };
     },
     'explorer.replay.start': async ({ file, connectionId, speed, topicPrefix }) => {
       requireConnection(s, connectionId);
-      let source: string;
-      try {
-        source = resolveUserPath(s.options.dataDir, 'captures', file);
-      } catch (err) {
-        throw new ApiError('BAD_REQUEST', (err as Error).message);
-      }
       const replay = new Replay(
-        source,
+        () => s.files.readStream(file, 'capture'),
+        file,
         connectionId,
         speed,
         {
@@ -110,7 +98,7 @@ export function trafficHandlers(
       try {
         await replay.countMessages();
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', (err as Error).message);
+        throw err instanceof ApiError ? err : new ApiError('BAD_REQUEST', (err as Error).message);
       }
       s.replays.set(replay.id, replay);
       replay.start();

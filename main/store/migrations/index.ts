@@ -7,6 +7,8 @@ import { listenersMigration } from './0006-listeners';
 import { loginFailuresMigration } from './0007-login-failures';
 import { brokerWillsMigration } from './0008-broker-wills';
 import { provisioningMigration } from './0009-provisioning';
+import { gatewaysMigration } from './0010-gateways';
+import { resourcesMigration } from './0011-resources';
 import { commissioningMigration } from './0014-commissioning';
 import type { Migration } from './types';
 
@@ -22,6 +24,8 @@ export const migrations: readonly Migration[] = [
   loginFailuresMigration,
   brokerWillsMigration,
   provisioningMigration,
+  gatewaysMigration,
+  resourcesMigration,
   commissioningMigration,
 ];
 

@@ -2,21 +2,29 @@ import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
+import { GatewaysPage } from './gateways/GatewaysPage';
+import { ResourcesPage } from './resources/ResourcesPage';
+import { HomePage } from './home/HomePage';
 import { ProvisioningPage } from './provisioning/ProvisioningPage';
 import { SystemPage } from './system/SystemPage';
 import * as tenancy from './tenancy';
 import { TrafficPage } from './traffic/TrafficPage';
 
+/** The sidebar's sections, in the order they are shown. */
+export const navGroups = ['Overview', 'Traffic', 'Broker', 'Tenants', 'Commissioning'] as const;
+export type NavGroup = (typeof navGroups)[number];
+
 export interface PageEntry {
   id: string;
   title: string;
-  /** Navigation section heading; consecutive pages with the same group are listed together. */
-  group: 'Overview' | 'Traffic' | 'Broker' | 'Tenants';
+  /** The sidebar section the page is listed in (sections keep the order of `navGroups`). */
+  group: NavGroup;
   component: ComponentType;
 }
 
-/** The navigation, in order. Each capability adds its page here. */
+/** The navigation, in order within each group. Each capability adds its page here with one line. */
 export const pages: PageEntry[] = [
+  { id: 'home', title: 'Home', group: 'Overview', component: HomePage },
   { id: 'system', title: 'System', group: 'Overview', component: SystemPage },
   { id: 'explorer', title: 'Explorer', group: 'Traffic', component: ExplorerPage },
   { id: 'traffic', title: 'Traffic', group: 'Traffic', component: TrafficPage },
@@ -35,5 +43,7 @@ export const pages: PageEntry[] = [
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
-  { id: 'provisioning', title: 'Provisioning', group: 'Tenants', component: ProvisioningPage },
+  { id: 'provisioning', title: 'Provisioning', group: 'Commissioning', component: ProvisioningPage },
+  { id: 'gateways', title: 'Gateways', group: 'Commissioning', component: GatewaysPage },
+  { id: 'resources', title: 'Resources', group: 'Commissioning', component: ResourcesPage },
 ];

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BrokerStatsDto } from '../../../../preload/contract/broker';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatBytes, formatDuration, formatRate } from '../../format';
 import { ClientsPanel } from './ClientsPanel';
+import { formatCount } from './format';
 import { HandshakeFailuresPanel } from './HandshakeFailuresPanel';
 import { ListenersPanel } from './ListenersPanel';
 import { RateChart } from './RateChart';
 import { RetainedPanel } from './RetainedPanel';
 import { SessionsPanel } from './SessionsPanel';
-import { formatCount } from './format';
 import './broker.css';
 
 /** Five minutes of once-a-second samples. */
@@ -52,7 +52,7 @@ function tabFromHash(): TabId {
 
 /** The embedded broker: listeners, live rates, connected clients, sessions, retained messages, TLS failures. */
 export function BrokerPage() {
-  const first = useApiQuery('broker.stats', {});
+  const first = useQuery('broker.stats', {});
   const [stats, setStats] = useState<BrokerStatsDto>();
   const [history, setHistory] = useState<History>(emptyHistory);
   const [tab, setTab] = useState<TabId>(tabFromHash);

@@ -3,10 +3,9 @@ import type { BrokerClient } from '../../../../preload/contract/broker';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
 import { useApiEvent } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { ErrorNote, VirtualList } from '../../components';
 import { formatBytes } from '../../format';
 import { formatAgo, protocolLabel } from './format';
-import { VirtualRows } from './VirtualRows';
 
 const ROW_HEIGHT = 30;
 /** Counters refresh less often when the list is long (a 10,000-client list is a few MB of JSON). */
@@ -206,7 +205,8 @@ export function ClientsPanel() {
                 : 'No client matches the filter.'}
           </p>
         ) : (
-          <VirtualRows
+          <VirtualList
+            className="brk-vrows"
             count={visible.length}
             rowHeight={ROW_HEIGHT}
             maxHeight={420}

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { handshakeFailureSchema } from '../../../../preload/contract/listeners';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
 import type { z } from 'zod';
+import type { handshakeFailureSchema } from '../../../../preload/contract/listeners';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 
 type Failure = z.infer<typeof handshakeFailureSchema>;
 const MAX = 500;
 
 /** Failed TLS handshakes, newest first, each with the plain-language reason; live. */
 export function HandshakeFailuresPanel({ onCount }: { onCount?(n: number): void }) {
-  const initial = useApiQuery('listeners.handshakeFailures', {});
+  const initial = useQuery('listeners.handshakeFailures', {});
   const [failures, setFailures] = useState<Failure[]>([]);
   const [expanded, setExpanded] = useState<string>();
   useEffect(() => {

@@ -1,11 +1,10 @@
-import { useId, useState } from 'react';
 import {
   type ListenerStatusDto,
   listenerKinds,
   listenerMethods,
 } from '../../../../preload/contract/listeners';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { CheckboxField, ErrorNote, SelectField, TextField, useContractForm } from '../../components';
 
 type Kind = (typeof listenerKinds)[number];
 
@@ -19,6 +18,7 @@ interface Draft {
   alpn: string;
   requireSni: boolean;
   wsPath: string;
+  origins: string;
 }
 
 const isTls = (kind: Kind) => kind === 'mqtts' || kind === 'mqtts-mutual' || kind === 'wss';
@@ -35,6 +35,7 @@ function draftFrom(listener?: ListenerStatusDto): Draft {
     alpn: listener?.options.alpnProtocols.join(', ') ?? '',
     requireSni: listener?.options.requireSni ?? false,
     wsPath: listener?.options.wsPath ?? '/mqtt',
+    origins: listener?.options.allowedOrigins.join(', ') ?? '',
   };
 }
 
@@ -55,40 +56,28 @@ function optionsOf(d: Draft) {
           requireSni: d.requireSni,
         }
       : {}),
-    ...(isWs(d.kind) ? { wsPath: d.wsPath } : {}),
+    ...(isWs(d.kind)
+      ? {
+          wsPath: d.wsPath,
+          allowedOrigins: d.origins
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
   };
 }
 
-/** Field path → first message, from the contract's own schema. */
-function validate(d: Draft, editing: ListenerStatusDto | undefined): Record<string, string> {
-  const errors: Record<string, string> = {};
-  const result = editing
-    ? listenerMethods['listeners.update'].request.safeParse({
-        id: editing.id,
-        host: d.host,
-        port: toNumber(d.port),
-        enabled: d.enabled,
-        options: optionsOf(d),
-      })
-    : listenerMethods['listeners.create'].request.safeParse({
-        kind: d.kind,
-        host: d.host,
-        port: toNumber(d.port),
-        enabled: d.enabled,
-        options: optionsOf(d),
-      });
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const path = issue.path.filter((p) => p !== 'options').join('.');
-      const field = path.startsWith('alpnProtocols') ? 'alpnProtocols' : path;
-      const message =
-        issue.code === 'invalid_type' && issue.expected === 'number'
-          ? 'a whole number is required'
-          : issue.message;
-      errors[field] ??= message;
-    }
-  }
-  return errors;
+/** The request the draft stands for; `listener` set means an update of it. */
+function requestOf(d: Draft, listener: ListenerStatusDto | undefined) {
+  const common = { host: d.host, port: toNumber(d.port), enabled: d.enabled, options: optionsOf(d) };
+  return listener ? { id: listener.id, ...common } : { kind: d.kind, ...common };
+}
+
+/** Issue path → draft field: options are edited at the top level, ALPN and origins as comma-separated fields. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  const field = path.filter((p) => p !== 'options').map(String)[0] ?? '';
+  return field === 'alpnProtocols' ? 'alpn' : field === 'allowedOrigins' ? 'origins' : field;
 }
 
 /** Adds a listener, or edits one; validates with the contract's schemas as the user types. */
@@ -99,55 +88,26 @@ export function ListenerForm({
   listener?: ListenerStatusDto;
   onDone(saved?: ListenerStatusDto): void;
 }) {
-  const [draft, setDraft] = useState(() => draftFrom(listener));
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [submitted, setSubmitted] = useState(false);
-  const { run, busy, error } = useApiAction();
-  const errors = validate(draft, listener);
-  const id = useId();
-  // Errors show while typing once a field has been changed (and for every field after a submit).
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setTouched((t) => ({ ...t, [key === 'alpn' ? 'alpnProtocols' : key]: true }));
-  };
-  const show = (field: string) => (submitted || touched[field] ? errors[field] : undefined);
-  const touch = (field: string) => () => setTouched((t) => ({ ...t, [field]: true }));
+  const form = useContractForm({
+    schema: listener
+      ? listenerMethods['listeners.update'].request
+      : listenerMethods['listeners.create'].request,
+    initial: () => draftFrom(listener),
+    toRequest: (d: Draft) => requestOf(d, listener),
+    fieldOf,
+  });
+  const { run, busy, error } = useMutation();
+  const d = form.draft;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    setSubmitted(true);
-    if (Object.keys(errors).length > 0) return;
-    const common = {
-      host: draft.host,
-      port: toNumber(draft.port),
-      enabled: draft.enabled,
-      options: optionsOf(draft),
-    };
+    if (!form.submit()) return;
+    const common = { host: d.host, port: toNumber(d.port), enabled: d.enabled, options: optionsOf(d) };
     const saved = listener
       ? await run('listeners.update', { id: listener.id, ...common })
-      : await run('listeners.create', { kind: draft.kind, ...common });
+      : await run('listeners.create', { kind: d.kind, ...common });
     if (saved) onDone(saved);
   };
-
-  const field = (name: string, label: string, input: React.ReactNode, hint?: string) => (
-    <div className={`brk-field${show(name) ? ' invalid' : ''}`}>
-      <label htmlFor={`${id}-${name}`}>{label}</label>
-      {input}
-      {show(name) ? (
-        <span className="brk-field-error" id={`${id}-${name}-error`} role="alert">
-          {show(name)}
-        </span>
-      ) : hint ? (
-        <span className="muted small">{hint}</span>
-      ) : null}
-    </div>
-  );
-  const aria = (name: string) => ({
-    id: `${id}-${name}`,
-    'aria-invalid': show(name) ? true : undefined,
-    'aria-describedby': show(name) ? `${id}-${name}-error` : undefined,
-    onBlur: touch(name),
-  });
 
   return (
     <form
@@ -163,110 +123,65 @@ export function ListenerForm({
           This listener comes from command-line flags: changes apply to this run only and are not saved.
         </p>
       ) : null}
-      <div className="brk-form-grid">
-        {field(
-          'kind',
-          'Kind',
-          <select
-            {...aria('kind')}
-            value={draft.kind}
-            disabled={!!listener}
-            onChange={(e) => set('kind', e.target.value as Kind)}
-          >
-            {listenerKinds.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>,
-        )}
-        {field(
-          'host',
-          'Host',
-          <input {...aria('host')} value={draft.host} onChange={(e) => set('host', e.target.value)} />,
-          '127.0.0.1 for this machine only; 0.0.0.0 for all interfaces',
-        )}
-        {field(
-          'port',
-          'Port',
-          <input
-            {...aria('port')}
-            inputMode="numeric"
-            value={draft.port}
-            placeholder="1883"
-            onChange={(e) => set('port', e.target.value)}
-          />,
-          '0 picks a free port',
-        )}
-        {field(
-          'maxConnections',
-          'Max connections',
-          <input
-            {...aria('maxConnections')}
-            inputMode="numeric"
-            value={draft.maxConnections}
-            onChange={(e) => set('maxConnections', e.target.value)}
-          />,
-          '0 = unlimited',
-        )}
-        {isTls(draft.kind) ? (
+      <div className="ui-form-grid">
+        <SelectField label="Kind" {...form.bind('kind')} options={listenerKinds} disabled={!!listener} />
+        <TextField
+          label="Host"
+          {...form.bind('host')}
+          hint="127.0.0.1 for this machine only; 0.0.0.0 for all interfaces"
+        />
+        <TextField
+          label="Port"
+          {...form.bind('port')}
+          placeholder="1883"
+          hint="0 picks a free port"
+          inputProps={{ inputMode: 'numeric' }}
+        />
+        <TextField
+          label="Max connections"
+          {...form.bind('maxConnections')}
+          hint="0 = unlimited"
+          inputProps={{ inputMode: 'numeric' }}
+        />
+        {isTls(d.kind) ? (
           <>
-            {field(
-              'minTlsVersion',
-              'Minimum TLS version',
-              <select
-                {...aria('minTlsVersion')}
-                value={draft.minTlsVersion}
-                onChange={(e) => set('minTlsVersion', e.target.value as Draft['minTlsVersion'])}
-              >
-                <option value="TLSv1.2">TLS 1.2</option>
-                <option value="TLSv1.3">TLS 1.3</option>
-              </select>,
-            )}
-            {field(
-              'alpnProtocols',
-              'ALPN protocols',
-              <input
-                {...aria('alpnProtocols')}
-                value={draft.alpn}
-                placeholder="mqtt, x-amzn-mqtt-ca"
-                onChange={(e) => set('alpn', e.target.value)}
-              />,
-              'comma-separated, in preference order; empty = no ALPN',
-            )}
-            <div className="brk-field brk-check">
-              <label>
-                <input
-                  type="checkbox"
-                  checked={draft.requireSni}
-                  onChange={(e) => set('requireSni', e.target.checked)}
-                />{' '}
-                Require SNI (refuse clients that send no server name)
-              </label>
-            </div>
+            <SelectField
+              label="Minimum TLS version"
+              {...form.bind('minTlsVersion')}
+              options={[
+                { value: 'TLSv1.2', label: 'TLS 1.2' },
+                { value: 'TLSv1.3', label: 'TLS 1.3' },
+              ]}
+            />
+            <TextField
+              label="ALPN protocols"
+              {...form.bind('alpn')}
+              placeholder="mqtt, x-amzn-mqtt-ca"
+              hint="comma-separated, in preference order; empty = no ALPN"
+            />
+            <CheckboxField
+              label="Require SNI (refuse clients that send no server name)"
+              checked={d.requireSni}
+              onChange={(v) => form.set('requireSni', v)}
+            />
           </>
         ) : null}
-        {isWs(draft.kind)
-          ? field(
-              'wsPath',
-              'WebSocket path',
-              <input
-                {...aria('wsPath')}
-                value={draft.wsPath}
-                onChange={(e) => set('wsPath', e.target.value)}
-              />,
-            )
-          : null}
-        <div className="brk-field brk-check">
-          <label>
-            <input
-              type="checkbox"
-              checked={draft.enabled}
-              onChange={(e) => set('enabled', e.target.checked)}
-            />{' '}
-            Enabled (start now and at launch)
-          </label>
-        </div>
+        {isWs(d.kind) ? (
+          <>
+            <TextField label="WebSocket path" {...form.bind('wsPath')} />
+            <TextField
+              label="Allowed browser origins"
+              {...form.bind('origins')}
+              placeholder="https://dashboard.example:8443"
+              hint="comma-separated browser origins besides Fieldbench's own UI; * allows any; devices send none and are always allowed"
+            />
+          </>
+        ) : null}
+        <CheckboxField
+          label="Enabled (start now and at launch)"
+          checked={d.enabled}
+          onChange={(v) => form.set('enabled', v)}
+        />
       </div>
       <ErrorNote message={error} />
       <div className="brk-form-actions">
@@ -276,7 +191,7 @@ export function ListenerForm({
         <button type="button" onClick={() => onDone()}>
           Cancel
         </button>
-        {submitted && Object.keys(errors).length > 0 ? (
+        {form.submitted && !form.valid ? (
           <span className="brk-bad small">Fix the highlighted fields.</span>
         ) : null}
       </div>

@@ -2,8 +2,8 @@ import { Fragment, useEffect, useState } from 'react';
 import type { ListenerStatusDto } from '../../../../preload/contract/listeners';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatBytes } from '../../format';
 import { ListenerForm } from './ListenerForm';
 
@@ -23,7 +23,7 @@ function StateBadge({ listener }: { listener: ListenerStatusDto }) {
 
 /** The broker's listeners: state, bound port, TLS, counters; start/stop, edit, add and remove. */
 export function ListenersPanel() {
-  const initial = useApiQuery('listeners.list', {});
+  const initial = useQuery('listeners.list', {});
   const [listeners, setListeners] = useState<ListenerStatusDto[]>([]);
   const [editing, setEditing] = useState<string | 'new' | undefined>();
   const [busy, setBusy] = useState<Record<string, string>>({});

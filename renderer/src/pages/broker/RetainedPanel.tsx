@@ -1,12 +1,9 @@
 import { useState } from 'react';
-import { topicFilterIssue } from './topic';
-import { errorMessage } from '../../api/api-call-error';
-import { api } from '../../api/client';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote, VirtualList } from '../../components';
 import { formatBytes } from '../../format';
 import { formatAgo } from './format';
-import { VirtualRows } from './VirtualRows';
+import { topicFilterIssue } from './topic';
 
 /** Decodes a base64 preview: text when it is printable UTF-8, otherwise hex. */
 function preview(base64: string, truncated: boolean): { text: string; binary: boolean } {
@@ -26,29 +23,19 @@ function preview(base64: string, truncated: boolean): { text: string; binary: bo
 export function RetainedPanel() {
   const [draft, setDraft] = useState('#');
   const [filter, setFilter] = useState('#');
-  const [generation, setGeneration] = useState(0);
-  const query = useApiQuery(
-    'broker.listRetained',
-    { filter, limit: 10_000, previewBytes: 128 },
-    `${filter}|${generation}`,
-  );
+  const query = useQuery('broker.listRetained', { filter, limit: 10_000, previewBytes: 128 });
   const [clearing, setClearing] = useState<string>();
-  const [clearError, setClearError] = useState<string>();
+  const clearer = useMutation();
   const issue = topicFilterIssue(draft);
   const messages = query.data?.messages ?? [];
   const now = Date.now();
 
   const clear = async (topic: string) => {
     setClearing(topic);
-    setClearError(undefined);
-    try {
-      await api().call('broker.clearRetained', { topic });
-      setGeneration((g) => g + 1);
-    } catch (err) {
-      setClearError(`${topic}: ${errorMessage(err)}`);
-    } finally {
-      setClearing(undefined);
-    }
+    const outcome = await clearer.attempt('broker.clearRetained', { topic });
+    if (outcome.ok) query.reload();
+    else clearer.setError(`${topic}: ${outcome.message}`);
+    setClearing(undefined);
   };
 
   return (
@@ -59,7 +46,7 @@ export function RetainedPanel() {
           e.preventDefault();
           if (!issue) {
             setFilter(draft);
-            setGeneration((g) => g + 1);
+            if (draft === filter) query.reload();
           }
         }}
       >
@@ -88,7 +75,7 @@ export function RetainedPanel() {
         ) : null}
       </form>
       <ErrorNote message={query.error} />
-      <ErrorNote message={clearError} />
+      <ErrorNote message={clearer.error} />
       <div className="brk-table brk-retained-table">
         <div className="brk-row brk-head">
           <span>Topic</span>
@@ -105,7 +92,8 @@ export function RetainedPanel() {
             {query.loading && !query.data ? 'Loading…' : 'No retained messages match.'}
           </p>
         ) : (
-          <VirtualRows
+          <VirtualList
+            className="brk-vrows"
             count={messages.length}
             rowHeight={30}
             maxHeight={420}

@@ -1,22 +1,18 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useQuery } from '../../api/hooks';
+import { ErrorNote, VirtualList } from '../../components';
 import { formatDuration } from '../../format';
 import { formatAgo } from './format';
-import { VirtualRows } from './VirtualRows';
 
 /** Sessions, connected and offline persistent ones, with their subscriptions and queue depth. */
 export function SessionsPanel() {
-  const [generation, setGeneration] = useState(0);
-  const query = useApiQuery('broker.listSessions', { limit: 50_000 }, String(generation));
+  const query = useQuery('broker.listSessions', { limit: 50_000 });
   const [filter, setFilter] = useState('');
+  const { reload } = query;
   useEffect(() => {
-    const timer = setInterval(
-      () => document.visibilityState === 'visible' && setGeneration((g) => g + 1),
-      5000,
-    );
+    const timer = setInterval(() => document.visibilityState === 'visible' && reload(), 5000);
     return () => clearInterval(timer);
-  }, []);
+  }, [reload]);
   const sessions = query.data?.sessions ?? [];
   const visible = useMemo(() => {
     const needle = filter.trim().toLowerCase();
@@ -43,7 +39,7 @@ export function SessionsPanel() {
         <span className="muted" data-testid="session-count">
           {query.data ? `${visible.length} of ${query.data.total} sessions` : 'Loading…'}
         </span>
-        <button type="button" onClick={() => setGeneration((g) => g + 1)} disabled={query.loading}>
+        <button type="button" onClick={query.reload} disabled={query.loading}>
           Refresh
         </button>
       </div>
@@ -62,7 +58,8 @@ export function SessionsPanel() {
         {visible.length === 0 ? (
           <p className="muted brk-empty">{query.loading && !query.data ? 'Loading…' : 'No sessions.'}</p>
         ) : (
-          <VirtualRows
+          <VirtualList
+            className="brk-vrows"
             count={visible.length}
             rowHeight={30}
             maxHeight={420}

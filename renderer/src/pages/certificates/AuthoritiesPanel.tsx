@@ -1,27 +1,25 @@
-import { useCallback, useEffect, useId, useState } from 'react';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { Dialog } from './Dialog';
+import { useId, useState } from 'react';
+import { useMutation, useQuery } from '../../api/hooks';
+import { Dialog, ErrorNote } from '../../components';
 import { downloadFile } from './download';
 import { colonHex, expiryText, formatDate, shortFingerprint } from './format';
 import { pkiApi } from './pki-api';
 import { TenantCrlWarnings } from './TenantCrlWarnings';
 import type { AuthorityRecord, TenantCaRecord, TenantCaRegistration } from './types';
 import { useAccountNames } from './use-account-names';
-import { useApiActionLoose } from './use-action';
 
 const CERT_PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 /** Proof of possession: upload the CA → the one-time code → a verification certificate with that CN. */
 function RegisterTenantCa({ onClose, onDone }: { onClose(): void; onDone(): void }) {
-  const accounts = useApiQuery('accounts.list', {});
+  const accounts = useQuery('accounts.list', {});
   const [accountId, setAccountId] = useState('');
   const [caPem, setCaPem] = useState('');
   const [registration, setRegistration] = useState<TenantCaRegistration>();
   const [verification, setVerification] = useState('');
   const [accepted, setAccepted] = useState<TenantCaRecord>();
-  const start = useApiActionLoose();
-  const finish = useApiActionLoose();
+  const start = useMutation();
+  const finish = useMutation();
   const id = useId();
   const caIssue = caPem.trim() && !CERT_PEM.test(caPem) ? 'paste the CA certificate in PEM' : undefined;
   const verificationIssue =
@@ -44,7 +42,7 @@ function RegisterTenantCa({ onClose, onDone }: { onClose(): void; onDone(): void
           onSubmit={async (e) => {
             e.preventDefault();
             if (!accountId || !CERT_PEM.test(caPem)) return;
-            const r = await start.run(() => pkiApi.startTenantCaRegistration(accountId, caPem));
+            const r = await start.perform(() => pkiApi.startTenantCaRegistration(accountId, caPem));
             if (r) setRegistration(r);
           }}
         >
@@ -98,7 +96,7 @@ function RegisterTenantCa({ onClose, onDone }: { onClose(): void; onDone(): void
           onSubmit={async (e) => {
             e.preventDefault();
             if (!CERT_PEM.test(verification)) return;
-            const r = await finish.run(() =>
+            const r = await finish.perform(() =>
               pkiApi.completeTenantCaRegistration(registration.id, verification),
             );
             if (r) {
@@ -171,7 +169,7 @@ const CRL_PEM = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/;
 /** Stores the tenant's own CRL, so the broker refuses the devices that tenant revoked. */
 function TenantCrlDialog({ ca, onClose, onDone }: { ca: TenantCaRecord; onClose(): void; onDone(): void }) {
   const [crlPem, setCrlPem] = useState('');
-  const { run, busy, error } = useApiActionLoose();
+  const { perform: run, busy, error } = useMutation();
   const id = useId();
   const issue =
     crlPem.trim() && !CRL_PEM.test(crlPem) ? 'paste a PEM CRL (-----BEGIN X509 CRL-----)' : undefined;
@@ -243,30 +241,22 @@ function AuthorityCard({ a }: { a: AuthorityRecord }) {
 }
 
 /** The local root and issuing CA, and the tenant CAs registered per account. */
-export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
+export function AuthoritiesPanel() {
   const { nameOf } = useAccountNames();
-  const [authorities, setAuthorities] = useState<AuthorityRecord[]>([]);
-  const [tenantCas, setTenantCas] = useState<TenantCaRecord[]>([]);
-  const [error, setError] = useState<string>();
+  const authorityQuery = useQuery('pki.listAuthorities', {}, { refetchOn: ['pki.changed'] });
+  const tenantCaQuery = useQuery('pki.listTenantCas', {}, { refetchOn: ['pki.changed'] });
+  const authorities: AuthorityRecord[] = authorityQuery.data?.authorities ?? [];
+  const tenantCas: TenantCaRecord[] = tenantCaQuery.data?.cas ?? [];
+  const error = authorityQuery.error ?? tenantCaQuery.error;
+  const load = () => {
+    authorityQuery.reload();
+    tenantCaQuery.reload();
+  };
   const [registering, setRegistering] = useState(false);
   const [crlFor, setCrlFor] = useState<TenantCaRecord>();
-  const remove = useApiActionLoose();
-  const crl = useApiActionLoose();
+  const remove = useMutation();
+  const crl = useMutation();
   const [confirm, setConfirm] = useState<string>();
-  const load = useCallback(async () => {
-    try {
-      const [a, t] = await Promise.all([pkiApi.listAuthorities(), pkiApi.listTenantCas()]);
-      setAuthorities(a.authorities);
-      setTenantCas(t.cas);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refreshKey is the trigger.
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
   const chain = authorities
     .slice()
     .sort((x) => (x.role === 'issuing' ? -1 : 1))
@@ -289,7 +279,7 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         <button
           type="button"
           onClick={async () => {
-            const r = await crl.run(() => pkiApi.crl());
+            const r = await crl.perform(() => pkiApi.crl());
             if (r) downloadFile(r.fileName, { text: r.pem }, 'application/x-pem-file');
           }}
         >
@@ -357,9 +347,9 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
                         type="button"
                         className="danger small-button"
                         onClick={async () => {
-                          await remove.run(() => pkiApi.removeTenantCa(ca.id));
+                          await remove.perform(() => pkiApi.removeTenantCa(ca.id));
                           setConfirm(undefined);
-                          void load();
+                          load();
                         }}
                       >
                         Remove — its devices can no longer connect
@@ -380,12 +370,8 @@ export function AuthoritiesPanel({ refreshKey }: { refreshKey: number }) {
         </table>
       )}
       <ErrorNote message={remove.error} />
-      {crlFor ? (
-        <TenantCrlDialog ca={crlFor} onClose={() => setCrlFor(undefined)} onDone={() => void load()} />
-      ) : null}
-      {registering ? (
-        <RegisterTenantCa onClose={() => setRegistering(false)} onDone={() => void load()} />
-      ) : null}
+      {crlFor ? <TenantCrlDialog ca={crlFor} onClose={() => setCrlFor(undefined)} onDone={load} /> : null}
+      {registering ? <RegisterTenantCa onClose={() => setRegistering(false)} onDone={load} /> : null}
     </section>
   );
 }

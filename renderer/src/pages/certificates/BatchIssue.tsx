@@ -1,11 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { Dialog, ErrorNote } from '../../components';
 import { namesFromCsv } from './csv';
-import { Dialog } from './Dialog';
 import { defaultSettings, IssueSettingsFields, settingsIssues } from './IssueWizard';
 import { pkiApi } from './pki-api';
 import type { BatchProgress } from './types';
-import { useApiActionLoose } from './use-action';
 
 const MAX_BATCH = 10_000;
 
@@ -17,7 +16,7 @@ export function BatchIssue({ onClose, onDone }: { onClose(): void; onDone(): voi
   const [result, setResult] = useState<{ count: number; batchId: string }>();
   /** Progress events received for the running batch (shown to tests as data-events). */
   const [events, setEvents] = useState(0);
-  const { run, busy, error } = useApiActionLoose();
+  const { perform: run, busy, error } = useMutation();
   const batchRef = useRef<string | undefined>(undefined);
   const id = useId();
   const parsed = useMemo(() => namesFromCsv(csv), [csv]);

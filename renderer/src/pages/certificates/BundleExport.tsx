@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { downloadFile, fileSafe } from './download';
 import { pkiApi } from './pki-api';
 import type { CertificateRecord } from './types';
-import { useApiActionLoose } from './use-action';
 
 const MANUAL = 'manual';
 
@@ -22,7 +21,7 @@ export function BundleExport({ cert }: { cert: CertificateRecord }) {
 
 /** The account's mqtts endpoints (its own or inherited): the bundle's command dials one of them. */
 function AccountBundleExport({ cert, accountId }: { cert: CertificateRecord; accountId: string }) {
-  const query = useApiQuery('endpoints.list', { accountId }, accountId);
+  const query = useQuery('endpoints.list', { accountId });
   const endpoints = query.data?.endpoints.filter((e) => e.scheme === 'mqtts') ?? [];
   return <BundleForm cert={cert} endpoints={endpoints} endpointsError={query.error} />;
 }
@@ -36,7 +35,7 @@ function BundleForm({
   endpoints: Endpoint[];
   endpointsError?: string;
 }) {
-  const listeners = useApiQuery('listeners.list', {});
+  const listeners = useQuery('listeners.list', {});
   const mutual = listeners.data?.listeners.find((l) => l.kind === 'mqtts-mutual' && l.state === 'running');
   const [choice, setChoice] = useState<string>();
   const endpointId = choice ?? endpoints[0]?.id ?? MANUAL;
@@ -44,7 +43,7 @@ function BundleForm({
   const [host, setHost] = useState('127.0.0.1');
   const [port, setPort] = useState('');
   const [topic, setTopic] = useState('');
-  const zip = useApiActionLoose();
+  const zip = useMutation();
   const effectivePort = port.trim() === '' ? (mutual?.boundPort ?? 8883) : Number(port);
   const portIssue =
     manual &&
@@ -63,7 +62,7 @@ function BundleForm({
           e.preventDefault();
           if (portIssue || hostIssue) return;
           const target = manual ? { host, port: effectivePort } : { endpointId };
-          const r = await zip.run(() =>
+          const r = await zip.perform(() =>
             pkiApi.exportBundle(cert.serial, { ...target, ...(topic.trim() ? { topic: topic.trim() } : {}) }),
           );
           if (r) {

@@ -1,19 +1,19 @@
 import { useState } from 'react';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { BundleExport } from './BundleExport';
-import { useAccountNames } from './use-account-names';
-import { useApiActionLoose } from './use-action';
-import { ErrorNote } from '../../components/ErrorNote';
 import { downloadFile, fileSafe } from './download';
 import { colonHex, expiryText, formatDate, reasonLabels } from './format';
 import { pkiApi } from './pki-api';
 import { type CertificateRecord, type RevocationReason, revocationReasons } from './types';
+import { useAccountNames } from './use-account-names';
 
 const MIN_P12_PASSWORD = 4;
 
 function RevokeForm({ cert, onRevoked }: { cert: CertificateRecord; onRevoked(c: CertificateRecord): void }) {
   const [reason, setReason] = useState<RevocationReason>('unspecified');
   const [confirming, setConfirming] = useState(false);
-  const { run, busy, error } = useApiActionLoose();
+  const { perform: run, busy, error } = useMutation();
   return (
     <form
       className="cert-revoke"
@@ -63,8 +63,8 @@ function RevokeForm({ cert, onRevoked }: { cert: CertificateRecord; onRevoked(c:
 function ExportPanel({ cert }: { cert: CertificateRecord }) {
   const [includeKey, setIncludeKey] = useState(false);
   const [password, setPassword] = useState('');
-  const pem = useApiActionLoose();
-  const p12 = useApiActionLoose();
+  const pem = useMutation();
+  const p12 = useMutation();
   const base = fileSafe(cert.commonName);
   const passwordIssue =
     password.length > 0 && password.length < MIN_P12_PASSWORD
@@ -79,7 +79,9 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
           type="button"
           disabled={pem.busy}
           onClick={async () => {
-            const r = await pem.run(() => pkiApi.exportPem(cert.serial, includeKey && cert.hasPrivateKey));
+            const r = await pem.perform(() =>
+              pkiApi.exportPem(cert.serial, includeKey && cert.hasPrivateKey),
+            );
             if (!r) return;
             const parts = [r.certificatePem.trim(), r.chainPem.trim(), r.privateKeyPem?.trim()].filter(
               Boolean,
@@ -109,7 +111,7 @@ function ExportPanel({ cert }: { cert: CertificateRecord }) {
           onSubmit={async (e) => {
             e.preventDefault();
             if (password.length < MIN_P12_PASSWORD) return;
-            const r = await p12.run(() => pkiApi.exportPkcs12(cert.serial, password));
+            const r = await p12.perform(() => pkiApi.exportPkcs12(cert.serial, password));
             if (r) downloadFile(r.fileName || `${base}.p12`, { base64: r.base64 }, 'application/x-pkcs12');
           }}
         >

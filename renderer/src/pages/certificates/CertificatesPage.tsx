@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EventDataOf } from '../../../../preload/contract';
 import { errorMessage } from '../../api/api-call-error';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { VirtualRows } from '../broker/VirtualRows';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote, VirtualList } from '../../components';
 import { AuthoritiesPanel } from './AuthoritiesPanel';
 import { BatchIssue } from './BatchIssue';
 import { CertificateDetails } from './CertificateDetails';
@@ -41,7 +40,7 @@ const columns: { label: string; sort?: SortKey }[] = [
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function HandshakeFailuresLink() {
-  const failures = useApiQuery('listeners.handshakeFailures', {});
+  const failures = useQuery('listeners.handshakeFailures', {});
   const [live, setLive] = useState<EventDataOf<'listeners.handshakeFailure'>[]>([]);
   useApiEvent('listeners.handshakeFailure', (f) => setLive((list) => [f, ...list].slice(0, 20)));
   const total = (failures.data?.failures.length ?? 0) + live.length;
@@ -85,7 +84,6 @@ export function CertificatesPage() {
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<string>();
   const [dialog, setDialog] = useState<'issue' | 'batch'>();
-  const [refreshKey, setRefreshKey] = useState(0);
   const [notice, setNotice] = useState<string>();
   const seq = useRef(0);
 
@@ -109,13 +107,12 @@ export function CertificatesPage() {
     }
   }, [search, status, kind]);
 
-  // Typing in the filter: one request per pause.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refreshKey is a trigger.
+  // Typing in the filter: one request per pause; a PKI change reloads at once.
   useEffect(() => {
     const t = setTimeout(() => void load(), 200);
     return () => clearTimeout(t);
-  }, [load, refreshKey]);
-  useEffect(() => pkiApi.onChanged(() => setRefreshKey((k) => k + 1)), []);
+  }, [load]);
+  useApiEvent('pki.changed', () => void load());
 
   const now = Date.now();
   const [sort, setSort] = useState<{ by: SortKey; desc: boolean }>({ by: 'createdAt', desc: true });
@@ -159,7 +156,7 @@ export function CertificatesPage() {
           {notice}
         </p>
       ) : null}
-      <AuthoritiesPanel refreshKey={refreshKey} />
+      <AuthoritiesPanel />
       <section className="panel cert-list" aria-labelledby="cert-list-title">
         <header className="panel-header">
           <h2 id="cert-list-title">Issued certificates</h2>
@@ -235,7 +232,8 @@ export function CertificatesPage() {
           {visible.length === 0 ? (
             <p className="muted brk-empty">{loaded ? 'No certificates match.' : 'Loading…'}</p>
           ) : (
-            <VirtualRows
+            <VirtualList
+              className="brk-vrows"
               count={visible.length}
               rowHeight={30}
               maxHeight={360}
@@ -295,7 +293,7 @@ export function CertificatesPage() {
           cert={current}
           onChanged={(c) => {
             replace(c);
-            setRefreshKey((k) => k + 1);
+            void load();
           }}
           onClose={() => setSelected(undefined)}
         />
@@ -310,12 +308,12 @@ export function CertificatesPage() {
             setCerts((list) => [c, ...list.filter((x) => x.serial !== c.serial)]);
             setSelected(c.serial);
             setNotice(`Issued ${c.commonName} (serial ${c.serial}).`);
-            setRefreshKey((k) => k + 1);
+            void load();
           }}
         />
       ) : null}
       {dialog === 'batch' ? (
-        <BatchIssue onClose={() => setDialog(undefined)} onDone={() => setRefreshKey((k) => k + 1)} />
+        <BatchIssue onClose={() => setDialog(undefined)} onDone={() => void load()} />
       ) : null}
     </div>
   );

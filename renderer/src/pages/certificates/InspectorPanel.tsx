@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/api-call-error';
-import { ErrorNote } from '../../components/ErrorNote';
+import { ErrorNote } from '../../components';
 import { type InspectorInput, readInspectorFile } from './inspector-file';
 import { pkiApi } from './pki-api';
 import type { InspectedCertificate, InspectedItem, Inspection, KeyInfo } from './types';

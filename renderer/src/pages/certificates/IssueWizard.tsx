@@ -1,11 +1,9 @@
 import { useId, useState } from 'react';
-import { useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { Dialog } from './Dialog';
 import { pkiMethods } from '../../../../preload/contract/pki';
+import { useMutation, useQuery } from '../../api/hooks';
+import { Dialog, ErrorNote } from '../../components';
 import { type IssueDeviceRequest, pkiApi } from './pki-api';
 import { type CertificateRecord, type CommonNameStyle, type KeyAlgorithm, keyAlgorithms } from './types';
-import { useApiActionLoose } from './use-action';
 
 const CN_MAX = 64;
 const NAME_PATTERN = /^[A-Za-z0-9._:@-]+$/;
@@ -37,7 +35,7 @@ export function IssueSettingsFields({
   showKey?: boolean;
   exampleName: string;
 }) {
-  const accounts = useApiQuery('accounts.list', {});
+  const accounts = useQuery('accounts.list', {});
   const id = useId();
   const validityIssue = validitySummary(value.validityDays);
   const account = accounts.data?.accounts.find((a) => a.id === value.accountId);
@@ -163,7 +161,7 @@ export function IssueWizard({
   const [csr, setCsr] = useState('');
   const [settings, setSettings] = useState(defaultSettings);
   const [touched, setTouched] = useState(false);
-  const { run, busy, error } = useApiActionLoose();
+  const { perform: run, busy, error } = useMutation();
   const id = useId();
 
   const nameIssue =

@@ -1,9 +1,9 @@
 import { useCallback } from 'react';
-import { useApiQuery } from '../../api/hooks';
+import { useQuery } from '../../api/hooks';
 
 /** Accounts by id, so the page can show names where the PKI records ids; falls back to the id. */
 export function useAccountNames() {
-  const accounts = useApiQuery('accounts.list', {});
+  const accounts = useQuery('accounts.list', {});
   const list = accounts.data?.accounts ?? [];
   const nameOf = useCallback(
     (id: string | null | undefined) =>

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ExplorerConnectionError } from '../../../../preload/contract/explorer';
 import { ApiCallError } from '../../api/api-call-error';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatRate } from '../../format';
 import { refreshConnections, retainConnections, useConnections } from './connections-store';
@@ -70,7 +70,7 @@ const STATE_LABEL: Record<string, string> = {
 export function ConnectionsBar({ showEditor = true }: { showEditor?: boolean }) {
   const { connections, selectedId, select, rates, error } = useConnections();
   const [editing, setEditing] = useState(false);
-  const action = useApiAction();
+  const action = useMutation();
   const [openError, setOpenError] = useState<ExplorerConnectionError>();
   useEffect(() => retainConnections(), []);
 

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { ExplorerMessage, ExplorerTemplate } from '../../../../preload/contract/explorer';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
+import { Mqtt5Properties } from './Mqtt5Properties';
+import { TemplateList } from './TemplateList';
 import { useTree } from './tree-store';
 import { BASE64_RE, base64ToText, textToBase64, topicNameProblem } from './util';
 
 type Encoding = 'text' | 'json' | 'base64';
 
-interface Draft {
+export interface Draft {
   topic: string;
   account: string;
   encoding: Encoding;
@@ -103,8 +105,8 @@ export function PublishPanel({ from }: { from?: ExplorerMessage }) {
   const [touched, setTouched] = useState(false);
   const [templateName, setTemplateName] = useState('');
   const [notice, setNotice] = useState<string>();
-  const templates = useApiQuery('explorer.templates.list', {});
-  const action = useApiAction();
+  const templates = useQuery('explorer.templates.list', {});
+  const action = useMutation();
   const problems = problemsOf(draft);
   const valid = Object.keys(problems).length === 0;
 
@@ -242,81 +244,7 @@ export function PublishPanel({ from }: { from?: ExplorerMessage }) {
             <span className="field-problem">{problems.payload}</span>
           ) : null}
         </label>
-        <details className="mqtt5-props">
-          <summary>MQTT 5 properties</summary>
-          <div className="form-grid">
-            <label className="field">
-              <span>Content type</span>
-              <input value={draft.contentType} onChange={(e) => set('contentType', e.target.value)} />
-            </label>
-            <label className="field">
-              <span>Response topic</span>
-              <input value={draft.responseTopic} onChange={(e) => set('responseTopic', e.target.value)} />
-              {problems.responseTopic ? (
-                <span className="field-problem">{problems.responseTopic}</span>
-              ) : null}
-            </label>
-            <label className="field">
-              <span>Correlation data (text)</span>
-              <input value={draft.correlationData} onChange={(e) => set('correlationData', e.target.value)} />
-            </label>
-            <label className="field">
-              <span>Message expiry (s)</span>
-              <input
-                value={draft.expiry}
-                inputMode="numeric"
-                onChange={(e) => set('expiry', e.target.value)}
-              />
-              {problems.expiry ? <span className="field-problem">{problems.expiry}</span> : null}
-            </label>
-          </div>
-          <div className="user-props">
-            <span className="small muted">User properties</span>
-            {draft.userProperties.map((u, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: edited in place by position.
-              <div className="sub-row" key={i}>
-                <input
-                  value={u.key}
-                  aria-label={`User property ${i + 1} name`}
-                  onChange={(e) =>
-                    set(
-                      'userProperties',
-                      draft.userProperties.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)),
-                    )
-                  }
-                />
-                <input
-                  value={u.value}
-                  aria-label={`User property ${i + 1} value`}
-                  onChange={(e) =>
-                    set(
-                      'userProperties',
-                      draft.userProperties.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)),
-                    )
-                  }
-                />
-                <button
-                  type="button"
-                  aria-label={`Remove user property ${i + 1}`}
-                  onClick={() =>
-                    set(
-                      'userProperties',
-                      draft.userProperties.filter((_, j) => j !== i),
-                    )
-                  }
-                >
-                  ×
-                </button>
-              </div>
-            ))}
-            <button
-              type="button"
-              onClick={() => set('userProperties', [...draft.userProperties, { key: '', value: '' }])}
-            >
-              Add user property
-            </button>
-          </div>
-        </details>
+        <Mqtt5Properties draft={draft} set={set} problems={problems} />
         <div className="form-actions">
           <button
             type="submit"
@@ -347,38 +275,16 @@ export function PublishPanel({ from }: { from?: ExplorerMessage }) {
         </div>
         <ErrorNote message={action.error} />
       </form>
-      {templates.data && templates.data.templates.length > 0 ? (
-        <div className="templates">
-          <h3>Templates</h3>
-          <ul>
-            {templates.data.templates.map((t) => (
-              <li key={t.id}>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => {
-                    setDraft(fromTemplate(t));
-                    setTouched(true);
-                  }}
-                >
-                  {t.name}
-                </button>
-                <span className="muted small mono"> {t.topic}</span>{' '}
-                <button
-                  type="button"
-                  className="small"
-                  aria-label={`Delete template ${t.name}`}
-                  onClick={async () => {
-                    if (await action.run('explorer.templates.delete', { id: t.id })) templates.reload();
-                  }}
-                >
-                  Delete
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <TemplateList
+        templates={templates.data?.templates ?? []}
+        onUse={(t) => {
+          setDraft(fromTemplate(t));
+          setTouched(true);
+        }}
+        onDelete={async (t) => {
+          if (await action.run('explorer.templates.delete', { id: t.id })) templates.reload();
+        }}
+      />
       <ErrorNote message={templates.error} />
     </section>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { treeModel, useTree } from './tree-store';
 import { topicFilterProblem } from './util';
 
@@ -12,7 +12,7 @@ export function RetainedPanel() {
   const node = selected ? treeModel.nodes.get(selected) : undefined;
   const [preview, setPreview] = useState<{ filter: string; topics: string[] }>();
   const [notice, setNotice] = useState<string>();
-  const action = useApiAction();
+  const action = useMutation();
   const account = node?.account;
   const display = node ? node.displayTopic || node.path : '';
   const [filter, setFilter] = useState(display ? `${display}/#` : '');

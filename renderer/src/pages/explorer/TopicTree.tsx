@@ -2,64 +2,17 @@ import { type KeyboardEvent, useCallback, useEffect, useMemo, useState } from 'r
 import type { ExplorerTreeNode } from '../../../../preload/contract/explorer';
 import { errorMessage } from '../../api/api-call-error';
 import { api } from '../../api/client';
-import { ErrorNote } from '../../components/ErrorNote';
-import { Sparkline } from '../../components/Sparkline';
-import { formatRate } from '../../format';
+import { ErrorNote, VirtualList } from '../../components';
 import { useConnections } from './connections-store';
 import { treeModel, useTree } from './tree-store';
 import { topicFilterProblem } from './util';
-import { VirtualList } from './VirtualList';
+import { NodeCells } from './NodeCells';
+import { PinnedTopics } from './PinnedTopics';
+import { SearchResults } from './SearchResults';
+import { TreeFilterForm } from './TreeFilterForm';
+import { TreeStatus } from './TreeStatus';
 
 export const ROW_HEIGHT = 24;
-
-function NodeCells({ node }: { node: ExplorerTreeNode }) {
-  return (
-    <>
-      {node.account ? <span className="account-chip">{node.account}</span> : null}
-      {node.retained ? (
-        <span className="retained-mark" title="Has a retained message">
-          R
-        </span>
-      ) : null}
-      {node.pinned ? (
-        <span className="pin-mark" title="Pinned">
-          ★
-        </span>
-      ) : null}
-      <span className="node-preview mono" title={node.preview}>
-        {node.messages > 0
-          ? node.previewKind === 'hex'
-            ? `0x ${node.preview ?? ''}`
-            : (node.preview ?? '')
-          : ''}
-      </span>
-      <span className="node-count" title={`${node.messages} on this topic, ${node.subtreeMessages} below`}>
-        {node.subtreeMessages.toLocaleString()}
-      </span>
-      <NodeRates node={node} />
-    </>
-  );
-}
-
-/** The own topic's rate, and for a node with children the rate of its whole subtree: "12/s (340/s below)". */
-function NodeRates({ node }: { node: ExplorerTreeNode }) {
-  const own = node.ownRate;
-  const subtree = node.childCount > 0 && node.rate > 0 ? node.rate : 0;
-  const title =
-    node.rate > 0
-      ? `${formatRate(own)} on this topic${node.childCount > 0 ? `, ${formatRate(node.rate)} on this topic and below` : ''}`
-      : undefined;
-  return (
-    <span className="node-rates muted" title={title}>
-      <span className="node-rate" data-testid="node-rate">
-        {own > 0 ? formatRate(own) : ''}
-      </span>
-      <span className="node-subtree-rate" data-testid="node-subtree-rate">
-        {subtree > 0 ? `(${formatRate(subtree)} below)` : ''}
-      </span>
-    </span>
-  );
-}
 
 /** The live topic tree: virtualized rows, keyboard and mouse expand/collapse, filter, search, pins, pause. */
 export function TopicTree() {
@@ -189,30 +142,12 @@ export function TopicTree() {
   return (
     <section className="panel tree-panel" aria-label="Topic tree" data-view-ready={viewId ? 'true' : 'false'}>
       <div className="tree-toolbar">
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!filterProblem) void treeModel.setFilter(filterDraft);
-          }}
-        >
-          <input
-            value={filterDraft}
-            onChange={(e) => setFilterDraft(e.target.value)}
-            placeholder="Topic filter, e.g. plant/+/temp/#"
-            aria-label="Topic filter"
-            aria-invalid={filterProblem ? true : undefined}
-            data-testid="tree-filter"
-          />
-          <button type="submit" disabled={!!filterProblem}>
-            Filter
-          </button>
-          {filter ? (
-            <button type="button" onClick={() => void treeModel.setFilter('')}>
-              Clear
-            </button>
-          ) : null}
-        </form>
+        <TreeFilterForm
+          draft={filterDraft}
+          onDraft={setFilterDraft}
+          problem={filterProblem}
+          active={filter}
+        />
         <form
           className="inline-form"
           onSubmit={(e) => {
@@ -244,91 +179,19 @@ export function TopicTree() {
         </form>
       </div>
       {filterProblem ? <span className="field-problem">{filterProblem}</span> : null}
-      <div className="tree-status">
-        <span data-testid="tree-totals">
-          {totals.topics.toLocaleString()} {totals.topics === 1 ? 'topic' : 'topics'} ·{' '}
-          {totals.messages.toLocaleString()} {totals.messages === 1 ? 'message' : 'messages'} ·{' '}
-          {formatRate(totals.rate)}
-        </span>
-        <Sparkline values={rateHistory} width={90} height={18} label="Message rate" />
-        <button
-          type="button"
-          onClick={() => treeModel.setPaused(!paused)}
-          aria-pressed={paused}
-          data-testid="tree-pause"
-        >
-          {paused ? 'Resume' : 'Pause'}
-        </button>
-        <button
-          type="button"
-          title="Forget the topics seen so far on this connection (stored history stays)"
-          onClick={async () => {
-            if (!window.confirm('Forget the topic tree of this connection? Stored history stays.')) return;
-            try {
-              await api().call('explorer.tree.clear', { connectionId });
-              await treeModel.resync();
-            } catch (err) {
-              setSearchError(errorMessage(err));
-            }
-          }}
-        >
-          Forget tree
-        </button>
-        {paused ? (
-          <span className="paused-note" data-testid="tree-paused">
-            paused — {pendingTopics.toLocaleString()} updates pending
-            {pendingUpdates > pendingTopics ? ` (${pendingUpdates.toLocaleString()} changes)` : ''}
-          </span>
-        ) : null}
-      </div>
+      <TreeStatus
+        totals={totals}
+        rateHistory={rateHistory}
+        paused={paused}
+        pendingTopics={pendingTopics}
+        pendingUpdates={pendingUpdates}
+        connectionId={connectionId}
+        onError={setSearchError}
+      />
       <ErrorNote message={error ?? searchError} />
-      {pinnedNodes.length > 0 && !results ? (
-        <ul className="pinned-list" aria-label="Pinned topics">
-          {pinnedNodes.map((n) => (
-            <li key={n.path}>
-              <button
-                type="button"
-                className={`tree-row flat ${selected === n.path ? 'selected' : ''}`}
-                onClick={() => select(n.path)}
-              >
-                <span className="node-name">★ {n.displayTopic || n.path}</span>
-                <NodeCells node={n} />
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {results ? null : <PinnedTopics nodes={pinnedNodes} selected={selected} onSelect={select} />}
       {results ? (
-        <>
-          <div className="muted small">
-            {results.length.toLocaleString()} matching topics
-            {truncated ? ' (more exist; narrow the search)' : ''}
-          </div>
-          <VirtualList
-            className="tree-list"
-            testId="search-results"
-            count={results.length}
-            rowHeight={ROW_HEIGHT}
-            renderRow={(i, style) => {
-              const n = results[i]!;
-              return (
-                <div
-                  key={n.path}
-                  style={style}
-                  className={`tree-row ${selected === n.path ? 'selected' : ''}`}
-                  onClick={() => select(n.path)}
-                  onKeyDown={(e) => e.key === 'Enter' && select(n.path)}
-                  role="option"
-                  tabIndex={-1}
-                  aria-selected={selected === n.path}
-                >
-                  <span className="node-name">{n.displayTopic || n.path}</span>
-                  <NodeCells node={treeModel.nodes.get(n.path) ?? n} />
-                </div>
-              );
-            }}
-          />
-        </>
+        <SearchResults results={results} truncated={truncated} selected={selected} onSelect={select} />
       ) : (
         <VirtualList
           className="tree-list"

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { RequestOf } from '../../../../preload/contract';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { rememberSecrets } from './secrets';
 
 type Attachment = RequestOf<'provisioning.create'>['attachments'] extends (infer A)[] | undefined ? A : never;
@@ -21,7 +21,7 @@ export function CreateRequestForm(props: {
   accounts: { id: string; name: string }[];
   onCreated(id: string): void;
 }) {
-  const action = useApiAction();
+  const action = useMutation();
   const [accountId, setAccountId] = useState('');
   const [clientId, setClientId] = useState('');
   const [username, setUsername] = useState('');

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useState } from 'react';
+import { useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatTime } from '../../format';
 import { CreateRequestForm } from './CreateRequestForm';
 import { CsvImport } from './CsvImport';
@@ -9,21 +9,12 @@ import './provisioning.css';
 
 /** Provision requests: the table, create form, CSV import, and the selected request's live timeline. */
 export function ProvisioningPage() {
-  const [revision, setRevision] = useState(0);
   const [selectedId, setSelectedId] = useState<string>();
-  const list = useApiQuery('provisioning.list', {}, String(revision));
-  const info = useApiQuery('provisioning.info', {});
-  const accounts = useApiQuery('accounts.list', {});
-  const refresh = () => setRevision((r) => r + 1);
-  // Hundreds of devices provisioning at once send thousands of steps: refetch at most every 300 ms.
-  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useApiEvent('provisioning.changed', () => {
-    pending.current ??= setTimeout(() => {
-      pending.current = undefined;
-      refresh();
-    }, 300);
-  });
-  useEffect(() => () => clearTimeout(pending.current), []);
+  // Hundreds of devices provisioning at once send thousands of steps: bursts coalesce into one read.
+  const list = useQuery('provisioning.list', {}, { refetchOn: ['provisioning.changed'] });
+  const info = useQuery('provisioning.info', {});
+  const accounts = useQuery('accounts.list', {});
+  const refresh = list.reload;
 
   const requests = list.data?.requests ?? [];
   const selected = requests.find((r) => r.id === selectedId);
@@ -96,7 +87,7 @@ export function ProvisioningPage() {
           )}
         </section>
         {selected ? (
-          <RequestDetail request={selected} revision={revision} onChanged={refresh} />
+          <RequestDetail request={selected} onChanged={refresh} />
         ) : (
           <section className="panel muted">Select a request to see its timeline.</section>
         )}

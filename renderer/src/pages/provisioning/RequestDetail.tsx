@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { ResponseOf } from '../../../../preload/contract';
 import type { ProvisionRequest } from '../../../../preload/contract/provisioning';
-import { useApiAction, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useMutation, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { formatTime } from '../../format';
 import { secretsOf } from './secrets';
 
@@ -18,10 +18,10 @@ function download(name: string, text: string, type: string) {
 }
 
 /** The selected request: live timeline, retry / disable / delete, provision-bundle export. */
-export function RequestDetail(props: { request: ProvisionRequest; revision: number; onChanged(): void }) {
+export function RequestDetail(props: { request: ProvisionRequest; onChanged(): void }) {
   const { request } = props;
-  const detail = useApiQuery('provisioning.get', { id: request.id }, `${request.id}:${props.revision}`);
-  const action = useApiAction();
+  const detail = useQuery('provisioning.get', { id: request.id }, { refetchOn: ['provisioning.changed'] });
+  const action = useMutation();
   const [bundle, setBundle] = useState<Bundle>();
   const [confirmDelete, setConfirmDelete] = useState(false);
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type LogEntry, logLevels } from '../../../../preload/contract/system';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { useApiEvent, useQuery } from '../../api/hooks';
 import { formatTime } from '../../format';
 
 const MAX_LINES = 1000;
@@ -11,7 +11,7 @@ export function LogTail() {
   const [minLevel, setMinLevel] = useState<LogEntry['level']>('info');
   const [entries, setEntries] = useState<LogEntry[]>([]);
   const [follow, setFollow] = useState(true);
-  const initial = useApiQuery('system.logs', { minLevel: 'trace', limit: MAX_LINES });
+  const initial = useQuery('system.logs', { minLevel: 'trace', limit: MAX_LINES });
   const listRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {

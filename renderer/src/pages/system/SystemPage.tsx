@@ -1,17 +1,19 @@
 import { useState } from 'react';
 import type { SystemStats } from '../../../../preload/contract/system';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useApiEvent, useQuery } from '../../api/hooks';
+import { ErrorNote } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatBytes, formatDuration } from '../../format';
 import { LogTail } from './LogTail';
+import { TokenPanel } from './TokenPanel';
+import { SecretsPanel } from './SecretsPanel';
 
 const HISTORY = 120;
 
 /** Facts about this Fieldbench: where its data lives, how big it is, and how the process is doing. */
 export function SystemPage() {
-  const info = useApiQuery('system.info', {});
-  const firstStats = useApiQuery('system.stats', {});
+  const info = useQuery('system.info', {});
+  const firstStats = useQuery('system.stats', {});
   const [stats, setStats] = useState<SystemStats>();
   const [rssHistory, setRssHistory] = useState<number[]>([]);
   useApiEvent('system.stats', (next) => {
@@ -22,7 +24,7 @@ export function SystemPage() {
   const i = info.data;
 
   return (
-    <div className="page system-page">
+    <div className="page system-page" data-testid="system-page">
       <h1>System</h1>
       <ErrorNote message={info.error} />
       <div className="cards">
@@ -73,6 +75,8 @@ export function SystemPage() {
           </dl>
           <Sparkline values={rssHistory} label="Memory over the last two minutes" />
         </section>
+        {i ? <TokenPanel headless={i.mode === 'headless'} /> : null}
+        <SecretsPanel />
       </div>
       <LogTail />
     </div>

@@ -1,3 +1,5 @@
+import './tenancy.css';
+
 // The tenancy pages, imported once by the page registry.
 export { AccountsPage } from './accounts/AccountsPage';
 export { ApiKeysPage } from './apikeys/ApiKeysPage';

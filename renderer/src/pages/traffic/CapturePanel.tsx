@@ -1,21 +1,24 @@
-import type { ResponseOf } from '../../../../preload/contract';
 import { useState } from 'react';
-import { useApiAction, useApiEvent, useApiQuery } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
-import { formatBytes, formatTime } from '../../format';
+import type { ResponseOf } from '../../../../preload/contract';
+import { useApiEvent, useMutation, useQuery } from '../../api/hooks';
+import { CheckboxField, ErrorNote } from '../../components';
+import { formatBytes } from '../../format';
 import { useConnections } from '../explorer/connections-store';
-import { base64ToText } from '../explorer/util';
-import { topicFilterProblem } from '../explorer/util';
+import { CaptureList } from './CaptureList';
+import { ExportFiles } from './ExportFiles';
+import { ExportForm } from './ExportForm';
+import { OpenedCapture } from './OpenedCapture';
 
-type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
-type Opened = ResponseOf<'explorer.capture.open'>;
+export type CaptureInfo = ResponseOf<'explorer.capture.list'>['captures'][number];
+export type Opened = ResponseOf<'explorer.capture.open'>;
 
 const OPEN_PAGE = 200;
 
 /** Capture to a file, open a saved capture, export stored messages, replay a capture. */
 export function CapturePanel() {
   const connectionId = useConnections((s) => s.selectedId);
-  const captures = useApiQuery('explorer.capture.list', {});
+  const captures = useQuery('explorer.capture.list', {});
+  const files = useQuery('explorer.files.list', {});
   const [live, setLive] = useState<Record<string, CaptureInfo>>({});
   const [redactPayloads, setRedactPayloads] = useState(false);
   const [redactCredentials, setRedactCredentials] = useState(true);
@@ -31,11 +34,8 @@ export function CapturePanel() {
     done: boolean;
     error?: string;
   }>();
-  const [exportFormat, setExportFormat] = useState<'csv' | 'json'>('csv');
-  const [exportTopic, setExportTopic] = useState('#');
-  const [exportFile, setExportFile] = useState('');
   const [notice, setNotice] = useState<string>();
-  const action = useApiAction();
+  const action = useMutation();
 
   useApiEvent('explorer.capture.status', (c) => setLive((l) => ({ ...l, [c.captureId]: c })));
   useApiEvent('explorer.replay.progress', (p) => {
@@ -64,6 +64,7 @@ export function CapturePanel() {
       setFile(res.file);
       setNotice(`Saved ${res.messages} messages and ${res.packets} packets to ${res.file}`);
       captures.reload();
+      files.reload();
     }
   };
   const open = async (path: string, offset = 0) => {
@@ -80,18 +81,6 @@ export function CapturePanel() {
       ...(topicPrefix ? { topicPrefix } : {}),
     });
     if (res) setReplay({ replayId: res.replayId, sent: 0, total: res.total, done: res.total === 0 });
-  };
-  const exportProblem =
-    topicFilterProblem(exportTopic) ?? (exportFile ? undefined : 'Enter a file path on the Fieldbench host.');
-  const doExport = async () => {
-    if (exportProblem) return;
-    const res = await action.run('explorer.export', {
-      connectionId,
-      topic: exportTopic,
-      format: exportFormat,
-      file: exportFile,
-    });
-    if (res) setNotice(`Exported ${res.count} messages to ${res.file}`);
   };
 
   return (
@@ -115,30 +104,13 @@ export function CapturePanel() {
           </>
         ) : (
           <>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={redactPayloads}
-                onChange={(e) => setRedactPayloads(e.target.checked)}
-              />
-              Redact payloads
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={redactCredentials}
-                onChange={(e) => setRedactCredentials(e.target.checked)}
-              />
-              Redact credentials
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={includePackets}
-                onChange={(e) => setIncludePackets(e.target.checked)}
-              />
-              Include packets
-            </label>
+            <CheckboxField label="Redact payloads" checked={redactPayloads} onChange={setRedactPayloads} />
+            <CheckboxField
+              label="Redact credentials"
+              checked={redactCredentials}
+              onChange={setRedactCredentials}
+            />
+            <CheckboxField label="Include packets" checked={includePackets} onChange={setIncludePackets} />
             <button
               type="button"
               className="primary"
@@ -151,44 +123,13 @@ export function CapturePanel() {
           </>
         )}
       </div>
-      {list.length > 0 ? (
-        <table className="grid captures">
-          <thead>
-            <tr>
-              <th>Started</th>
-              <th>File</th>
-              <th>Messages</th>
-              <th>Size</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => (
-              <tr key={c.captureId}>
-                <td>{formatTime(c.startedAt)}</td>
-                <td className="mono small">{c.file}</td>
-                <td>{c.messages.toLocaleString()}</td>
-                <td>{formatBytes(c.bytes)}</td>
-                <td>
-                  {c.active ? (
-                    'recording'
-                  ) : (
-                    <button
-                      type="button"
-                      onClick={() => {
-                        setFile(c.file);
-                        void open(c.file);
-                      }}
-                    >
-                      Open
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <CaptureList
+        captures={list}
+        onOpen={(path) => {
+          setFile(path);
+          void open(path);
+        }}
+      />
       <form
         className="inline-form"
         onSubmit={(e) => {
@@ -197,7 +138,7 @@ export function CapturePanel() {
         }}
       >
         <label className="field wide">
-          <span>Capture file (path on the Fieldbench host)</span>
+          <span>Capture file (a .jsonl name in the exports folder)</span>
           <input
             value={file}
             onChange={(e) => setFile(e.target.value)}
@@ -210,63 +151,13 @@ export function CapturePanel() {
         </button>
       </form>
       {opened ? (
-        <div className="opened-capture" data-testid="opened-capture">
-          <div className="muted small">
-            {opened.data.totalMessages.toLocaleString()} messages, {opened.data.packets.toLocaleString()}{' '}
-            packets in {opened.file}
-            {opened.data.totalMessages > OPEN_PAGE
-              ? ` — showing ${opened.offset + 1}–${opened.offset + opened.data.messages.length}`
-              : ''}
-          </div>
-          <table className="grid small">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Topic</th>
-                <th>QoS</th>
-                <th>Size</th>
-                <th>Payload</th>
-              </tr>
-            </thead>
-            <tbody>
-              {opened.data.messages.map((m, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: a capture page is static.
-                <tr key={i}>
-                  <td>{formatTime(m.time)}</td>
-                  <td className="mono">{m.topic}</td>
-                  <td>
-                    {m.qos}
-                    {m.retain ? ' R' : ''}
-                  </td>
-                  <td>{m.size}</td>
-                  <td className="mono capture-payload">
-                    {m.payload === null ? (
-                      <span className="muted">(redacted)</span>
-                    ) : (
-                      (base64ToText(m.payload) ?? `base64 ${m.payload.slice(0, 60)}`).slice(0, 200)
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="form-actions">
-            <button
-              type="button"
-              disabled={opened.offset === 0}
-              onClick={() => open(opened.file, Math.max(0, opened.offset - OPEN_PAGE))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              disabled={opened.offset + OPEN_PAGE >= opened.data.totalMessages}
-              onClick={() => open(opened.file, opened.offset + OPEN_PAGE)}
-            >
-              Next
-            </button>
-          </div>
-        </div>
+        <OpenedCapture
+          file={opened.file}
+          offset={opened.offset}
+          data={opened.data}
+          pageSize={OPEN_PAGE}
+          onPage={(offset) => void open(opened.file, offset)}
+        />
       ) : null}
       <div className="inline-form replay-form">
         <label className="field">
@@ -308,49 +199,26 @@ export function CapturePanel() {
           </span>
         </div>
       ) : null}
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void doExport();
+      <ExportForm
+        connectionId={connectionId}
+        onExported={(notice) => {
+          setNotice(notice);
+          files.reload();
         }}
-      >
-        <label className="field">
-          <span>Export stored messages</span>
-          <select
-            data-testid="export-format"
-            value={exportFormat}
-            onChange={(e) => setExportFormat(e.target.value as 'csv' | 'json')}
-          >
-            <option value="csv">CSV</option>
-            <option value="json">JSON</option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Topic filter</span>
-          <input value={exportTopic} onChange={(e) => setExportTopic(e.target.value)} />
-        </label>
-        <label className="field wide">
-          <span>File (path on the Fieldbench host)</span>
-          <input
-            value={exportFile}
-            onChange={(e) => setExportFile(e.target.value)}
-            placeholder={`/tmp/messages.${exportFormat}`}
-            data-testid="export-file"
-            className="mono"
-          />
-        </label>
-        <button type="submit" disabled={!!exportProblem || action.busy} data-testid="export-start">
-          Export
-        </button>
-      </form>
-      {exportFile && exportProblem ? <span className="field-problem">{exportProblem}</span> : null}
+      />
       {notice ? (
         <p role="status" className="muted" data-testid="capture-notice">
           {notice}
         </p>
       ) : null}
       <ErrorNote message={action.error ?? captures.error} />
+      <ExportFiles
+        files={files}
+        onOpen={(name) => {
+          setFile(name);
+          void open(name);
+        }}
+      />
     </section>
   );
 }

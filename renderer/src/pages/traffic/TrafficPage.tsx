@@ -1,15 +1,14 @@
-import type { ResponseOf } from '../../../../preload/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ResponseOf } from '../../../../preload/contract';
 import { packetTypes } from '../../../../preload/contract/explorer';
-import { useApiAction } from '../../api/hooks';
-import { ErrorNote } from '../../components/ErrorNote';
+import { useQuery } from '../../api/hooks';
+import { ErrorNote, VirtualList } from '../../components';
 import { Sparkline } from '../../components/Sparkline';
 import { formatTime } from '../../format';
 import { useConnection } from '../../state/connection';
 import { ConnectionsBar } from '../explorer/ConnectionsBar';
 import { useConnections } from '../explorer/connections-store';
 import { topicFilterProblem } from '../explorer/util';
-import { VirtualList } from '../explorer/VirtualList';
 import { CapturePanel } from './CapturePanel';
 import { type PacketFilter, packetModel, usePackets } from './packet-store';
 import '../explorer/explorer.css';
@@ -91,22 +90,9 @@ const KIND_COLORS: Record<string, string> = {
 
 function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) {
   const connectionId = useConnections((s) => s.selectedId);
-  const action = useApiAction();
-  const [entries, setEntries] = useState<TimelineEntry[]>([]);
-  const [truncated, setTruncated] = useState(false);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the client or connection changes.
-  useEffect(() => {
-    let live = true;
-    void action.run('explorer.packets.timeline', { connectionId, clientId, limit: 1000 }).then((res) => {
-      if (live && res) {
-        setEntries(res.entries);
-        setTruncated(res.truncated);
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [clientId, connectionId]);
+  const timeline = useQuery('explorer.packets.timeline', { connectionId, clientId, limit: 1000 });
+  const entries: TimelineEntry[] = timeline.data?.entries ?? [];
+  const truncated = timeline.data?.truncated ?? false;
   const t0 = entries[0]?.time ?? 0;
   const t1 = entries.at(-1)?.time ?? t0 + 1;
   const span = Math.max(1, t1 - t0);
@@ -124,7 +110,7 @@ function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) 
           Close
         </button>
       </div>
-      <ErrorNote message={action.error} />
+      <ErrorNote message={timeline.error} />
       <svg
         className="timeline-strip"
         viewBox="0 0 1000 30"
@@ -155,7 +141,7 @@ function Timeline({ clientId, onClose }: { clientId: string; onClose(): void }) 
           </li>
         ))}
       </ol>
-      {entries.length === 0 && !action.busy ? (
+      {entries.length === 0 && !timeline.loading ? (
         <p className="muted">No packets of this client are kept.</p>
       ) : null}
     </section>

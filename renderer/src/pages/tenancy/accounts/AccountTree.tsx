@@ -1,7 +1,7 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { Account, MessagingService } from '../../../../../preload/contract/tenancy';
+import { AccountStatusBadge, accountStatus, QuotaBar } from '../shared/AccountStatus';
 import { accountById, serviceById } from '../shared/store';
-import { accountStatus, QuotaBar, StatusBadge } from '../shared/ui';
 
 const ROW = 30;
 
@@ -238,13 +238,13 @@ export function AccountTree({
                     {r.hasChildren ? (r.expanded ? '▾' : '▸') : ''}
                   </span>
                   <span className="tn-account-name">{a.name}</span>
-                  {a.depth === 0 ? <span className="tn-badge">root</span> : null}
+                  {a.depth === 0 ? <span className="ui-badge">root</span> : null}
                 </span>
                 <span className={`tn-svc tn-svc-${svc.kind}`} data-testid="account-service" title={svc.text}>
                   {svc.text}
                 </span>
                 <span>
-                  <StatusBadge status={status} />
+                  <AccountStatusBadge status={status} />
                 </span>
                 <span>
                   <QuotaBar used={a.childCount} max={a.maxChildAccounts} label="Sub-accounts" />

@@ -1,20 +1,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useApiEvent } from '../../../api/hooks';
 import { type Account, type MessagingService, tenancyMethods } from '../../../../../preload/contract/tenancy';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useApiEvent, useMutation } from '../../../api/hooks';
+import { ConfirmDialog, ErrorNote, FieldError, PageHeader } from '../../../components';
+import { useAccounts } from '../shared/AccountPicker';
+import { AccountStatusBadge, accountStatus } from '../shared/AccountStatus';
+import { formatWhen, fromLocalInput, toLocalInput } from '../shared/dates';
 import { accountById, serviceById } from '../shared/store';
-import {
-  accountStatus,
-  ConfirmDialog,
-  FieldError,
-  formatWhen,
-  fromLocalInput,
-  PageHeader,
-  StatusBadge,
-  toLocalInput,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
 import { AccountTree, serviceLabel } from './AccountTree';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -97,7 +88,7 @@ function AccountDetails({
   const status = accountStatus(account);
   const parent = accountById(accounts, account.parentId);
 
-  const act = async (fn: () => ReturnType<typeof m.run>) => {
+  const act = async (fn: () => ReturnType<typeof m.attempt>) => {
     const result = await fn();
     if (result.ok) {
       setConfirm(undefined);
@@ -114,7 +105,7 @@ function AccountDetails({
     >
       <div className="panel-header">
         <h2>{account.path.join(' / ')}</h2>
-        <StatusBadge status={status} />
+        <AccountStatusBadge status={status} />
       </div>
       <dl className="facts">
         <dt>Messaging service</dt>
@@ -150,7 +141,7 @@ function AccountDetails({
           onSubmit={(e) => {
             e.preventDefault();
             if (renameProblem || renaming === account.name) return;
-            void act(() => m.run('accounts.rename', { id: account.id, name: renaming }));
+            void act(() => m.attempt('accounts.rename', { id: account.id, name: renaming }));
           }}
         >
           <label>
@@ -182,7 +173,9 @@ function AccountDetails({
         ) : (
           <button
             type="button"
-            onClick={() => void act(() => m.run('accounts.setEnabled', { id: account.id, enabled: true }))}
+            onClick={() =>
+              void act(() => m.attempt('accounts.setEnabled', { id: account.id, enabled: true }))
+            }
             data-testid="enable-account"
           >
             Enable
@@ -193,7 +186,7 @@ function AccountDetails({
         </button>
         <button
           type="button"
-          className="tn-danger"
+          className="danger"
           onClick={() => setConfirm('delete')}
           disabled={account.depth === 0}
           data-testid="delete-account"
@@ -235,10 +228,10 @@ function AccountDetails({
         onConfirm={() =>
           void act(() =>
             confirm === 'delete'
-              ? m.run('accounts.delete', { id: account.id })
+              ? m.attempt('accounts.delete', { id: account.id })
               : confirm === 'expire'
-                ? m.run('accounts.expire', { id: account.id })
-                : m.run('accounts.setEnabled', { id: account.id, enabled: false }),
+                ? m.attempt('accounts.expire', { id: account.id })
+                : m.attempt('accounts.setEnabled', { id: account.id, enabled: false }),
           )
         }
       />
@@ -286,7 +279,7 @@ function EditAccount({ account, reload }: { account: Account; reload(): Promise<
         onSubmit={async (e) => {
           e.preventDefault();
           if (!valid) return;
-          const r = await m.run('accounts.update', request);
+          const r = await m.attempt('accounts.update', request);
           if (r.ok) {
             setSaved(true);
             await reload();
@@ -392,7 +385,7 @@ function CreateChild({
           e.preventDefault();
           setTouched(true);
           if (!valid) return;
-          const r = await m.run('accounts.create', request);
+          const r = await m.attempt('accounts.create', request);
           if (r.ok) {
             setName('');
             setTouched(false);

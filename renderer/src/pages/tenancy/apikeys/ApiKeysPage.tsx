@@ -8,21 +8,12 @@ import {
   apiKeyTypeSchema,
   tenancyMethods,
 } from '../../../../../preload/contract/tenancy';
-import { useApiQuery } from '../../../api/hooks';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useMutation, useQuery } from '../../../api/hooks';
+import { ConfirmDialog, Dialog, ErrorNote, PageHeader, StatusBadge } from '../../../components';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { formatWhen, fromLocalInput } from '../shared/dates';
 import { RulesEditor, rulesValid, VariablesHelp } from '../shared/RulesEditor';
 import { accountById } from '../shared/store';
-import {
-  AccountPicker,
-  ConfirmDialog,
-  Dialog,
-  formatWhen,
-  fromLocalInput,
-  PageHeader,
-  StatusBadge,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
 
 const SCOPES = apiKeyScopeSchema.options;
 const TYPES = apiKeyTypeSchema.options;
@@ -47,7 +38,7 @@ function keyStatus(k: ApiKey): string {
 export function ApiKeysPage() {
   const { accounts, selectedId, error } = useAccounts();
   const account = accountById(accounts, selectedId);
-  const list = useApiQuery('apiKeys.list', { accountId: selectedId ?? '' }, selectedId ?? '');
+  const list = useQuery('apiKeys.list', { accountId: selectedId ?? '' }, { enabled: !!selectedId });
   const keys = selectedId ? (list.data?.apiKeys ?? []) : [];
   const [created, setCreated] = useState<{ key: string; apiKey: ApiKey }>();
   const [revoking, setRevoking] = useState<ApiKey>();
@@ -102,7 +93,7 @@ export function ApiKeysPage() {
                         </button>
                         <button
                           type="button"
-                          className="tn-danger"
+                          className="danger"
                           disabled={k.revokedAt !== null}
                           onClick={() => {
                             m.setError(undefined);
@@ -166,7 +157,7 @@ export function ApiKeysPage() {
         onCancel={() => setRevoking(undefined)}
         onConfirm={async () => {
           if (!revoking) return;
-          const r = await m.run('apiKeys.revoke', { id: revoking.id });
+          const r = await m.attempt('apiKeys.revoke', { id: revoking.id });
           if (r.ok) {
             setRevoking(undefined);
             list.reload();
@@ -274,7 +265,7 @@ function CreateKey({
         onSubmit={async (e) => {
           e.preventDefault();
           if (!valid) return;
-          const r = await m.run('apiKeys.create', request);
+          const r = await m.attempt('apiKeys.create', request);
           if (r.ok) {
             setName('');
             setPermissions([]);
@@ -291,7 +282,7 @@ function CreateKey({
               data-testid="apikey-name"
               aria-invalid={nameProblem ? true : undefined}
             />
-            <span className="tn-field-error">{nameProblem ? '1 to 100 characters.' : ''}</span>
+            <span className="ui-field-error">{nameProblem ? '1 to 100 characters.' : ''}</span>
           </label>
           <label>
             Type
@@ -357,7 +348,7 @@ function EditKey({ apiKey, onDone, onCancel }: { apiKey: ApiKey; onDone(): void;
           className="primary"
           disabled={!rulesValid(permissions) || m.busy}
           onClick={async () => {
-            const r = await m.run('apiKeys.update', { id: apiKey.id, scopes, permissions });
+            const r = await m.attempt('apiKeys.update', { id: apiKey.id, scopes, permissions });
             if (r.ok) onDone();
           }}
         >

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { AuditEntry } from '../../../../../preload/contract/tenancy';
-import { errorMessage } from '../../../api/api-call-error';
-import { api } from '../../../api/client';
-import { ErrorNote } from '../../../components/ErrorNote';
-import { formatWhen, fromLocalInput, PageHeader, useMutation } from '../shared/ui';
+import { useMutation, useQuery } from '../../../api/hooks';
+import { ErrorNote, PageHeader } from '../../../components';
+
+import { formatWhen, fromLocalInput } from '../shared/dates';
 
 const PAGE = 100;
 const ACTION_GROUPS = [
@@ -45,34 +45,15 @@ export function AuditPage() {
   const [filter, setFilter] = useState<Filter>({ from: '', to: '', actor: '', action: '', target: '' });
   const [applied, setApplied] = useState(filter);
   const [offset, setOffset] = useState(0);
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [total, setTotal] = useState(0);
-  const [error, setError] = useState<string>();
   const [open, setOpen] = useState<number>();
-  const [generation, setGeneration] = useState(0);
+  const query = useQuery('audit.query', { ...toRequest(applied), limit: PAGE, offset });
+  const entries: AuditEntry[] = query.data?.entries ?? [];
+  const total = query.data?.total ?? 0;
+  const error = query.error;
   const exporter = useMutation();
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: generation is the refresh trigger.
-  useEffect(() => {
-    let live = true;
-    api()
-      .call('audit.query', { ...toRequest(applied), limit: PAGE, offset })
-      .then(
-        (r) => {
-          if (!live) return;
-          setEntries(r.entries);
-          setTotal(r.total);
-          setError(undefined);
-        },
-        (err) => live && setError(errorMessage(err)),
-      );
-    return () => {
-      live = false;
-    };
-  }, [applied, offset, generation]);
-
   const download = async (format: 'csv' | 'json') => {
-    const r = await exporter.run('audit.export', { ...toRequest(applied), format });
+    const r = await exporter.attempt('audit.export', { ...toRequest(applied), format });
     if (!r.ok) return;
     const url = URL.createObjectURL(new Blob([r.data.content], { type: r.data.mimeType }));
     const a = document.createElement('a');
@@ -94,7 +75,7 @@ export function AuditPage() {
         <span className="muted" data-testid="audit-total">
           {total} entr{total === 1 ? 'y' : 'ies'}
         </span>
-        <button type="button" onClick={() => setGeneration((g) => g + 1)}>
+        <button type="button" onClick={query.reload}>
           Refresh
         </button>
         <button type="button" onClick={() => void download('csv')} data-testid="audit-export-csv">

@@ -8,20 +8,18 @@ import {
   type Reachability,
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
-import { useApiQuery } from '../../../api/hooks';
-import { ErrorNote } from '../../../components/ErrorNote';
-import { accountById } from '../shared/store';
+import { useMutation, useQuery } from '../../../api/hooks';
 import {
-  AccountPicker,
   ConfirmDialog,
-  confirmText,
   Dialog,
+  ErrorNote,
   FieldError,
-  needsConfirm,
   PageHeader,
-  useAccounts,
-  useMutation,
-} from '../shared/ui';
+  useContractForm,
+} from '../../../components';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
+import { confirmText, needsConfirm } from '../shared/confirm';
+import { accountById } from '../shared/store';
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -53,7 +51,7 @@ const isSecure = (s: EndpointScheme) => s === 'mqtts' || s === 'wss';
 export function EndpointsPage() {
   const { accounts, selectedId, select, error } = useAccounts();
   const account = accountById(accounts, selectedId);
-  const list = useApiQuery('endpoints.list', { accountId: selectedId ?? '' }, selectedId ?? '');
+  const list = useQuery('endpoints.list', { accountId: selectedId ?? '' }, { enabled: !!selectedId });
   const [editing, setEditing] = useState<Endpoint>();
   const [deleting, setDeleting] = useState<Endpoint>();
   const [checks, setChecks] = useState<Record<string, Reachability | 'running' | string>>({});
@@ -68,7 +66,7 @@ export function EndpointsPage() {
 
   const check = async (e: Endpoint) => {
     setChecks((c) => ({ ...c, [e.id]: 'running' }));
-    const r = await probe.run('endpoints.checkReachability', { id: e.id, timeoutMs: 3000 });
+    const r = await probe.attempt('endpoints.checkReachability', { id: e.id, timeoutMs: 3000 });
     setChecks((c) => ({ ...c, [e.id]: r.ok ? r.data : r.message }));
   };
 
@@ -88,11 +86,11 @@ export function EndpointsPage() {
           <h2>{account ? `Endpoints of ${account.name}` : 'Endpoints'}</h2>
           {list.data ? (
             own ? (
-              <span className="tn-badge" data-testid="endpoints-origin">
+              <span className="ui-badge" data-testid="endpoints-origin">
                 {endpoints.length > 0 ? 'own' : 'none defined'}
               </span>
             ) : (
-              <span className="tn-badge" data-testid="endpoints-origin">
+              <span className="ui-badge" data-testid="endpoints-origin">
                 inherited from {inheritedFrom?.name ?? list.data.inheritedFrom}
               </span>
             )
@@ -151,7 +149,7 @@ export function EndpointsPage() {
                             </button>
                             <button
                               type="button"
-                              className="tn-danger"
+                              className="danger"
                               onClick={() => {
                                 del.setError(undefined);
                                 setNeedsDeleteConfirm(false);
@@ -227,7 +225,7 @@ export function EndpointsPage() {
         }}
         onConfirm={async () => {
           if (!deleting) return;
-          const r = await del.run('endpoints.delete', { id: deleting.id, confirm: needsDeleteConfirm });
+          const r = await del.attempt('endpoints.delete', { id: deleting.id, confirm: needsDeleteConfirm });
           if (r.ok) {
             setDeleting(undefined);
             list.reload();
@@ -287,35 +285,34 @@ function EndpointForm({
 }) {
   const m = useMutation();
   const ids = useId();
-  const [scheme, setScheme] = useState<EndpointScheme>(existing?.scheme ?? 'mqtt');
-  const [domain, setDomain] = useState(existing?.domain ?? '');
-  const [port, setPort] = useState(String(existing?.port ?? DEFAULT_PORT.mqtt));
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [confirmMessage, setConfirmMessage] = useState<string>();
-  const parsed = endpointForm.safeParse({
-    scheme,
-    domain,
-    port: port.trim() === '' ? Number.NaN : Number(port),
+  const initial = () => ({
+    scheme: existing?.scheme ?? ('mqtt' as EndpointScheme),
+    domain: existing?.domain ?? '',
+    port: String(existing?.port ?? DEFAULT_PORT.mqtt),
   });
-  const issue = (field: string): string | undefined => {
-    if (!touched[field] || parsed.success) return undefined;
-    const found = parsed.error.issues.find((i) => i.path[0] === field);
-    if (!found) return undefined;
-    return field === 'port' ? 'Use a whole number from 1 to 65535.' : found.message;
-  };
+  const form = useContractForm({
+    schema: endpointForm,
+    initial,
+    toRequest: (d: ReturnType<typeof initial>) => ({
+      ...d,
+      port: d.port.trim() === '' ? Number.NaN : Number(d.port),
+    }),
+    messages: { port: 'Use a whole number from 1 to 65535.' },
+  });
+  const { scheme, domain, port } = form.draft;
+  const issue = form.error;
+  const [confirmMessage, setConfirmMessage] = useState<string>();
 
   const save = async (confirm: boolean) => {
-    if (!parsed.success) return;
-    const fields = { ...parsed.data, secure: isSecure(parsed.data.scheme) };
+    const parsed = form.submit();
+    if (!parsed) return;
+    const fields = { ...parsed, secure: isSecure(parsed.scheme) };
     const r = existing
-      ? await m.run('endpoints.update', { id: existing.id, ...fields, confirm })
-      : await m.run('endpoints.create', { accountId, ...fields });
+      ? await m.attempt('endpoints.update', { id: existing.id, ...fields, confirm })
+      : await m.attempt('endpoints.create', { accountId, ...fields });
     if (r.ok) {
       setConfirmMessage(undefined);
-      if (!existing) {
-        setDomain('');
-        setTouched({});
-      }
+      if (!existing) form.reset({ ...form.draft, domain: '' });
       onSaved();
     } else if (needsConfirm(r.error)) {
       setConfirmMessage(confirmText(r.error));
@@ -330,7 +327,6 @@ function EndpointForm({
         data-testid={existing ? 'endpoint-edit-form' : 'endpoint-form'}
         onSubmit={(e) => {
           e.preventDefault();
-          setTouched({ scheme: true, domain: true, port: true });
           void save(false);
         }}
       >
@@ -342,8 +338,8 @@ function EndpointForm({
             onChange={(e) => {
               const next = endpointSchemeSchema.parse(e.target.value);
               // Follow the default port while the user has not typed one.
-              if (Number(port) === DEFAULT_PORT[scheme]) setPort(String(DEFAULT_PORT[next]));
-              setScheme(next);
+              if (Number(port) === DEFAULT_PORT[scheme]) form.set('port', String(DEFAULT_PORT[next]));
+              form.set('scheme', next);
             }}
           >
             {endpointSchemes.map((s) => (
@@ -361,10 +357,7 @@ function EndpointForm({
             data-testid="endpoint-domain"
             aria-invalid={issue('domain') ? true : undefined}
             aria-describedby={`${ids}-d`}
-            onChange={(e) => {
-              setDomain(e.target.value);
-              setTouched((t) => ({ ...t, domain: true }));
-            }}
+            onChange={(e) => form.set('domain', e.target.value)}
           />
           <FieldError id={`${ids}-d`} message={issue('domain')} />
         </label>
@@ -377,10 +370,7 @@ function EndpointForm({
             data-testid="endpoint-port"
             aria-invalid={issue('port') ? true : undefined}
             aria-describedby={`${ids}-p`}
-            onChange={(e) => {
-              setPort(e.target.value);
-              setTouched((t) => ({ ...t, port: true }));
-            }}
+            onChange={(e) => form.set('port', e.target.value)}
           />
           <FieldError id={`${ids}-p`} message={issue('port')} />
         </label>
@@ -392,7 +382,7 @@ function EndpointForm({
         <button
           type="submit"
           className="primary"
-          disabled={m.busy || !parsed.success}
+          disabled={m.busy || !form.valid}
           data-testid="endpoint-save"
         >
           {submitLabel}
@@ -416,7 +406,7 @@ function EndpointForm({
             <button type="button" onClick={() => setConfirmMessage(undefined)}>
               Keep as is
             </button>
-            <button type="button" className="primary tn-danger" onClick={() => void save(true)}>
+            <button type="button" className="primary danger" onClick={() => void save(true)}>
               Change anyway
             </button>
           </div>

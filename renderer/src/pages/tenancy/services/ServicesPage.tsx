@@ -4,9 +4,11 @@ import {
   type MessagingService,
   serviceEndpointSchema,
 } from '../../../../../preload/contract/tenancy';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useMutation } from '../../../api/hooks';
+import { ConfirmDialog, ErrorNote, PageHeader } from '../../../components';
+import { useAccounts } from '../shared/AccountPicker';
+import { formatWhen } from '../shared/dates';
 import { accountById, serviceById } from '../shared/store';
-import { ConfirmDialog, formatWhen, PageHeader, useAccounts, useMutation } from '../shared/ui';
 
 const OPTION_TEXT: Record<string, string> = {
   mqtt: 'MQTT over TCP',
@@ -40,7 +42,7 @@ export function ServicesPage() {
           >
             <div className="panel-header">
               <h2>{s.name}</h2>
-              <span className="tn-badge">{s.kind}</span>
+              <span className="ui-badge">{s.kind}</span>
             </div>
             <div>
               {connectionOptions.map((o) => (
@@ -152,7 +154,7 @@ function AssignedAccounts({ service }: { service: MessagingService }) {
     .filter((a) => a.depth <= 1)
     .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
   const assign = async (accountId: string, serviceId: string | null) => {
-    const r = await m.run('accounts.assignService', { accountId, serviceId });
+    const r = await m.attempt('accounts.assignService', { accountId, serviceId });
     if (r.ok) await load();
   };
   return (
@@ -238,7 +240,7 @@ function DeleteService({ service, onDeleted }: { service: MessagingService; onDe
     <div className="tn-actions">
       <button
         type="button"
-        className="tn-danger"
+        className="danger"
         data-testid="delete-service"
         onClick={() => {
           m.setError(undefined);
@@ -274,7 +276,7 @@ function DeleteService({ service, onDeleted }: { service: MessagingService; onDe
         busy={m.busy}
         onCancel={close}
         onConfirm={async () => {
-          const r = await m.run('services.delete', { id: service.id });
+          const r = await m.attempt('services.delete', { id: service.id });
           if (!r.ok) {
             // The server knows best who uses it; refresh what the page shows.
             await load();
@@ -315,7 +317,7 @@ function CreateExternal() {
         onSubmit={async (e) => {
           e.preventDefault();
           if (!parsedEndpoint?.success || nameProblem || !name) return;
-          const r = await m.run('services.createExternal', { name, endpoints: [parsedEndpoint.data] });
+          const r = await m.attempt('services.createExternal', { name, endpoints: [parsedEndpoint.data] });
           if (r.ok) {
             setName('');
             await load();
@@ -329,7 +331,7 @@ function CreateExternal() {
             onChange={(e) => setName(e.target.value)}
             aria-invalid={nameProblem ? true : undefined}
           />
-          <span className="tn-field-error">{nameProblem ?? ''}</span>
+          <span className="ui-field-error">{nameProblem ?? ''}</span>
         </label>
         <label>
           Endpoint
@@ -339,7 +341,7 @@ function CreateExternal() {
             onChange={(e) => setEndpoint(e.target.value)}
             aria-invalid={endpointProblem ? true : undefined}
           />
-          <span className="tn-field-error">{endpointProblem ?? ''}</span>
+          <span className="ui-field-error">{endpointProblem ?? ''}</span>
         </label>
         <button type="submit" disabled={!name || !!nameProblem || !!endpointProblem || m.busy}>
           Declare

@@ -5,9 +5,10 @@ import {
   connectionOptions,
   type UserCoupling,
 } from '../../../../../preload/contract/tenancy';
-import { ErrorNote } from '../../../components/ErrorNote';
+import { useMutation } from '../../../api/hooks';
+import { ErrorNote, PageHeader } from '../../../components';
+import { AccountPicker, useAccounts } from '../shared/AccountPicker';
 import { accountById, serviceById } from '../shared/store';
-import { AccountPicker, PageHeader, useAccounts, useMutation } from '../shared/ui';
 
 const OPTION_TEXT: Record<ConnectionOption, string> = {
   mqtt: 'MQTT over TCP (plain)',
@@ -49,7 +50,7 @@ function Settings({ account }: { account: Account }) {
 
   const saveOptions = async () => {
     const options = restrict ? connectionOptions.filter((o) => chosen.has(o)) : null;
-    const r = await m.run('accounts.setConnectionOptions', { accountId: account.id, options });
+    const r = await m.attempt('accounts.setConnectionOptions', { accountId: account.id, options });
     if (r.ok) await load();
   };
 
@@ -177,7 +178,7 @@ function Settings({ account }: { account: Account }) {
             className="primary"
             disabled={coupling === account.userCoupling || m.busy}
             onClick={async () => {
-              const r = await m.run('accounts.update', { id: account.id, userCoupling: coupling });
+              const r = await m.attempt('accounts.update', { id: account.id, userCoupling: coupling });
               if (r.ok) await load();
             }}
             data-testid="save-coupling"

@@ -114,7 +114,7 @@ export function RulesEditor({
             >
               Remove
             </button>
-            <div id={errId} className="tn-field-error">
+            <div id={errId} className="ui-field-error">
               {problem ?? ''}
             </div>
           </div>
