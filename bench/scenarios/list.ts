@@ -11,3 +11,4 @@ export { hostileTraffic } from './hostile-traffic';
 export { gateways } from './gateways';
 export { resources } from './resources';
 export { provisioning } from './provisioning';
+export { serialCommissioning } from './serial-commissioning';
