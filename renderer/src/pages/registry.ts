@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
+import { CommissioningPage } from './commissioning/CommissioningPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { GatewaysPage } from './gateways/GatewaysPage';
 import { ResourcesPage } from './resources/ResourcesPage';
@@ -46,4 +47,10 @@ export const pages: PageEntry[] = [
   { id: 'provisioning', title: 'Provisioning', group: 'Commissioning', component: ProvisioningPage },
   { id: 'gateways', title: 'Gateways', group: 'Commissioning', component: GatewaysPage },
   { id: 'resources', title: 'Resources', group: 'Commissioning', component: ResourcesPage },
+  {
+    id: 'commissioning',
+    title: 'Serial commissioning',
+    group: 'Commissioning',
+    component: CommissioningPage,
+  },
 ];
