@@ -62,6 +62,11 @@ export class SerialConsole {
     this.onEntry(entry);
   }
 
+  /** Entries held now. */
+  get size(): number {
+    return this.entries.length;
+  }
+
   read(afterSeq = 0, limit = 500): ConsoleEntry[] {
     return this.entries.filter((e) => e.seq > afterSeq).slice(0, limit);
   }
