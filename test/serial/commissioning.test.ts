@@ -93,6 +93,16 @@ describe('USB-serial commissioning against a real core', () => {
     assert.equal(tampered.valid, false);
     assert.match(tampered.reason, /does not match/);
 
+    // Another Fieldbench (another CA) does not vouch for this record.
+    const other = await startLab();
+    try {
+      const foreign = await other.call('commissioning.verifyRecord', { json: exported.content });
+      assert.equal(foreign.valid, false);
+      assert.match(foreign.reason, /not issued by this Fieldbench's CA|does not chain/);
+    } finally {
+      await other.close();
+    }
+
     const html = await lab.call('commissioning.exportRecord', { id: run.recordId!, format: 'html' });
     assert.match(html.content, new RegExp(device.identity.serial));
     assert.match(html.content, /Signature: <strong>valid/);
