@@ -58,6 +58,23 @@ describe('Serial commissioning page in Chromium against the headless app', () =>
     assert.match(verdict ?? '', /^valid: signed by Fieldbench's CA/);
     const { records } = await api.call('commissioning.records', { search: identity.serial });
     assert.equal(records[0]?.result, 'succeeded');
+
+    // The raw console on the same port: a typed protocol request and the device's answer.
+    const panel = page.getByTestId('commissioning-console');
+    await panel.getByTestId('console-port').selectOption(pty.host);
+    await panel.getByTestId('console-open').click();
+    await panel.getByTestId('console-close').waitFor();
+    const { encodeFrame } = await import('../../main/serial/frames');
+    const hello = encodeFrame({ id: 77, op: 'hello', args: { protocol: 1 } })
+      .toString()
+      .trim();
+    await panel.getByTestId('console-input').fill(hello);
+    await panel.getByTestId('console-send').click();
+    await panel
+      .getByTestId('console-output')
+      .filter({ hasText: '"id":77,"ok":true' })
+      .waitFor({ timeout: 10_000 });
+    await panel.getByTestId('console-close').click();
     assert.deepEqual(errors, []);
   });
 });

@@ -1,4 +1,5 @@
 import { PageHeader } from '../../components';
+import { ConsolePanel } from './ConsolePanel';
 import { PortsPanel } from './PortsPanel';
 import { RecordsPanel } from './RecordsPanel';
 import { RunsPanel } from './RunsPanel';
@@ -12,6 +13,7 @@ export function CommissioningPage() {
       <PortsPanel />
       <RunsPanel />
       <RecordsPanel />
+      <ConsolePanel />
     </div>
   );
 }
