@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { provisionCreateSchema } from '../../preload/contract/provisioning';
@@ -63,6 +64,17 @@ export function createCommissioning(options: CommissioningOptions) {
       requestStatus: (id) => {
         const row = provisioning.repo.row(id);
         return row && { status: row.status, reason: row.last_reason };
+      },
+      issuedCertificate: (id) => {
+        const serial = provisioning.repo.row(id)?.issued_certificate_serial;
+        const cert = serial ? pki.getCertificate(serial) : undefined;
+        // The same colon-separated form as the CA entries of the record.
+        return (
+          cert && {
+            subject: cert.subject,
+            sha256Fingerprint: new X509Certificate(cert.certificatePem).fingerprint256,
+          }
+        );
       },
       watchTelemetry: (accountId, clientId, onFirst) => {
         let stop = () => {};

@@ -9,6 +9,7 @@ export interface RunTemplate {
   retryMaxAttempts?: number;
   /** Seconds the device waits for each provisioning reply. */
   deviceTimeoutSeconds?: number;
+  credential?: 'password' | 'certificate';
 }
 
 export interface RunInput {
@@ -38,6 +39,8 @@ export interface RunServices {
   provisionAccountName(): string;
   caChainPem(): string;
   requestStatus(id: string): { status: string; reason: string | null } | undefined;
+  /** The certificate issued for a request from the device's CSR, if any. */
+  issuedCertificate(requestId: string): { subject: string; sha256Fingerprint: string } | undefined;
   /** Resolves on the first message published by `clientId` in `accountId`; the returned function stops watching. */
   watchTelemetry(accountId: string, clientId: string, onFirst: (topic: string) => void): () => void;
   /** Claims a device for this run; returns the port already commissioning it, if any. */
@@ -164,6 +167,8 @@ export async function commissionOnePort(
       timeout: input.template.deviceTimeoutSeconds ?? 10,
       'retry-interval': 1,
       'retry-max-attempts': input.template.retryMaxAttempts ?? 3,
+      // Device-specific (x-) setting: provision with a CSR made on the device.
+      ...(input.template.credential === 'certificate' ? { 'x-csr': true } : {}),
     };
     record.settingsPushed = redactSettings(settings);
     const caChain = Buffer.from(services.caChainPem());
@@ -261,6 +266,8 @@ export async function commissionOnePort(
     } finally {
       stopTelemetry();
     }
+    const issued = services.issuedCertificate(request.id);
+    if (issued) record.certificates.push({ role: 'device certificate', ...issued });
     record.result = 'succeeded';
   } catch (err) {
     record.error = (err as Error).message;

@@ -134,8 +134,15 @@ export const serialMethods = {
           coupling: z.enum(['loose', 'strict']).default('loose'),
           retryMaxAttempts: z.number().int().min(1).max(100).default(3),
           deviceTimeoutSeconds: z.number().int().min(1).max(300).default(10),
+          /** `certificate`: the device generates its key pair and sends a CSR (the key never leaves it). */
+          credential: z.enum(['password', 'certificate']).default('password'),
         })
-        .default({ coupling: 'loose', retryMaxAttempts: 3, deviceTimeoutSeconds: 10 }),
+        .default({
+          coupling: 'loose',
+          retryMaxAttempts: 3,
+          deviceTimeoutSeconds: 10,
+          credential: 'password',
+        }),
       /** How long the device may take from reboot to provisioned and first telemetry. */
       onlineTimeoutSeconds: z.number().min(1).max(900).default(60),
     }),

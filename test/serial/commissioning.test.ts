@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type ProvisioningLab, startLab } from '../provisioning/helpers';
@@ -137,5 +138,26 @@ describe('USB-serial commissioning against a real core', () => {
     assert.equal(failed.state, 'failed');
     assert.equal(failed.step, 'provision');
     assert.match(failed.detail, /never came online within 4 s/);
+  });
+
+  test('with the certificate template the device makes its own key and CSR; the record names the certificate', async () => {
+    const device = await plug();
+    const { runs } = await lab.call('commissioning.start', {
+      ports: [{ path: device.pty.host }],
+      targetAccountId: lab.accountId,
+      template: { credential: 'certificate' },
+      onlineTimeoutSeconds: 30,
+    });
+    const run = (await runsEnded(lab, [runs[0]!.id])).get(device.pty.host)!;
+    assert.equal(run.state, 'succeeded', `${run.step}: ${run.detail}`);
+    const flash = JSON.parse(fs.readFileSync(device.stateFile, 'utf8'));
+    const certificate = new crypto.X509Certificate(flash.configuration.certificatePem);
+    assert.ok(certificate.checkPrivateKey(crypto.createPrivateKey(flash.configuration.privateKeyPem)));
+    const exported = await lab.call('commissioning.exportRecord', { id: run.recordId!, format: 'json' });
+    const doc = JSON.parse(exported.content);
+    const deviceCert = doc.record.certificates.find((c: { role: string }) => c.role === 'device certificate');
+    assert.equal(deviceCert?.sha256Fingerprint, certificate.fingerprint256);
+    assert.equal(doc.record.settingsPushed['x-csr'], true);
+    assert.ok(!exported.content.includes('PRIVATE KEY'), 'the private key stays on the device');
   });
 });

@@ -15,6 +15,8 @@ export interface DeviceFlash {
     clientId: string;
     username?: string;
     password?: string;
+    certificatePem?: string;
+    privateKeyPem?: string;
     caChainPem: string;
   };
 }
@@ -64,6 +66,16 @@ export class DeviceStore {
   stageSettings(input: Record<string, unknown>): string[] {
     const staged: string[] = [];
     for (const [key, value] of Object.entries(input)) {
+      if (key.startsWith('x-')) {
+        // Device-specific settings: short names, plain values, a handful at most.
+        const extras = Object.keys(this.stagedSettings).filter((k) => k.startsWith('x-')).length;
+        if (key.length > 32 || extras >= 16 || !['boolean', 'number', 'string'].includes(typeof value)) {
+          throw new DeviceError('BAD_SETTING', `bad device setting ${key.slice(0, 32)}`);
+        }
+        (this.stagedSettings as Record<string, unknown>)[key] = value;
+        staged.push(key);
+        continue;
+      }
       if (!(BUNDLE_KEYS as readonly string[]).includes(key))
         throw new DeviceError('BAD_SETTING', `unknown setting ${key}`);
       const example = EXAMPLE[key as keyof ProvisionBundle];

@@ -250,6 +250,7 @@ export class SimulatedGateway {
           trustedCaPem,
           signal: this.agent.signal,
           keepTargetConnection: true,
+          csr: (flash.settings as Record<string, unknown>)['x-csr'] === true,
           onStep: (step, detail) => this.log('info', `provisioning ${step}${detail ? `: ${detail}` : ''}`),
         });
         const c = result.configuration;
@@ -262,6 +263,8 @@ export class SimulatedGateway {
             clientId: c.clientId,
             username: c.username,
             password: c.password,
+            certificatePem: c.certificatePem,
+            privateKeyPem: c.privateKeyPem,
             caChainPem: c.caChainPem,
           },
         });
@@ -270,8 +273,9 @@ export class SimulatedGateway {
         const c = flash.configuration;
         this.target = await mqtt.connectAsync(c.brokerUrl, {
           clientId: c.clientId,
-          username: c.username,
-          password: c.password,
+          ...(c.certificatePem
+            ? { cert: c.certificatePem, key: c.privateKeyPem }
+            : { username: c.username, password: c.password }),
           ca: c.caChainPem,
           reconnectPeriod: 0,
         });
