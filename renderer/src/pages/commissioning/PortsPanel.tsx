@@ -12,6 +12,7 @@ export function PortsPanel() {
   const [picked, setPicked] = useState<string[]>([]);
   const [accountId, setAccountId] = useState('');
   const [timeout, setTimeoutSeconds] = useState<number | undefined>(60);
+  const [credential, setCredential] = useState<'password' | 'certificate'>('password');
 
   const rows = ports.data?.ports ?? [];
   const targets = (accounts.data?.accounts ?? []).filter(
@@ -31,6 +32,7 @@ export function PortsPanel() {
       ports: picked.map((path) => ({ path })),
       targetAccountId: accountId,
       onlineTimeoutSeconds: timeout ?? 60,
+      template: { credential },
     });
     if (started) setPicked([]);
   };
@@ -118,6 +120,15 @@ export function PortsPanel() {
           onChange={setAccountId}
           testId="target-account"
           options={[{ value: '', label: 'Choose…' }, ...targets.map((a) => ({ value: a.id, label: a.name }))]}
+        />
+        <SelectField
+          label="Device credential"
+          value={credential}
+          onChange={(v) => setCredential(v as 'password' | 'certificate')}
+          options={[
+            { value: 'password', label: 'Password' },
+            { value: 'certificate', label: 'Certificate (CSR made on the device)' },
+          ]}
         />
         <NumberField
           label="Online timeout (s)"
