@@ -12,3 +12,4 @@ export { gateways } from './gateways';
 export { resources } from './resources';
 export { provisioning } from './provisioning';
 export { onboardingStorm } from './onboarding-storm';
+export { serialCommissioning } from './serial-commissioning';

@@ -8,6 +8,7 @@ import { detectDesktop } from './desktop-detect';
 import { type CliOptions, HELP_TEXT, parseCli, UsageError } from './options';
 import { runHeadless } from './run-headless';
 import { runSimulateProvisioning } from './simulate-provisioning';
+import { runSimulateSerialGateway } from './simulate-serial-gateway';
 import { electronJsFlagsArg } from './runtime-flags';
 import { runSimulateGateways } from './simulate-gateways';
 import { readAppVersion } from '../core';
@@ -33,6 +34,15 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = await runSimulateProvisioning(argv.slice(1));
     } catch (err) {
       console.error(`fieldbench simulate-provisioning: ${(err as Error).message}`);
+      process.exitCode = 2;
+    }
+    return;
+  }
+  if (argv[0] === 'simulate-serial-gateway') {
+    try {
+      process.exitCode = await runSimulateSerialGateway(argv.slice(1));
+    } catch (err) {
+      console.error(`fieldbench simulate-serial-gateway: ${(err as Error).message}`);
       process.exitCode = 2;
     }
     return;

@@ -44,6 +44,8 @@ Usage:
   fieldbench simulate-gateways   simulated JWT gateways and devices (--help for its options)
   fieldbench simulate-provisioning [options]
                                  simulate devices provisioning themselves (see simulate-provisioning --help)
+  fieldbench simulate-serial-gateway --port PATH [options]
+                                 act as a gateway on a serial port for commissioning (see its --help)
 
 Options:
   --data-dir DIR          where the database, keys and logs live

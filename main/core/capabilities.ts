@@ -5,6 +5,7 @@ import type { systemMethods } from '../../preload/contract/system';
 import type { EventBus, HandlersFor, RouteHandler } from '../api';
 import { type Broker, type ConnectContext, createBroker } from '../broker';
 import { createBrokerHandlers, startBrokerEvents } from '../broker/api-handlers';
+import { createCommissioning } from '../commissioning';
 import { ListenerManager, type ListenerStatus } from '../broker/listeners';
 import { createExplorer, type LocalBrokerSource } from '../explorer';
 import { createGateways } from '../gateways';
@@ -202,6 +203,16 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
   resources.attachBroker(broker);
   closers.push(provisioning.attachBroker(broker));
   closers.push(onboarding.attachBroker(broker));
+  const commissioning = createCommissioning({
+    db,
+    logger,
+    events,
+    pki,
+    tenancy,
+    provisioning,
+    brokerEvents: broker.events,
+  });
+  closers.push(() => commissioning.close());
   closers.push(startBrokerEvents(broker, events));
 
   const tls = new BrokerTls(pki, settings, logger.child({ module: 'broker-tls' }), () =>
@@ -322,6 +333,7 @@ export async function createCapabilities(options: CapabilityOptions): Promise<Ca
       ...resources.handlers,
       ...provisioning.handlers,
       ...onboarding.handlers,
+      ...commissioning.handlers,
     },
     routes: { '/pki/crl.pem': crlRoute },
     readyDetails: () => [

@@ -9,6 +9,7 @@ import { pkiEvents, pkiMethods } from './pki';
 import { secretsMethods } from './secrets';
 import { resourceMethods } from './resources';
 import { provisioningEvents, provisioningMethods } from './provisioning';
+import { serialEvents, serialMethods } from './serial';
 import { systemEvents, systemMethods } from './system';
 import { tenancyEvents, tenancyMethods } from './tenancy';
 
@@ -28,6 +29,7 @@ export const methods = {
   ...resourceMethods,
   ...provisioningMethods,
   ...onboardingMethods,
+  ...serialMethods,
 } satisfies Record<string, MethodSpec>;
 
 /** Every pushed event. */
@@ -41,6 +43,7 @@ export const events = {
   ...gatewaysEvents,
   ...provisioningEvents,
   ...onboardingEvents,
+  ...serialEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

@@ -10,6 +10,7 @@ import { provisioningMigration } from './0009-provisioning';
 import { gatewaysMigration } from './0010-gateways';
 import { resourcesMigration } from './0011-resources';
 import { onboardingMigration } from './0012-onboarding';
+import { commissioningMigration } from './0013-commissioning';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   gatewaysMigration,
   resourcesMigration,
   onboardingMigration,
+  commissioningMigration,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { BrokerPage } from './broker/BrokerPage';
 import { CertificatesPage } from './certificates/CertificatesPage';
+import { CommissioningPage } from './commissioning/CommissioningPage';
 import { ExplorerPage } from './explorer/ExplorerPage';
 import { GatewaysPage } from './gateways/GatewaysPage';
 import { HomePage } from './home/HomePage';
@@ -43,9 +44,15 @@ export const pages: PageEntry[] = [
   { id: 'connections', title: 'Connections', group: 'Tenants', component: tenancy.ConnectionsPage },
   { id: 'credentials', title: 'Credentials', group: 'Tenants', component: tenancy.CredentialsPage },
   { id: 'api-keys', title: 'API keys', group: 'Tenants', component: tenancy.ApiKeysPage },
-  { id: 'onboarding', title: 'Onboarding', group: 'Tenants', component: OnboardingPage },
   { id: 'audit', title: 'Audit log', group: 'Tenants', component: tenancy.AuditPage },
+  {
+    id: 'commissioning',
+    title: 'Serial commissioning',
+    group: 'Commissioning',
+    component: CommissioningPage,
+  },
   { id: 'provisioning', title: 'Provisioning', group: 'Commissioning', component: ProvisioningPage },
   { id: 'gateways', title: 'Gateways', group: 'Commissioning', component: GatewaysPage },
+  { id: 'onboarding', title: 'Onboarding', group: 'Commissioning', component: OnboardingPage },
   { id: 'resources', title: 'Resources', group: 'Commissioning', component: ResourcesPage },
 ];
