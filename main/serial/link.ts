@@ -189,7 +189,11 @@ export class SerialLink extends EventEmitter<{
           this.once('closed', onClosed);
           this.pending.set(id, finish);
           this.stats.framesOut++;
-          this.writeRaw(frame).catch(onClosed.bind(null, 'write failed'));
+          // A write that fails means the port is gone, as when it closes (the 'closed' event rejects).
+          this.writeRaw(frame).catch((err: Error) => {
+            if (this.closedReason) onClosed(this.closedReason);
+            else this.markClosed(`the serial port closed (cable pulled or device gone): ${err.message}`);
+          });
         });
         if (reply === 'timeout') continue;
         if (!reply.ok) {
