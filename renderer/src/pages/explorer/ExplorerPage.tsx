@@ -9,6 +9,7 @@ import { RetainedPanel } from './RetainedPanel';
 import { TopicTree } from './TopicTree';
 import { treeModel, useTree } from './tree-store';
 import './explorer.css';
+import './message-panel.css';
 
 type Tab = 'messages' | 'publish' | 'retained';
 

@@ -12,6 +12,7 @@ import { topicFilterProblem } from '../explorer/util';
 import { CapturePanel } from './CapturePanel';
 import { type PacketFilter, packetModel, usePackets } from './packet-store';
 import '../explorer/explorer.css';
+import '../explorer/message-panel.css';
 import './traffic.css';
 
 const ROW = 22;
